@@ -1,0 +1,41 @@
+/**
+ * The reference as an engine: the first engine every other one is compared with. It implements
+ * every inference option of spec/lstm.md, so it declares every feature.
+ */
+import { activationNames, runModel, type ModelLayer } from "../../reference/index.ts";
+import type { LayerCase } from "../case.ts";
+import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+
+const features: Feature[] = [
+  "return_sequences",
+  "return_state",
+  "go_backwards",
+  "initial_state",
+  "mask",
+  "masking_layer",
+  "zero_output_for_mask",
+  "stateful",
+  "stacked",
+  "use_bias_false",
+  "dialect:tf-keras",
+  ...activationNames.flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]),
+];
+
+function run(c: LayerCase): EngineOutputs {
+  const layers = c.layers.map((l): ModelLayer =>
+    l.className === "LSTM" ? { className: "LSTM", config: l.config, weights: { kernel: l.weights.kernel.data, recurrent_kernel: l.weights.recurrent_kernel.data, bias: l.weights.bias?.data ?? null } } : { className: "Masking", config: { mask_value: l.config.mask_value } },
+  );
+  const calls = c.calls.map((call) => {
+    const [b, t, d] = call.x.shape;
+    return {
+      x: call.x.data,
+      shape: [b!, t!, d!] as const,
+      ...(call.mask ? { mask: call.mask.data } : {}),
+      ...(call.initialState ? { initialState: [call.initialState[0]!.data, call.initialState[1]!.data] as const } : {}),
+    };
+  });
+  return runModel(layers, calls, c.dialect).map((r) => r.outputs.map((t) => ({ shape: t.shape, data: Float32Array.from(t.data) })));
+}
+
+export const referenceEngine: Engine = { name: "reference", version: "0.1.0", features, run };
+export default referenceEngine;

@@ -1,0 +1,43 @@
+/**
+ * Conformance levels (spec/adapter.md §4.3) — the one place they are defined.
+ *
+ *  - **core**: Keras's default LSTM — tanh / sigmoid, one layer, no option beyond defaults. Every core
+ *    case that ran passed, and at least one ran.
+ *  - **full**: every case that ran passed — none failed, errored, was unsupported, skipped or a known
+ *    failure — at least one property ran and every property passed.
+ *  - **none**: otherwise.
+ * A level is a statement about the cases that were run: a filtered or sharded run says so in its
+ * report (`selection`), and only an unfiltered run over the shipped corpus speaks for the spec.
+ */
+import type { Feature } from "./engine.ts";
+
+export type ConformanceLevel = "none" | "core" | "full";
+
+/** The only features a *core* case may need. */
+export const CORE_FEATURES: readonly Feature[] = ["activation:tanh", "recurrent_activation:sigmoid"];
+
+/** Whether a case needing `features` belongs to the core level. */
+export function isCoreCase(features: readonly Feature[]): boolean {
+  return features.every((f) => CORE_FEATURES.includes(f));
+}
+
+/** What the level computation needs to know about each case and property. */
+export interface LevelInput {
+  readonly cases: readonly { readonly status: string; readonly core: boolean }[];
+  readonly properties: readonly { readonly status: string }[];
+}
+
+export function levelReached(r: LevelInput): ConformanceLevel {
+  const core = r.cases.filter((c) => c.core);
+  const coreOk = core.length > 0 && core.every((c) => c.status === "pass");
+  if (!coreOk) return "none";
+  const allCasesPass = r.cases.every((c) => c.status === "pass");
+  const propertiesPass = r.properties.length > 0 && r.properties.every((p) => p.status === "pass");
+  return allCasesPass && propertiesPass ? "full" : "core";
+}
+
+export const LEVEL_DESCRIPTIONS: Readonly<Record<ConformanceLevel, string>> = {
+  none: "not every core case passed",
+  core: "every core case (default options: tanh, sigmoid, one layer) passed",
+  full: "every case and every property passed",
+};

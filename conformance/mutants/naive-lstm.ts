@@ -1,0 +1,273 @@
+/**
+ * A small, plainly written float32 LSTM engine with optional *flaw hooks*: the base of the mutant
+ * gallery. With no flaw it computes what spec/lstm.md says (it is deliberately separate code from
+ * `reference/`, so a mutant's flaw is not inherited by or from the reference). Each mutant module
+ * switches on exactly one flaw.
+ *
+ * Semantics followed (spec/lstm.md): §1 weights (kernel (in,4u), recurrent_kernel (u,4u), bias (4u),
+ * gate blocks i,f,c,o), §2 one step, §3 options (go_backwards in processing order, masks hold the
+ * state and repeat the last emitted output or zeros with zero_output_for_mask, initial_state, stateful
+ * calls, stacked layers with the mask passed on, Masking layer), §4 hard_sigmoid per Keras version.
+ */
+import { lstmLayers, type CallInputs, type LayerCase, type LstmLayer } from "../case.ts";
+import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import type { Tensor } from "../tensor.ts";
+
+/** One porting mistake each; a mutant sets exactly one of them. */
+export interface NaiveLstmFlaws {
+  /** Gate blocks read in this order instead of Keras's "ifco" (e.g. "iofc" = ONNX). */
+  readonly gateOrder?: string;
+  /** The forget gate reads this gate's block instead of its own (e.g. "i"). */
+  readonly forgetGateReadsBlock?: "i" | "c" | "o";
+  /** Each (units × units) gate block of the recurrent kernel transposed. */
+  readonly transposeRecurrentBlocks?: boolean;
+  /** The kernel's data read as PyTorch's (4u, in) layout and transposed (reshape instead of transpose). */
+  readonly kernelReadAsTorchLayout?: boolean;
+  /** The bias multiplied by this factor (2 = added twice, 0 = dropped). */
+  readonly biasFactor?: number;
+  /** A run-time forget bias added to the f pre-activation (TF1 LSTMCell forget_bias). */
+  readonly runtimeForgetBias?: number;
+  /** hard_sigmoid always computed with this Keras version's formula. */
+  readonly hardSigmoidAs?: "keras3" | "tf-keras";
+  /** The recurrent activation always sigmoid, whatever the config says. */
+  readonly recurrentActivationAlwaysSigmoid?: boolean;
+  /** h_t = o ⊙ c_t: the activation on c_t forgotten. */
+  readonly noActivationOnCell?: boolean;
+  /** Returns [output, c, h]. */
+  readonly returnedStateSwapped?: boolean;
+  /** go_backwards sequence output flipped back to original time order. */
+  readonly backwardsOutputReReversed?: boolean;
+  /** The mask (explicit or from Masking) is ignored; Masking still zeros masked inputs. */
+  readonly ignoreMask?: boolean;
+  /** Masked steps emit zeros when zero_output_for_mask is false and carry when it is true. */
+  readonly zeroOutputForMaskInverted?: boolean;
+  /** initial_state ignored (zeros used). */
+  readonly ignoreInitialState?: boolean;
+  /** initial_state read as [c0, h0]. */
+  readonly initialStateSwapped?: boolean;
+  /** A stateful layer starts every call from zeros. */
+  readonly statefulNotCarried?: boolean;
+  /** The time loop starts at the second processed step (output rows of skipped steps stay zero). */
+  readonly skipFirstStep?: boolean;
+}
+
+export interface NaiveLstmOptions {
+  readonly name: string;
+  readonly version?: string;
+  readonly flaws?: NaiveLstmFlaws;
+}
+
+const activationNames = [
+  "tanh", "sigmoid", "hard_sigmoid", "linear", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential", "swish", "silu",
+] as const;
+
+export const naiveLstmFeatures: readonly Feature[] = [
+  "return_sequences", "return_state", "go_backwards", "initial_state", "mask", "masking_layer", "zero_output_for_mask",
+  "stateful", "stacked", "use_bias_false", "dialect:tf-keras",
+  ...activationNames.map((a): Feature => `activation:${a}`),
+  ...activationNames.map((a): Feature => `recurrent_activation:${a}`),
+];
+
+type Act = (x: number) => number;
+const sigmoid: Act = (x) => 1 / (1 + Math.exp(-x));
+const clip01 = (x: number): number => Math.min(1, Math.max(0, x));
+
+function activation(name: string, dialect: "keras3" | "tf-keras"): Act {
+  switch (name) {
+    case "tanh": return Math.tanh;
+    case "sigmoid": return sigmoid;
+    // spec/lstm.md §4: Keras 3 clips x/6 + 0.5; Keras 2 / tf-keras clip 0.2x + 0.5
+    case "hard_sigmoid": return dialect === "keras3" ? (x) => clip01(x / 6 + 0.5) : (x) => clip01(0.2 * x + 0.5);
+    case "linear": return (x) => x;
+    case "relu": return (x) => Math.max(0, x);
+    case "relu6": return (x) => Math.min(6, Math.max(0, x));
+    case "softsign": return (x) => x / (1 + Math.abs(x));
+    case "softplus": return (x) => Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0);
+    case "elu": return (x) => (x > 0 ? x : Math.expm1(x));
+    case "selu": return (x) => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x));
+    case "exponential": return Math.exp;
+    case "swish":
+    case "silu": return (x) => x * sigmoid(x);
+    default: throw new Error(`naive LSTM: activation "${name}" not implemented`);
+  }
+}
+
+/** Per layer and batch row, the state a stateful layer carries into the next call. */
+interface LayerState { h: Float32Array; c: Float32Array }
+
+const KERAS_ORDER = "ifco";
+
+/** Kernel (rows × 4u) rearranged so that block k of the result is what the flawed engine uses as Keras gate k. */
+function readBlocks(data: Float32Array, rows: number, units: number, flaws: NaiveLstmFlaws, isRecurrent: boolean): Float32Array {
+  const cols = 4 * units;
+  let src = data;
+  if (!isRecurrent && flaws.kernelReadAsTorchLayout) {
+    // the (in, 4u) buffer reinterpreted as (4u, in) and transposed
+    src = new Float32Array(rows * cols);
+    for (let r = 0; r < cols; r++) for (let k = 0; k < rows; k++) src[k * cols + r] = data[r * rows + k]!;
+  }
+  const out = new Float32Array(rows * cols);
+  for (let g = 0; g < 4; g++) {
+    const source = sourceBlock(g, flaws);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < units; j++) {
+        const transposed = isRecurrent && flaws.transposeRecurrentBlocks;
+        const value = transposed ? src[j * cols + source * units + r]! : src[r * cols + source * units + j]!;
+        out[r * cols + g * units + j] = value;
+      }
+    }
+  }
+  return out;
+}
+
+/** Which stored block the flawed engine reads for Keras gate `g` (0=i,1=f,2=c,3=o). */
+function sourceBlock(g: number, flaws: NaiveLstmFlaws): number {
+  if (g === 1 && flaws.forgetGateReadsBlock) return KERAS_ORDER.indexOf(flaws.forgetGateReadsBlock);
+  if (flaws.gateOrder) return flaws.gateOrder.indexOf(KERAS_ORDER[g]!);
+  return g;
+}
+
+function zeros(shape: number[]): Tensor {
+  return { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) };
+}
+
+interface LayerRun { sequence: Tensor; last: Tensor; h: Tensor; c: Tensor }
+
+function runLayer(
+  layer: LstmLayer,
+  dialect: "keras3" | "tf-keras",
+  x: Tensor,
+  mask: Uint8Array | undefined,
+  init: readonly Tensor[] | undefined,
+  flaws: NaiveLstmFlaws,
+): LayerRun {
+  const [B, T, D] = x.shape as [number, number, number];
+  const cfg = layer.config;
+  const u = cfg.units;
+  const W = readBlocks(layer.weights.kernel.data, D, u, flaws, false);
+  const U = readBlocks(layer.weights.recurrent_kernel.data, u, u, flaws, true);
+  const bias = new Float32Array(4 * u);
+  if (cfg.use_bias && layer.weights.bias) {
+    const b = readBlocks(layer.weights.bias.data, 1, u, { ...flaws, kernelReadAsTorchLayout: false }, false);
+    const factor = flaws.biasFactor ?? 1;
+    for (let k = 0; k < 4 * u; k++) bias[k] = b[k]! * factor;
+  }
+  if (flaws.runtimeForgetBias) for (let j = 0; j < u; j++) bias[u + j] = bias[u + j]! + flaws.runtimeForgetBias;
+
+  const act = activation(cfg.activation, dialect);
+  let recName = cfg.recurrent_activation;
+  let recDialect = dialect;
+  if (flaws.recurrentActivationAlwaysSigmoid) recName = "sigmoid";
+  if (flaws.hardSigmoidAs) recDialect = flaws.hardSigmoidAs;
+  const rec = activation(recName, recDialect);
+
+  const h = new Float32Array(B * u);
+  const c = new Float32Array(B * u);
+  if (init && !flaws.ignoreInitialState) {
+    const [h0, c0] = flaws.initialStateSwapped ? [init[1]!, init[0]!] : [init[0]!, init[1]!];
+    h.set(h0.data);
+    c.set(c0.data);
+  }
+  const sequence = zeros([B, T, u]);
+  const prevOut = new Float32Array(B * u); // spec/lstm.md §3 (masking): zeros before the first valid step
+  const z = new Float64Array(4 * u);
+  const zeroMasked = (cfg.zero_output_for_mask ?? false) !== (flaws.zeroOutputForMaskInverted ?? false);
+
+  for (let s = flaws.skipFirstStep ? 1 : 0; s < T; s++) {
+    const t = cfg.go_backwards ? T - 1 - s : s; // processing order, spec/lstm.md §3 (go_backwards)
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < 4 * u; k++) {
+        let acc = bias[k]!;
+        for (let d = 0; d < D; d++) acc += x.data[(b * T + t) * D + d]! * W[d * 4 * u + k]!;
+        for (let j = 0; j < u; j++) acc += h[b * u + j]! * U[j * 4 * u + k]!;
+        z[k] = acc;
+      }
+      const valid = flaws.ignoreMask || !mask || mask[b * T + t] === 1;
+      for (let j = 0; j < u; j++) {
+        const i = rec(z[j]!);
+        const f = rec(z[u + j]!);
+        const g = act(z[2 * u + j]!);
+        const o = rec(z[3 * u + j]!);
+        const cNew = Math.fround(f * c[b * u + j]! + i * g);
+        const hNew = Math.fround(o * (flaws.noActivationOnCell ? cNew : act(cNew)));
+        const outIndex = (b * T + s) * u + j;
+        if (valid) {
+          c[b * u + j] = cNew;
+          h[b * u + j] = hNew;
+          prevOut[b * u + j] = hNew;
+          sequence.data[outIndex] = hNew;
+        } else {
+          sequence.data[outIndex] = zeroMasked ? 0 : prevOut[b * u + j]!;
+        }
+      }
+    }
+  }
+  const last = zeros([B, u]);
+  for (let b = 0; b < B; b++) for (let j = 0; j < u; j++) last.data[b * u + j] = sequence.data[(b * T + T - 1) * u + j]!;
+  if (flaws.backwardsOutputReReversed && cfg.go_backwards) {
+    const flipped = zeros([B, T, u]);
+    for (let b = 0; b < B; b++) for (let s = 0; s < T; s++) for (let j = 0; j < u; j++) {
+      flipped.data[(b * T + s) * u + j] = sequence.data[(b * T + (T - 1 - s)) * u + j]!;
+    }
+    return { sequence: flipped, last, h: { shape: [B, u], data: h }, c: { shape: [B, u], data: c } };
+  }
+  return { sequence, last, h: { shape: [B, u], data: h }, c: { shape: [B, u], data: c } };
+}
+
+/** Keras's Masking layer: mask = any feature differs from mask_value; masked steps' features zeroed. */
+function applyMasking(x: Tensor, maskValue: number): { x: Tensor; mask: Uint8Array } {
+  const [B, T, D] = x.shape as [number, number, number];
+  const mask = new Uint8Array(B * T);
+  const out = new Float32Array(x.data);
+  for (let bt = 0; bt < B * T; bt++) {
+    let any = false;
+    for (let d = 0; d < D; d++) if (x.data[bt * D + d] !== maskValue) any = true;
+    mask[bt] = any ? 1 : 0;
+    if (!any) out.fill(0, bt * D, (bt + 1) * D);
+  }
+  return { x: { shape: x.shape, data: out }, mask };
+}
+
+/** Builds an engine computing LSTM cases with the given flaws (none: a correct float32 engine). */
+export function naiveLstmEngine(options: NaiveLstmOptions): Engine {
+  const flaws = options.flaws ?? {};
+  return {
+    name: options.name,
+    version: options.version ?? "1.0.0",
+    features: naiveLstmFeatures,
+    run(c: LayerCase): EngineOutputs {
+      const lstms = lstmLayers(c);
+      const carried = new Map<number, LayerState>();
+      return c.calls.map((call: CallInputs) => {
+        let x = call.x;
+        let mask = call.mask?.data;
+        let lstmIndex = 0;
+        let result: Tensor[] = [];
+        for (const layer of c.layers) {
+          if (layer.className === "Masking") {
+            const masked = applyMasking(x, layer.config.mask_value);
+            x = masked.x;
+            mask = masked.mask;
+            continue;
+          }
+          const stored = carried.get(lstmIndex);
+          let init: readonly Tensor[] | undefined = lstmIndex === 0 ? call.initialState : undefined;
+          if (!init && stored && layer.config.stateful && !flaws.statefulNotCarried) {
+            init = [{ shape: [x.shape[0]!, layer.config.units], data: stored.h }, { shape: [x.shape[0]!, layer.config.units], data: stored.c }];
+          }
+          // a carried state is the engine's own bookkeeping, not user input: the initial-state flaws do not apply to it
+          const run = runLayer(layer, c.dialect, x, mask, init, init === call.initialState ? flaws : { ...flaws, ignoreInitialState: false, initialStateSwapped: false });
+          if (layer.config.stateful) carried.set(lstmIndex, { h: run.h.data, c: run.c.data });
+          const output = layer.config.return_sequences ? run.sequence : run.last;
+          result = layer.config.return_state
+            ? flaws.returnedStateSwapped ? [output, run.c, run.h] : [output, run.h, run.c]
+            : [output];
+          x = run.sequence; // spec/lstm.md §3 (stacked): the next layer reads this layer's sequence
+          lstmIndex++;
+        }
+        if (lstmIndex !== lstms.length) throw new Error("naive LSTM: layer bookkeeping went wrong");
+        return result;
+      });
+    },
+  };
+}
