@@ -38,3 +38,16 @@ export interface Engine {
   /** Releases resources (a subprocess, a session) at the end of a run. */
   close?(): void | Promise<void>;
 }
+
+/**
+ * Thrown by `run` when a case uses only declared features but in a combination the engine cannot
+ * express (e.g. ONNX `sequence_lens` can only say "the first L steps are valid", so a mask with a
+ * hole cannot be passed to it). The runner reports the case as *unsupported* with this reason, not
+ * as an error (spec/adapter.md §2).
+ */
+export class UnsupportedCaseError extends Error {
+  constructor(readonly reason: string) {
+    super(`unsupported: ${reason}`);
+    this.name = "UnsupportedCaseError";
+  }
+}

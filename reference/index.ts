@@ -4,6 +4,7 @@
  */
 export { activationByName, activationNames, type Activation, type Dialect } from "./activations.ts";
 export { lstmCellStep, preActivations, type GateActivations, type LstmParams, type LstmState } from "./cell.ts";
+export { lstmLayerFast } from "./fast.ts";
 export { lstmLayer, type LayerOptions, type LayerResult, type SequenceInput } from "./layer.ts";
 export {
   runModel,

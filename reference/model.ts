@@ -99,14 +99,23 @@ const toMask = (m: ArrayLike<number | boolean>): Uint8Array => Uint8Array.from(A
 /**
  * Runs every call of a model in order and returns, per call, what Keras would return. Throws on a
  * config or weights the reference does not implement — it never ignores an option silently.
+ * `computeLayer` computes each LSTM layer: the readable `lstmLayer` (the spec) unless a caller passes the
+ * bit-identical `lstmLayerFast` (fast.ts; proved equal in fast.test.ts).
  */
-export function runModel(layers: readonly ModelLayer[], calls: readonly ModelCall[], dialect: Dialect = "keras3"): ModelCallResult[] {
+export function runModel(
+  layers: readonly ModelLayer[],
+  calls: readonly ModelCall[],
+  dialect: Dialect = "keras3",
+  computeLayer: typeof lstmLayer = lstmLayer,
+): ModelCallResult[] {
   const stored = new Map<number, LstmState>(); // stateful layers' state between calls (spec/lstm.md §3, stateful)
   let prepared: PreparedLstm[] | null = null;
   return calls.map((call) => {
     let [B, T, D] = call.shape;
     let x: Float64Array = Float64Array.from(call.x);
     let mask = call.mask ? toMask(call.mask) : undefined;
+    // Whether `mask` was attached by a Masking layer rather than passed as the `mask=` argument.
+    let maskIsAttached = false;
     let initial = call.initialState;
     if (!prepared) {
       prepared = [];
@@ -131,6 +140,7 @@ export function runModel(layers: readonly ModelLayer[], calls: readonly ModelCal
           for (let d = 0; d < D; d++) if (x[s * D + d] !== value) mask[s] = 1;
           if (!mask[s]) x.fill(0, s * D, (s + 1) * D);
         }
+        maskIsAttached = true;
         return;
       }
       const l = prepared![lstmIndex++]!;
@@ -145,11 +155,14 @@ export function runModel(layers: readonly ModelLayer[], calls: readonly ModelCal
       } else if (c.stateful) {
         initialState = stored.get(i);
       }
-      const r = lstmLayer(
+      // spec/lstm.md §3.5.7: Keras 3 does not pass an attached mask to a layer called with
+      // initial_state, yet still attaches it to that layer's output for the next layer.
+      const applied = initial && maskIsAttached && dialect === "keras3" ? undefined : mask;
+      const r = computeLayer(
         l.params,
         { act: l.act, recAct: l.recAct },
         { returnSequences: c.return_sequences ?? false, goBackwards: c.go_backwards ?? false, zeroOutputForMask: c.zero_output_for_mask ?? false },
-        { batch: B, timesteps: T, x, ...(mask ? { mask } : {}), ...(initialState ? { initialState } : {}) },
+        { batch: B, timesteps: T, x, ...(applied ? { mask: applied } : {}), ...(initialState ? { initialState } : {}) },
       );
       if (c.stateful) stored.set(i, r.state);
       steps.push({ layer: i, h: { shape: [B, T, u], data: r.steps.h }, c: { shape: [B, T, u], data: r.steps.c } });

@@ -8,7 +8,7 @@
 import protobuf from "protobufjs";
 
 /** `TensorProto.DataType` values used here (onnx.proto `enum DataType`). */
-export const OnnxDataType = { FLOAT: 1, INT32: 6 } as const;
+export const OnnxDataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
 /** `AttributeProto.AttributeType` values used here. */
 export const OnnxAttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
@@ -45,6 +45,7 @@ const descriptor = {
             dataType: { type: "int32", id: 2 },
             floatData: { rule: "repeated", type: "float", id: 4 },
             int32Data: { rule: "repeated", type: "int32", id: 5 },
+            int64Data: { rule: "repeated", type: "int64", id: 7 },
             name: { type: "string", id: 8 },
           },
         },
@@ -122,6 +123,7 @@ export interface OnnxInitializer {
   readonly dataType: number;
   readonly floatData?: readonly number[] | Float32Array;
   readonly int32Data?: readonly number[] | Int32Array;
+  readonly int64Data?: readonly number[];
 }
 export interface OnnxValueInfo {
   readonly name: string;
@@ -158,6 +160,7 @@ export function encodeModel(graph: OnnxGraph, opset: number, producer: { name: s
         ...t,
         floatData: t.floatData ? Array.from(t.floatData) : [],
         int32Data: t.int32Data ? Array.from(t.int32Data) : [],
+        int64Data: t.int64Data ? [...t.int64Data] : [],
       })),
       input: graph.inputs.map(valueInfo),
       output: graph.outputs.map(valueInfo),

@@ -10,23 +10,24 @@ import { mapLstmLayers } from "./case-transforms.ts";
 const usesHardSigmoid = (c: LayerCase): boolean =>
   c.layers.some((l) => l.className === "LSTM" && (l.config.recurrent_activation === "hard_sigmoid" || l.config.activation === "hard_sigmoid"));
 
-/** hard_sigmoid computed with the other Keras version's formula: the reference's dialect switched. */
-export const hardSigmoidOtherVersion: Hypothesis = {
-  id: "hard-sigmoid:other-version",
-  explanation: "",
-  async predict(c, oracle) {
-    if (!usesHardSigmoid(c)) return null;
-    return oracle({ ...c, dialect: c.dialect === "keras3" ? "tf-keras" : "keras3" });
-  },
-};
-
-/** The same, with an explanation that names the formula the engine used. */
-export function explainHardSigmoid(c: LayerCase): string {
-  return c.dialect === "keras3"
-    ? "your engine matches Keras if hard_sigmoid is clip(0.2·x + 0.5, 0, 1) (Keras 2 / tf-keras / tfjs); " +
+/**
+ * hard_sigmoid computed with the formula of the Keras version that did not write the case: the
+ * reference's dialect switched (it fixes only the meaning of hard_sigmoid).
+ */
+function hardSigmoidOtherVersion(caseDialect: "keras3" | "tf-keras"): Hypothesis {
+  const keras3 = caseDialect === "keras3";
+  return {
+    id: keras3 ? "hard-sigmoid:0.2x+0.5" : "hard-sigmoid:x/6+0.5",
+    explanation: keras3
+      ? "your engine matches Keras if hard_sigmoid is clip(0.2·x + 0.5, 0, 1) (Keras 2 / tf-keras / tfjs); " +
         "Keras 3 computes clip(x/6 + 0.5, 0, 1) (spec/lstm.md §4)"
-    : "your engine matches Keras if hard_sigmoid is clip(x/6 + 0.5, 0, 1) (Keras 3); " +
-        "tf-keras / Keras 2 compute clip(0.2·x + 0.5, 0, 1) (spec/lstm.md §4)";
+      : "your engine matches Keras if hard_sigmoid is clip(x/6 + 0.5, 0, 1) (Keras 3); " +
+        "tf-keras / Keras 2 compute clip(0.2·x + 0.5, 0, 1) (spec/lstm.md §4)",
+    async predict(c, oracle) {
+      if (c.dialect !== caseDialect || !usesHardSigmoid(c)) return null;
+      return oracle({ ...c, dialect: keras3 ? "tf-keras" : "keras3" });
+    },
+  };
 }
 
 function setActivation(key: "activation" | "recurrent_activation", name: string, when: (current: string) => boolean) {
@@ -85,7 +86,8 @@ export const activationTanhAssumed: Hypothesis = {
 };
 
 export const activationHypotheses: readonly Hypothesis[] = [
-  hardSigmoidOtherVersion,
+  hardSigmoidOtherVersion("keras3"),
+  hardSigmoidOtherVersion("tf-keras"),
   recurrentSigmoidAssumed,
   hardSigmoidForSigmoid("tf-keras"),
   hardSigmoidForSigmoid("keras3"),

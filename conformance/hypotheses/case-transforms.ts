@@ -102,21 +102,37 @@ export function withoutField(call: CallInputs, field: "initialState" | "mask"): 
   return rest;
 }
 
-/** Flips a (B, T, …) tensor along its time axis. */
-export function flipTime(t: Tensor): Tensor {
+/** Elements per time step of a (B, T, …) tensor (1 for a mask). */
+const innerSize = (shape: readonly number[]): number => shape.slice(2).reduce((a, b) => a * b, 1);
+
+/** Flips a (B, T, …) tensor (or mask) along its time axis. */
+export function flipTime<T extends { readonly shape: readonly number[]; readonly data: Float32Array | Uint8Array }>(t: T): T {
   const [B, T] = t.shape as [number, number];
-  const inner = t.data.length / (B * T);
-  const data = new Float32Array(t.data.length);
+  const inner = innerSize(t.shape);
+  const data = new (t.data.constructor as new (n: number) => T["data"])(t.data.length);
   for (let b = 0; b < B; b++) {
     for (let s = 0; s < T; s++) data.set(t.data.subarray((b * T + s) * inner, (b * T + s + 1) * inner), (b * T + (T - 1 - s)) * inner);
   }
-  return { shape: t.shape, data };
+  return { ...t, shape: t.shape, data };
+}
+
+/** Two (B, T1, …) and (B, T2, …) tensors joined along time. */
+export function concatTime(a: Tensor, b: Tensor): Tensor {
+  const [B, T1] = a.shape as [number, number];
+  const T2 = b.shape[1]!;
+  const inner = innerSize(a.shape);
+  const data = new Float32Array(B * (T1 + T2) * inner);
+  for (let r = 0; r < B; r++) {
+    data.set(a.data.subarray(r * T1 * inner, (r + 1) * T1 * inner), r * (T1 + T2) * inner);
+    data.set(b.data.subarray(r * T2 * inner, (r + 1) * T2 * inner), (r * (T1 + T2) + T1) * inner);
+  }
+  return { shape: [B, T1 + T2, ...a.shape.slice(2)], data };
 }
 
 /** The time steps `[from, to)` of a (B, T, …) tensor. */
 export function sliceTime<D extends Float32Array | Uint8Array>(t: { shape: readonly number[]; data: D }, from: number, to: number): { shape: number[]; data: D } {
   const [B, T] = t.shape as [number, number];
-  const inner = t.data.length / (B * T);
+  const inner = innerSize(t.shape);
   const n = to - from;
   const data = new (t.data.constructor as new (n: number) => D)(B * n * inner);
   for (let b = 0; b < B; b++) data.set(t.data.subarray((b * T + from) * inner, (b * T + to) * inner), b * n * inner);
@@ -126,7 +142,7 @@ export function sliceTime<D extends Float32Array | Uint8Array>(t: { shape: reado
 /** Inserts `count` zero time steps at position `at` of a (B, T, …) tensor. */
 export function insertZeroSteps(t: Tensor, at: number, count: number): Tensor {
   const [B, T] = t.shape as [number, number];
-  const inner = t.data.length / (B * T);
+  const inner = innerSize(t.shape);
   const T2 = T + count;
   const data = new Float32Array(B * T2 * inner);
   for (let b = 0; b < B; b++) {

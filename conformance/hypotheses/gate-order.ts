@@ -9,7 +9,7 @@ import { KERAS_GATE_ORDER, mapLstmLayers, pickBlocks, withWeights } from "./case
 
 /** Orders used by other frameworks, as a porter would recognise them. */
 const NAMED_ORDERS: Readonly<Record<string, string>> = {
-  iofc: "ONNX order (also WebNN's default iofg)",
+  iofc: "ONNX order, also WebNN's default iofg",
   icfo: "TF1 LSTMCell / LSTMBlockCell order i,j,f,o, and Keras 1's per-gate weight list",
   ifoc: "MIOpen (ROCm) order, also Core ML's and Caffe's i,f,o,g",
   fico: "OpenVINO order",

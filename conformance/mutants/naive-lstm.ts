@@ -39,6 +39,8 @@ export interface NaiveLstmFlaws {
   readonly backwardsOutputReReversed?: boolean;
   /** The mask (explicit or from Masking) is ignored; Masking still zeros masked inputs. */
   readonly ignoreMask?: boolean;
+  /** Batch row 0's mask used for every row (a broadcasting slip). */
+  readonly maskRowZeroForAll?: boolean;
   /** Masked steps emit zeros when zero_output_for_mask is false and carry when it is true. */
   readonly zeroOutputForMaskInverted?: boolean;
   /** initial_state ignored (zeros used). */
@@ -154,12 +156,9 @@ function runLayer(
   }
   if (flaws.runtimeForgetBias) for (let j = 0; j < u; j++) bias[u + j] = bias[u + j]! + flaws.runtimeForgetBias;
 
-  const act = activation(cfg.activation, dialect);
-  let recName = cfg.recurrent_activation;
-  let recDialect = dialect;
-  if (flaws.recurrentActivationAlwaysSigmoid) recName = "sigmoid";
-  if (flaws.hardSigmoidAs) recDialect = flaws.hardSigmoidAs;
-  const rec = activation(recName, recDialect);
+  const usedDialect = flaws.hardSigmoidAs ?? dialect;
+  const act = activation(cfg.activation, usedDialect);
+  const rec = activation(flaws.recurrentActivationAlwaysSigmoid ? "sigmoid" : cfg.recurrent_activation, usedDialect);
 
   const h = new Float32Array(B * u);
   const c = new Float32Array(B * u);
@@ -182,7 +181,7 @@ function runLayer(
         for (let j = 0; j < u; j++) acc += h[b * u + j]! * U[j * 4 * u + k]!;
         z[k] = acc;
       }
-      const valid = flaws.ignoreMask || !mask || mask[b * T + t] === 1;
+      const valid = flaws.ignoreMask || !mask || mask[(flaws.maskRowZeroForAll ? 0 : b) * T + t] === 1;
       for (let j = 0; j < u; j++) {
         const i = rec(z[j]!);
         const f = rec(z[u + j]!);
@@ -228,8 +227,13 @@ function applyMasking(x: Tensor, maskValue: number): { x: Tensor; mask: Uint8Arr
   return { x: { shape: x.shape, data: out }, mask };
 }
 
+/** An engine whose `run` is synchronous. */
+export interface SyncEngine extends Engine {
+  run(c: LayerCase): EngineOutputs;
+}
+
 /** Builds an engine computing LSTM cases with the given flaws (none: a correct float32 engine). */
-export function naiveLstmEngine(options: NaiveLstmOptions): Engine {
+export function naiveLstmEngine(options: NaiveLstmOptions): SyncEngine {
   const flaws = options.flaws ?? {};
   return {
     name: options.name,

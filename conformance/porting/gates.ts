@@ -152,3 +152,28 @@ export function splitVector(t: Tensor, k: number): Tensor[] {
 export function joinVectors(parts: readonly Tensor[]): Tensor {
   return concatFirstAxis(parts, []);
 }
+
+/**
+ * How to spread one Keras bias over a framework's two biases (input-side and recurrent-side), whose
+ * sum is what the math uses (spec/porting.md §2):
+ * - `"input"`: all of it on the input side, zeros on the recurrent side (Keras's torch backend, keras2onnx, tf2onnx);
+ * - `"recurrent"`: all of it on the recurrent side (what tf-keras's cuDNN path does);
+ * - `"half"`: `0.5·b` on each side (tf-keras's HDF5 loader for `CuDNNLSTM`); exact in float32 except
+ *   for subnormal values, whose halves round.
+ */
+export type BiasSplit = "input" | "recurrent" | "half";
+
+/** Splits one bias into `[inputSide, recurrentSide]` by `policy`. */
+export function splitBias(bias: Tensor, policy: BiasSplit): [Tensor, Tensor] {
+  const none = zeros(bias.shape);
+  if (policy === "input") return [{ shape: [...bias.shape], data: bias.data.slice() }, none];
+  if (policy === "recurrent") return [none, { shape: [...bias.shape], data: bias.data.slice() }];
+  const half: Tensor = { shape: [...bias.shape], data: bias.data.map((v) => v * 0.5) };
+  return [half, { shape: [...bias.shape], data: half.data.slice() }];
+}
+
+/** Stacks same-shaped tensors along a new first axis: n × shape → [n, ...shape]. */
+export function stackTensors(parts: readonly Tensor[]): Tensor {
+  const joined = concatFirstAxis(parts, []);
+  return { shape: [parts.length, ...parts[0]!.shape], data: joined.data };
+}

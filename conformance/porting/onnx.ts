@@ -19,7 +19,8 @@ import {
   IOFC,
   WeightShapeError,
   addTensors,
-  concatFirstAxis,
+  joinVectors,
+  stackTensors,
   expectShape,
   reorderGates,
   takeFirstAxis,
@@ -60,13 +61,10 @@ export function kerasToOnnx(weights: LstmWeights | readonly LstmWeights[]): Onnx
     throw new RangeError("kerasToOnnx: one direction has a bias and the other has none");
   }
   const toOnnx = (m: Tensor): Tensor => reorderGates(transpose2d(m), 0, IFCO, IOFC);
-  const W = concatFirstAxis(directions.map((w) => toOnnx(w.kernel)), [4 * units, inputDim]);
-  const R = concatFirstAxis(directions.map((w) => toOnnx(w.recurrent_kernel)), [4 * units, units]);
+  const W = stackTensors(directions.map((w) => toOnnx(w.kernel)));
+  const R = stackTensors(directions.map((w) => toOnnx(w.recurrent_kernel)));
   if (!hasBias[0]) return { W, R };
-  const B = concatFirstAxis(
-    directions.map((w) => concatFirstAxis([reorderGates(w.bias!, 0, IFCO, IOFC), zeros([4 * units])], [])),
-    [8 * units],
-  );
+  const B = stackTensors(directions.map((w) => joinVectors([reorderGates(w.bias!, 0, IFCO, IOFC), zeros([4 * units])])));
   return { W, R, B };
 }
 

@@ -1,0 +1,36 @@
+/**
+ * The `--help` text, kept in one place so the README can quote it verbatim (spec/adapter.md §7).
+ */
+export const HELP_TEXT = `Usage: keras-rnn-conformance [run] [options]
+       keras-rnn-conformance merge <report.json>... [--report <format> --out <file>]...
+       keras-rnn-conformance <smoke|convert|fixture> ...   (see <command> --help)
+
+Runs the Keras LSTM conformance suite against an engine and says whether it is
+Keras-compatible, and when not, why.
+
+Engine:
+  --engine <name|module>   built-in engine (reference, tfjs, onnxruntime, mutant:<name>)
+                           or a .ts/.js module exporting an engine (default: reference)
+  --engine-cmd "<command>" an engine in any language speaking the JSON-lines protocol
+  --validate-protocol      check every protocol message against its schema
+
+Cases:
+  --fixtures <dir|file>    fixture folder or file; repeatable (default: the shipped corpus)
+  --filter <id-prefix>     run the cases under this id or id prefix (whole segments); repeatable
+  --shard <k/n>            run the k-th of n deterministic parts (by id hash)
+  --expectations <file>    known failures and skips: "<id-or-prefix> <fail|skip> <reason>" per line
+  --no-strict-expectations an unexpected pass is reported but does not fail the run
+  --properties <n>         runs per property-based test (default 100; 0 = none)
+  --seed <n>               seed of the property-based tests (default 1)
+  --timeout <ms>           per-case timeout (default 10000)
+  --no-diagnose            do not look for the mistake that explains a failure
+  --level <core|full>      also fail (exit 1) unless this conformance level is reached
+  --list                   list the selected cases and their features; run nothing
+
+Reports (repeatable pairs; without --out, to stdout):
+  --report <json|junit|markdown|badge|console> --out <file>
+
+  --help, --version
+
+Exit codes: 0 conformant, 1 not conformant, 2 usage or load error.
+`;

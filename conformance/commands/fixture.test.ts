@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { compareTensors } from "../compare.ts";
+import { referenceEngine } from "../engines/reference.ts";
+import { parseFixtureJson } from "../fixtures/load.ts";
+import type { KerasModelFile, ModelLstm } from "../models/read-model.ts";
+import { defaultFixturesDir } from "../package-paths.ts";
+import { main, referenceFixture } from "./fixture.ts";
+
+const lstm: ModelLstm = {
+  name: "enc",
+  source: "layers/lstm/cell/vars",
+  config: { units: 2, activation: "tanh", recurrent_activation: "sigmoid", use_bias: true, return_sequences: true, return_state: true, go_backwards: false, stateful: false },
+  weights: {
+    kernel: { shape: [3, 8], data: Float32Array.from({ length: 24 }, (_, k) => Math.sin(k)) },
+    recurrent_kernel: { shape: [2, 8], data: Float32Array.from({ length: 16 }, (_, k) => Math.cos(k) / 2) },
+    bias: { shape: [8], data: Float32Array.from({ length: 8 }, (_, k) => k / 10) },
+  },
+};
+const model: KerasModelFile = { file: "my model.keras", format: "keras", dialect: "keras3", kerasVersion: "3.15.1", layers: [], recurrent: [{ className: "LSTM", name: "enc", lstm }], skipped: [] };
+const x = { shape: [2, 4, 3], data: Float32Array.from({ length: 24 }, (_, k) => Math.sin(3 * k)) };
+
+describe("keras-rnn-conformance fixture (spec/porting.md §11)", () => {
+  it("writes a valid fixture file, marked reference-computed everywhere a reader looks", () => {
+    const json = JSON.parse(JSON.stringify(referenceFixture(model, "enc", lstm, { x }))) as Record<string, unknown>;
+    const parsed = parseFixtureJson(json, "user.json");
+    expect(parsed.errors).toEqual([]);
+    const c = parsed.cases[0]!;
+    expect(c.id).toBe("user/my_model/enc/001");
+    expect(c.description).toMatch(/^REFERENCE-COMPUTED/);
+    expect(c.tolerance.source).toMatch(/reference-computed/);
+    expect((json["provenance"] as Record<string, unknown>)["backend"]).toBe("reference");
+    expect(c.expected[0]!.outputs.map((o) => o.shape)).toEqual([[2, 4, 2], [2, 2], [2, 2]]);
+    expect(c.expected[0]!.steps).toHaveLength(1);
+  });
+
+  it("its expected values are the reference's, so the reference passes it (and a wrong weight would not)", async () => {
+    const parsed = parseFixtureJson(JSON.parse(JSON.stringify(referenceFixture(model, "enc", lstm, { x }))), "user.json");
+    const c = parsed.cases[0]!;
+    const [outputs] = await referenceEngine.run(c);
+    outputs!.forEach((o, j) => expect(compareTensors(o, c.expected[0]!.outputs[j]!, c.tolerance).mismatches).toBe(0));
+    const bent = { ...c, layers: [{ ...c.layers[0]!, weights: { ...lstm.weights, bias: { shape: [8], data: lstm.weights.bias!.data.map((v) => v + 0.1) } } }] } as typeof c;
+    const [wrong] = await referenceEngine.run(bent);
+    expect(compareTensors(wrong![0]!, c.expected[0]!.outputs[0]!, c.tolerance).mismatches).toBeGreaterThan(0);
+  });
+
+  it("makes a case from a real Keras file's Bidirectional backward half (CLI), and names a wrong input shape", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fixture-"));
+    const models = join(defaultFixturesDir(), "models");
+    const { models: list } = JSON.parse(readFileSync(join(models, "models.json"), "utf8")) as { models: { path: string; recurrent_layers: { name: string; class_name: string }[]; input: { shape: number[]; data: number[] } }[] };
+    const entry = list.find((m) => m.path.endsWith(".keras") && m.recurrent_layers.some((l) => l.class_name === "Bidirectional"))!;
+    const bi = entry.recurrent_layers.find((l) => l.class_name === "Bidirectional")!.name;
+    writeFileSync(join(dir, "x.json"), JSON.stringify(entry.input));
+    let stderr = "";
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+    try {
+      expect(await main(["--model", join(models, entry.path), "--layer", `${bi}/backward`, "--input", join(dir, "x.json"), "--out", join(dir, "case.json")])).toBe(0);
+      expect(stderr).toMatch(/REFERENCE-COMPUTED/);
+      const parsed = parseFixtureJson(JSON.parse(readFileSync(join(dir, "case.json"), "utf8")), "case.json");
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.cases[0]!.layers[0]!.className === "LSTM" && parsed.cases[0]!.layers[0]!.config.go_backwards).toBe(true);
+      writeFileSync(join(dir, "bad.json"), JSON.stringify({ shape: [1, 2, 7], data: new Array(14).fill(0) }));
+      expect(await main(["--model", join(models, entry.path), "--layer", `${bi}/forward`, "--input", join(dir, "bad.json")])).toBe(2);
+      expect(stderr).toMatch(/bad.json: x has shape \(1, 2, 7\), layer "forward_\w+" needs \(batch, timesteps, \d+\)/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * `keras-rnn-conformance fixture --model <file> --layer <name> --input <file.json|.npy> [--out case.json]`:
+ * turns a porter's own Keras model file, one LSTM layer of it and an input into a fixture file
+ * (spec/fixture-format.md) they can run their engine on (spec/porting.md §11).
+ *
+ * By default the expected outputs are computed by the suite's float64 reference, NOT by Keras: the
+ * file says so in its description, `provenance.generator`/`backend` and every case's
+ * `tolerance.source`. With `--keras`, the Keras fixture generator (scripts/generate_fixtures.py
+ * `cases`) computes them with real Keras instead, when its Python environment is available.
+ * Exit code 0 on success, 2 on a usage error or a file that cannot be read.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { runModel, type ModelLayer } from "../../reference/index.ts";
+import type { BoolTensor, Tensor } from "../tensor.ts";
+import { formatShape, sizeOf } from "../tensor.ts";
+import { float32Text } from "../models/float32-text.ts";
+import { parseNpy } from "../models/npy.ts";
+import { readKerasModel, selectLstm, type KerasModelFile, type ModelLstm } from "../models/read-model.ts";
+
+const EXIT_OK = 0;
+const EXIT_USAGE = 2;
+
+/** spec/tolerance.md policy for float32 engines against Keras (the corpus's "policy" tolerance). */
+const POLICY = { atol: 1e-5, rtol: 1e-5 };
+
+export const HELP = `Usage: keras-rnn-conformance fixture --model <model.keras|model.h5> --layer <name> --input <x.json|x.npy> [--out <case.json>] [--keras]
+
+Makes a fixture file (spec/fixture-format.md) from one LSTM layer of your own Keras model, so you
+can run your engine on your model's weights: keras-rnn-conformance --engine <...> --fixtures <case.json>.
+
+  --model <file>   a .keras (Keras 3) or legacy .h5 (tf-keras / Keras 2) file saved by Keras
+  --layer <name>   the LSTM layer; for a Bidirectional layer <name>/forward or <name>/backward
+  --input <file>   x, (batch, timesteps, input_dim) or (timesteps, input_dim): a .npy file, or JSON —
+                   a tensor { "shape", "data" }, a nested array, or { "x", "mask"?, "initial_state"? }
+  --out <file>     where to write (default: stdout)
+  --keras          compute the outputs with real Keras through scripts/generate_fixtures.py cases —
+                   refused until that mode accepts a model file; without it the outputs are
+                   REFERENCE-COMPUTED by the suite's float64 reference and marked so in the file
+  -h, --help       this text
+`;
+
+class UsageError extends Error {}
+
+interface Inputs {
+  readonly x: Tensor;
+  readonly mask?: BoolTensor;
+  readonly initialState?: readonly Tensor[];
+}
+
+function toTensor(file: string, what: string, raw: unknown): Tensor {
+  if (Array.isArray(raw)) {
+    const shape: number[] = [];
+    for (let level: unknown = raw; Array.isArray(level); level = level[0]) shape.push(level.length);
+    const data = (raw as unknown[]).flat(Infinity) as unknown[];
+    if (data.length !== sizeOf(shape) || !data.every((v) => typeof v === "number" && Number.isFinite(v))) throw new UsageError(`${file}: ${what} is not a rectangular array of finite numbers`);
+    return { shape, data: Float32Array.from(data as number[]) };
+  }
+  const t = raw as { shape?: unknown; data?: unknown };
+  if (!t || !Array.isArray(t.shape) || !Array.isArray(t.data)) throw new UsageError(`${file}: ${what} needs "shape" and "data" (or a nested array)`);
+  if (t.data.length !== sizeOf(t.shape as number[])) throw new UsageError(`${file}: ${what} of shape ${formatShape(t.shape as number[])} needs ${sizeOf(t.shape as number[])} values, has ${t.data.length}`);
+  return { shape: [...(t.shape as number[])], data: Float32Array.from(t.data as number[], (v) => (typeof v === "boolean" ? Number(v) : v)) };
+}
+
+function readInputs(file: string): Inputs {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  if (file.endsWith(".npy")) return { x: parseNpy(readFileSync(file), file) };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UsageError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const obj = json as Record<string, unknown>;
+  if (!Array.isArray(json) && obj && typeof obj === "object" && "x" in obj) {
+    const mask = obj["mask"] === undefined ? undefined : toTensor(file, "mask", obj["mask"]);
+    const init = obj["initial_state"];
+    if (init !== undefined && (!Array.isArray(init) || init.length !== 2)) throw new UsageError(`${file}: initial_state must be [h0, c0]`);
+    return {
+      x: toTensor(file, "x", obj["x"]),
+      ...(mask ? { mask: { shape: mask.shape, data: Uint8Array.from(mask.data, (v) => (v ? 1 : 0)) } } : {}),
+      ...(init ? { initialState: (init as unknown[]).map((t, k) => toTensor(file, `initial_state[${k}]`, t)) } : {}),
+    };
+  }
+  return { x: toTensor(file, "x", json) };
+}
+
+/** (T, D) becomes (1, T, D); the width must be the layer's input width. */
+function checkInputs(file: string, inputs: Inputs, lstm: ModelLstm): Inputs {
+  let x = inputs.x;
+  if (x.shape.length === 2) x = { shape: [1, ...x.shape], data: x.data };
+  const inputDim = lstm.weights.kernel.shape[0]!;
+  const units = lstm.config.units;
+  if (x.shape.length !== 3 || x.shape[2] !== inputDim) throw new UsageError(`${file}: x has shape ${formatShape(inputs.x.shape)}, layer "${lstm.name}" needs (batch, timesteps, ${inputDim})`);
+  const [b, t] = x.shape as [number, number, number];
+  if (inputs.mask && (inputs.mask.shape.length !== 2 || inputs.mask.shape[0] !== b || inputs.mask.shape[1] !== t)) throw new UsageError(`${file}: mask has shape ${formatShape(inputs.mask.shape)}, expected (${b}, ${t})`);
+  inputs.initialState?.forEach((s, k) => {
+    if (s.shape.length !== 2 || s.shape[0] !== b || s.shape[1] !== units) throw new UsageError(`${file}: initial_state[${k}] has shape ${formatShape(s.shape)}, expected (${b}, ${units})`);
+  });
+  return { ...inputs, x };
+}
+
+const encode = (t: { shape: readonly number[]; data: ArrayLike<number> }, name?: string) => ({
+  ...(name ? { name } : {}),
+  dtype: "float32",
+  shape: [...t.shape],
+  data: Array.from(t.data, (v) => float32Text(Math.fround(v))),
+});
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "") || "x";
+}
+
+const OWN_SOURCE = fileURLToPath(import.meta.url);
+
+/** The fixture file for one layer and input, with outputs from the float64 reference. */
+export function referenceFixture(model: KerasModelFile, layerName: string, lstm: ModelLstm, inputs: Inputs): Record<string, unknown> {
+  const modelLayer: ModelLayer = { className: "LSTM", config: lstm.config, weights: { kernel: lstm.weights.kernel.data, recurrent_kernel: lstm.weights.recurrent_kernel.data, bias: lstm.weights.bias?.data ?? null } };
+  const [b, t, d] = inputs.x.shape as [number, number, number];
+  const [result] = runModel([modelLayer], [{ x: inputs.x.data, shape: [b, t, d], ...(inputs.mask ? { mask: inputs.mask.data } : {}), ...(inputs.initialState ? { initialState: [inputs.initialState[0]!.data, inputs.initialState[1]!.data] as const } : {}) }], model.dialect);
+  const family = `user/${slug(basename(model.file).replace(/\.(keras|h5|hdf5)$/i, ""))}`;
+  const sourceHash = createHash("sha256").update(readFileSync(OWN_SOURCE)).digest("hex");
+  const what = `REFERENCE-COMPUTED (the suite's float64 reference, not Keras): layer "${layerName}" of ${basename(model.file)} (Keras ${model.kerasVersion}), B=${b} T=${t} input_dim=${d} units=${lstm.config.units}`;
+  const weights = [encode(lstm.weights.kernel, "kernel"), encode(lstm.weights.recurrent_kernel, "recurrent_kernel"), ...(lstm.weights.bias ? [encode(lstm.weights.bias, "bias")] : [])];
+  return {
+    format_version: 1,
+    family,
+    description: what,
+    provenance: {
+      generator: "conformance/commands/fixture.ts (reference-computed; no Keras ran)",
+      generator_sha256: sourceHash,
+      keras_package: model.dialect === "keras3" ? "keras" : "tf_keras",
+      keras: model.kerasVersion,
+      backend: "reference",
+      tensorflow: null,
+      jax: null,
+      numpy: "none",
+      python: "none",
+      seed: 0,
+      date: new Date().toISOString().slice(0, 10),
+    },
+    cases: [
+      {
+        id: `${family}/${slug(layerName)}/001`,
+        description: what,
+        seed: 0,
+        layers: [{ class_name: "LSTM", config: lstm.config, weights }],
+        calls: [
+          {
+            inputs: {
+              x: encode(inputs.x),
+              ...(inputs.mask ? { mask: { dtype: "bool", shape: [...inputs.mask.shape], data: Array.from(inputs.mask.data, (v) => v === 1) } } : {}),
+              ...(inputs.initialState ? { initial_state: inputs.initialState.map((s) => encode(s)) } : {}),
+            },
+            outputs: result!.outputs.map((o) => encode(o)),
+            steps: result!.steps.map((s) => ({ layer: s.layer, h: encode(s.h), c: encode(s.c) })),
+          },
+        ],
+        tolerance: { ...POLICY, source: "reference-computed: expected values come from the suite's float64 reference, not from Keras; policy atol/rtol" },
+        backends: {},
+      },
+    ],
+  };
+}
+
+/** `--keras`: the generator's user case-list mode, when the script and its venv exist. */
+function kerasFixture(modelFile: string, layerName: string, inputFile: string): string {
+  const repo = join(dirname(OWN_SOURCE), "..", "..");
+  const script = join(repo, "scripts", "generate_fixtures.py");
+  const python = [join(repo, ".venv", "bin", "python"), "python3"].find((p) => p === "python3" || existsSync(p))!;
+  if (!existsSync(script)) throw new UsageError(`--keras needs ${script} (the Keras fixture generator); not found`);
+  // The generator's case list (scripts/keras_fixtures/user_cases.py) draws its own weights and inputs; it
+  // computes a user's saved model only once its entries accept "model", "layer" and "input".
+  const userCases = join(repo, "scripts", "keras_fixtures", "user_cases.py");
+  if (!existsSync(userCases) || !/["']model["']/.test(readFileSync(userCases, "utf8"))) {
+    throw new UsageError("--keras: the Keras generator's `cases` mode cannot compute a saved model's layer yet (its case list takes configs and draws random weights, not a model file); run without --keras for a reference-computed fixture, or make the case with scripts/generate_fixtures.py yourself");
+  }
+  const out = mkdtempSync(join(tmpdir(), "krc-fixture-"));
+  try {
+    const cases = join(out, "cases.json");
+    writeFileSync(cases, JSON.stringify({ cases: [{ model: modelFile, layer: layerName, input: inputFile }] }));
+    const run = spawnSync(python, [script, "cases", "--cases", cases, "--out", out, "--no-jax"], { encoding: "utf8" });
+    if (run.status !== 0) throw new UsageError(`--keras: the generator failed (exit ${run.status}): ${(run.stderr || run.stdout || String(run.error)).trim().split("\n").slice(-5).join(" | ")}`);
+    const produced = readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith(".json") && !f.endsWith("cases.json") && !f.endsWith("manifest.json"));
+    if (produced.length !== 1) throw new UsageError(`--keras: expected one fixture file from the generator, found ${produced.length}`);
+    return readFileSync(join(out, produced[0]!), "utf8");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: { model: { type: "string" }, layer: { type: "string" }, input: { type: "string" }, out: { type: "string" }, keras: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return EXIT_OK;
+    }
+    for (const flag of ["model", "layer", "input"] as const) if (!values[flag]) throw new UsageError(`--${flag} is required`);
+    const model = await readKerasModel(values.model!);
+    const lstm = selectLstm(model, values.layer!);
+    const inputs = checkInputs(values.input!, readInputs(values.input!), lstm);
+    const text = values.keras ? kerasFixture(values.model!, values.layer!, values.input!) : `${JSON.stringify(referenceFixture(model, values.layer!, lstm, inputs))}\n`;
+    if (values.out) {
+      mkdirSync(dirname(values.out), { recursive: true });
+      writeFileSync(values.out, text);
+      process.stderr.write(`wrote ${values.out} (${values.keras ? "computed by Keras" : "REFERENCE-COMPUTED, not Keras"})\n`);
+    } else process.stdout.write(text);
+    return EXIT_OK;
+  } catch (e) {
+    process.stderr.write(`keras-rnn-conformance fixture: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError && /required/.test(e.message)) process.stderr.write("see keras-rnn-conformance fixture --help\n");
+    return EXIT_USAGE;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Diagnosis: when an engine fails a case, find the known porting mistake that explains its outputs.
+ *
+ * Each hypothesis (conformance/hypotheses/) predicts what an engine making one mistake returns,
+ * computed by the float64 reference on a transformed case. A hypothesis explains the failure when
+ * the engine's outputs match its prediction within the case's tolerance, while the prediction
+ * itself differs from Keras's outputs (so the mistake is observable in this case). Of several, the
+ * closest match wins; ties go to the earlier hypothesis.
+ */
+import type { FixtureCase, LayerCase, Tolerance } from "./case.ts";
+import { compareTensors } from "./compare.ts";
+import type { Engine, EngineOutputs } from "./engine.ts";
+import { referenceEngine } from "./engines/reference.ts";
+import { hypotheses as allHypotheses, type Hypothesis, type Oracle } from "./hypotheses/index.ts";
+import type { Tensor } from "./tensor.ts";
+
+export interface Diagnosis {
+  /** The hypothesis id, e.g. `gate-order:iofc`. */
+  hypothesis: string;
+  /** In a porter's words: "your engine matches Keras if …". */
+  explanation: string;
+  /** Largest |engine − prediction| over all outputs of all calls. */
+  maxAbs: number;
+}
+
+/** A match closer than this fraction of atol counts as exact (float32 rounding against the float64 reference). */
+const EXACT_MATCH = 0.1;
+
+/** The case's expected outputs, per call. */
+const expectedOutputs = (c: FixtureCase): EngineOutputs => c.expected.map((e) => e.outputs);
+
+/** Largest abs difference when every output of every call matches within `tol`; null otherwise. */
+export function matchWithin(actual: EngineOutputs, predicted: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">): number | null {
+  if (actual.length !== predicted.length) return null;
+  let maxAbs = 0;
+  for (let k = 0; k < predicted.length; k++) {
+    const a = actual[k]!;
+    const p = predicted[k]!;
+    if (!Array.isArray(a) || a.length !== p.length) return null;
+    for (let j = 0; j < p.length; j++) {
+      const t: Tensor | undefined = a[j];
+      if (!t || !t.shape || !t.data) return null;
+      const cmp = compareTensors(t, p[j]!, tol);
+      if (!cmp.shapeOk || cmp.mismatches > 0) return null;
+      maxAbs = Math.max(maxAbs, cmp.maxAbs);
+    }
+  }
+  return maxAbs;
+}
+
+/** The reference as an oracle, with its result for the untransformed case cached. */
+function referenceOracle(oracleEngine: Engine): Oracle {
+  const cache = new WeakMap<LayerCase, Promise<EngineOutputs>>();
+  return (c: LayerCase) => {
+    let result = cache.get(c);
+    if (!result) {
+      result = Promise.resolve().then(() => oracleEngine.run(c));
+      cache.set(c, result);
+    }
+    return result;
+  };
+}
+
+export interface DiagnoseOptions {
+  /** The engine that computes predictions; the reference by default. */
+  readonly oracle?: Engine;
+  /** The hypotheses to try, in tie-breaking order; all of them by default. */
+  readonly hypotheses?: readonly Hypothesis[];
+}
+
+/**
+ * Explains a failing case, or returns null when no known mistake does. `engine` is the engine under
+ * test (named in no prediction; kept so that future hypotheses may probe it).
+ */
+export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOutputs, options: DiagnoseOptions = {}): Promise<Diagnosis | null> {
+  const tol = c.tolerance;
+  const expected = expectedOutputs(c);
+  if (matchWithin(actual, expected, tol) !== null) return null; // nothing to explain
+  const oracle = referenceOracle(options.oracle ?? referenceEngine);
+  let best: Diagnosis | null = null;
+  for (const h of options.hypotheses ?? allHypotheses) {
+    let predicted: EngineOutputs | null;
+    try {
+      predicted = await h.predict(c, oracle);
+    } catch {
+      continue; // the transformed case is outside what the oracle computes: the hypothesis cannot be tested here
+    }
+    if (!predicted) continue;
+    const maxAbs = matchWithin(actual, predicted, tol);
+    if (maxAbs === null) continue;
+    if (matchWithin(predicted, expected, tol) !== null) continue; // not observable in this case
+    if (!best || maxAbs < best.maxAbs) best = { hypothesis: h.id, explanation: h.explanation, maxAbs };
+    // A match at float32-rounding level cannot be beaten by more than rounding: stop looking.
+    if (best.maxAbs <= EXACT_MATCH * Math.max(tol.atol, Number.MIN_VALUE)) break;
+  }
+  return best;
+}

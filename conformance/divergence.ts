@@ -1,0 +1,119 @@
+/**
+ * Locating a failure in time: the first step, in processing order, where the engine's h leaves the
+ * tolerance (spec/adapter.md §4.2). A porter fixes the first wrong step, not the last.
+ *
+ *  - When the case returns sequences, the engine's own sequence output is compared step by step.
+ *  - Otherwise the engine is run again on a copy of the case whose last LSTM returns sequences
+ *    (return_state and zero_output_for_mask off), and that output is compared with the h Keras
+ *    recorded after every step (`expected[k].steps`, spec/fixture-format.md §3.2). Masked steps are
+ *    not compared: what an engine emits there depends on options this re-run changed.
+ */
+import { lstmLayers, type FixtureCase, type LayerCase, type Layer, type LstmLayer, type Tolerance } from "./case.ts";
+import type { Engine, EngineOutputs } from "./engine.ts";
+import type { ReturnedTensor } from "./outputs.ts";
+import type { FirstDivergence } from "./verdict.ts";
+import type { Tensor } from "./tensor.ts";
+
+function within(a: number, e: number, tol: Pick<Tolerance, "atol" | "rtol">): boolean {
+  // Written so that NaN is never within (spec/tolerance.md §2).
+  return Number.isFinite(a) && Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e);
+}
+
+/**
+ * The first (timestep, batch, unit) where `actual` (B, T, U) leaves the tolerance of `expected`,
+ * scanning timesteps first; `valid(b, t)` false skips an element.
+ */
+export function firstDivergentStep(
+  actual: ReturnedTensor,
+  expected: Tensor,
+  tol: Pick<Tolerance, "atol" | "rtol">,
+  valid: (batch: number, t: number) => boolean = () => true,
+): { timestep: number; batch: number; unit: number; actual: number; expected: number } | null {
+  const [B, T, U] = expected.shape as [number, number, number];
+  if (actual.shape.length !== 3 || actual.shape[0] !== B || actual.shape[1] !== T || actual.shape[2] !== U) return null;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      if (!valid(b, t)) continue;
+      for (let u = 0; u < U; u++) {
+        const k = (b * T + t) * U + u;
+        if (!within(actual.data[k]!, expected.data[k]!, tol)) return { timestep: t, batch: b, unit: u, actual: actual.data[k]!, expected: expected.data[k]! };
+      }
+    }
+  }
+  return null;
+}
+
+/** Whether step `t` of row `b` is valid for the last LSTM, in *processing* order (mask or Masking layer). */
+function validityOf(c: LayerCase, call: number): (b: number, t: number) => boolean {
+  const inputs = c.calls[call]!;
+  const [, T, D] = inputs.x.shape as [number, number, number];
+  const last = lstmLayers(c).at(-1)!;
+  const reversed = last.config.go_backwards;
+  const masking = c.layers.find((l) => l.className === "Masking");
+  return (b, t) => {
+    const ti = reversed ? T - 1 - t : t;
+    if (inputs.mask && inputs.mask.data[b * T + ti] === 0) return false;
+    if (masking) {
+      const mv = masking.config.mask_value;
+      let any = false;
+      for (let d = 0; d < D; d++) if (inputs.x.data[(b * T + ti) * D + d] !== mv) any = true;
+      if (!any) return false;
+    }
+    return true;
+  };
+}
+
+/** A copy of `c` whose last LSTM returns its whole sequence and nothing else. */
+export function withSequenceOutput(c: LayerCase): LayerCase {
+  const lastIndex = c.layers.map((l) => l.className).lastIndexOf("LSTM");
+  const layers: Layer[] = c.layers.map((l, i) => {
+    if (i !== lastIndex) return l;
+    const lstm = l as LstmLayer;
+    return { ...lstm, config: { ...lstm.config, return_sequences: true, return_state: false, zero_output_for_mask: false } };
+  });
+  return { id: c.id, dialect: c.dialect, layers, calls: c.calls };
+}
+
+export interface DivergenceResult {
+  readonly divergence: FirstDivergence | null;
+  /** Why there is none, when there is none. */
+  readonly note?: string;
+}
+
+/**
+ * Finds the first divergence of a failing case. `actual` are the engine's (well-formed) outputs;
+ * `rerun` runs the engine on a modified case under the runner's timeout and error handling.
+ */
+export async function findFirstDivergence(
+  engine: Engine,
+  c: FixtureCase,
+  actual: readonly (readonly ReturnedTensor[])[],
+  rerun: (modified: LayerCase) => Promise<EngineOutputs>,
+): Promise<DivergenceResult> {
+  const last = lstmLayers(c).at(-1)!;
+  const lastIndex = c.layers.lastIndexOf(last);
+  const noDivergence: DivergenceResult = { divergence: null, note: "every step's h agrees with Keras; the difference is in what is returned, not in the recurrence" };
+  if (last.config.return_sequences) {
+    for (let k = 0; k < actual.length; k++) {
+      const d = firstDivergentStep(actual[k]![0]!, c.expected[k]!.outputs[0]!, c.tolerance);
+      if (d) return { divergence: { call: k, ...d, source: "sequence output" } };
+    }
+    return noDivergence;
+  }
+  if (!engine.features.includes("return_sequences")) return { divergence: null, note: "the engine does not support return_sequences, so steps cannot be compared" };
+  let outputs: EngineOutputs;
+  try {
+    outputs = await rerun(withSequenceOutput(c));
+  } catch (e) {
+    return { divergence: null, note: `re-running with return_sequences=true failed: ${(e as Error).message}` };
+  }
+  for (let k = 0; k < c.expected.length; k++) {
+    const steps = c.expected[k]!.steps.find((s) => s.layer === lastIndex);
+    if (!steps) return { divergence: null, note: "the fixture has no per-step record for the last layer" };
+    const seq = outputs[k]?.[0];
+    if (!seq || !(seq.data instanceof Float32Array || (seq.data as unknown) instanceof Float64Array)) return { divergence: null, note: "the re-run with return_sequences=true returned no usable sequence" };
+    const d = firstDivergentStep(seq, steps.h, c.tolerance, validityOf(c, k));
+    if (d) return { divergence: { call: k, ...d, source: "re-run with return_sequences" } };
+  }
+  return noDivergence;
+}

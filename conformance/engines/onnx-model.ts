@@ -1,0 +1,179 @@
+/**
+ * Builds the ONNX model that runs a case's LSTM stack: one ONNX `LSTM` node per Keras LSTM layer
+ * (onnx/onnx docs/Operators.md §LSTM, opset 14), weights converted by `conformance/porting/onnx.ts`.
+ *
+ * Graph, for layers k = 0..n-1 (time-major, as ONNX `layout=0` wants):
+ *   inputs   X [T, B, D]; sequence_lens [B] (int32, when the case is masked);
+ *            h0_k, c0_k [1, B, H] for every layer (zeros mean "no initial state": ONNX's default is 0)
+ *   LSTM_k   (X_k, W_k, R_k, B_k, sequence_lens, h0_k, c0_k) → Y_k [T, 1, B, H], Y_h_k, Y_c_k [1, B, H]
+ *   X_{k+1}  Squeeze(Y_k, axis 1), reversed in time when layer k is `go_backwards`: Keras hands the
+ *            next layer its sequence in processing order, ONNX `reverse` returns original order
+ *            (spec/porting.md §4)
+ *   outputs  Y of the last layer; Y_h_k, Y_c_k of every layer (a stateful model feeds them back).
+ */
+import type { Dialect, LstmLayer } from "../case.ts";
+import type { Tensor } from "../tensor.ts";
+import { kerasToOnnx } from "../porting/onnx.ts";
+import { encodeModel, OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxInitializer, type OnnxNode, type OnnxValueInfo } from "./onnx-proto.ts";
+
+/** The ONNX opset the model declares; LSTM-14 is the current LSTM definition before bfloat16 types. */
+export const ONNX_OPSET = 14;
+
+/** An activation as ONNX's RNN operators name it, with the alpha/beta it consumes. */
+export interface OnnxActivation {
+  readonly name: string;
+  readonly alpha?: number;
+  readonly beta?: number;
+}
+
+/**
+ * The ONNX RNN activation equal to Keras's `name` in `dialect`, or undefined when ONNX's list
+ * (Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign,
+ * Softplus) has none. spec/lstm.md §3 gives the Keras formulas.
+ */
+export function onnxActivation(name: string, dialect: Dialect): OnnxActivation | undefined {
+  switch (name) {
+    case "sigmoid":
+      return { name: "Sigmoid" };
+    case "tanh":
+      return { name: "Tanh" };
+    case "relu":
+      return { name: "Relu" };
+    case "linear":
+      return { name: "Affine", alpha: 1, beta: 0 };
+    case "softsign":
+      return { name: "Softsign" };
+    case "softplus":
+      return { name: "Softplus" };
+    case "elu":
+      // Keras's elu string means alpha = 1.
+      return { name: "Elu", alpha: 1 };
+    case "hard_sigmoid":
+      // spec/lstm.md §4: Keras 3 clips x/6 + 0.5; tf-keras clips 0.2x + 0.5 (ONNX's own default).
+      return dialect === "keras3" ? { name: "HardSigmoid", alpha: 1 / 6, beta: 0.5 } : { name: "HardSigmoid", alpha: 0.2, beta: 0.5 };
+    default:
+      return undefined;
+  }
+}
+
+/** Keras activation names {@link onnxActivation} maps in both dialects (for the engine's features). */
+export const ONNX_EXPRESSIBLE_ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear", "softsign", "softplus", "elu", "hard_sigmoid"] as const;
+
+export interface OnnxModelShape {
+  readonly batch: number;
+  readonly timesteps: number;
+  readonly inputDim: number;
+}
+
+/** Graph input and output names, for feeding the session and reading its results. */
+export const onnxNames = {
+  x: "X",
+  sequenceLens: "sequence_lens",
+  h0: (k: number) => `initial_h_${k}`,
+  c0: (k: number) => `initial_c_${k}`,
+  y: (k: number) => `Y_${k}`,
+  yh: (k: number) => `Y_h_${k}`,
+  yc: (k: number) => `Y_c_${k}`,
+};
+
+function attr(name: string, value: number | string | readonly string[] | readonly number[], floats = false): OnnxAttribute {
+  const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+  if (typeof value === "number") return { name, type: OnnxAttributeType.INT, i: value };
+  if (typeof value === "string") return { name, type: OnnxAttributeType.STRING, s: utf8(value) };
+  if (floats) return { name, type: OnnxAttributeType.FLOATS, floats: value as readonly number[] };
+  return { name, type: OnnxAttributeType.STRINGS, strings: (value as readonly string[]).map(utf8) };
+}
+
+/** The LSTM node's activation attributes; throws when an activation has no ONNX form. */
+function activationAttributes(layer: LstmLayer, dialect: Dialect): OnnxAttribute[] {
+  const { activation, recurrent_activation } = layer.config;
+  const f = onnxActivation(recurrent_activation, dialect);
+  const g = onnxActivation(activation, dialect);
+  if (f === undefined) throw new Error(`recurrent_activation "${recurrent_activation}" has no ONNX RNN activation`);
+  if (g === undefined) throw new Error(`activation "${activation}" has no ONNX RNN activation`);
+  // ONNX LSTM: f = gates (Keras recurrent_activation), g = candidate and h = output (both Keras activation).
+  const list = [f, g, g];
+  const attributes = [attr("activations", list.map((a) => a.name))];
+  // alpha/beta are consumed in activation order, only by the activations that take them
+  // (onnxruntime core/providers/cpu/rnn/rnn_helpers.cc NameToArgUsageMap).
+  const alphas = list.flatMap((a) => (a.alpha === undefined ? [] : [a.alpha]));
+  const betas = list.flatMap((a) => (a.beta === undefined ? [] : [a.beta]));
+  if (alphas.length > 0) attributes.push(attr("activation_alpha", alphas, true));
+  if (betas.length > 0) attributes.push(attr("activation_beta", betas, true));
+  return attributes;
+}
+
+/** Encodes the model for `layers` (the case's LSTM layers, in order) and one input shape. */
+export function buildOnnxLstmModel(layers: readonly LstmLayer[], dialect: Dialect, shape: OnnxModelShape, masked: boolean): Uint8Array {
+  const { batch, timesteps, inputDim } = shape;
+  const nodes: OnnxNode[] = [];
+  const initializers: OnnxInitializer[] = [];
+  const inputs: OnnxValueInfo[] = [{ name: onnxNames.x, elemType: OnnxDataType.FLOAT, shape: [timesteps, batch, inputDim] }];
+  if (masked) inputs.push({ name: onnxNames.sequenceLens, elemType: OnnxDataType.INT32, shape: [batch] });
+  const outputs: OnnxValueInfo[] = [];
+  const int64 = (name: string, value: number): OnnxInitializer => ({ name, dims: [1], dataType: OnnxDataType.INT64, int64Data: [value] });
+  if (layers.length > 1) initializers.push(int64("squeeze_axes", 1));
+  if (layers.slice(0, -1).some((l) => l.config.go_backwards)) {
+    // Slice with step -1 from the last index through index 0 reverses the time axis (onnx Slice-13:
+    // an `end` of -(T+1) becomes -1 after adding T, i.e. "before the first element").
+    initializers.push(int64("flip_starts", -1), int64("flip_ends", -(timesteps + 1)), int64("flip_axes", 0), int64("flip_steps", -1));
+  }
+
+  let layerInput = onnxNames.x;
+  layers.forEach((layer, k) => {
+    const units = layer.config.units;
+    const layerInputDim = k === 0 ? inputDim : layers[k - 1]!.config.units;
+    const { W, R, B } = kerasToOnnx(layer.weights);
+    // The shapes are stated here rather than taken from the converter: one direction, ONNX's
+    // [num_directions, 4H, in], [num_directions, 4H, H], [num_directions, 8H].
+    const weight = (name: string, t: Tensor, dims: number[]): void => {
+      if (t.data.length !== dims.reduce((a, b) => a * b, 1)) {
+        throw new Error(`layer ${k}: converted ${name} has ${t.data.length} values, ONNX wants shape [${dims.join(", ")}]`);
+      }
+      initializers.push({ name: `${name}_${k}`, dims, dataType: OnnxDataType.FLOAT, floatData: t.data });
+    };
+    weight("W", W, [1, 4 * units, layerInputDim]);
+    weight("R", R, [1, 4 * units, units]);
+    if (B) weight("B", B, [1, 8 * units]);
+    inputs.push({ name: onnxNames.h0(k), elemType: OnnxDataType.FLOAT, shape: [1, batch, units] });
+    inputs.push({ name: onnxNames.c0(k), elemType: OnnxDataType.FLOAT, shape: [1, batch, units] });
+    nodes.push({
+      opType: "LSTM",
+      name: `lstm_${k}`,
+      // An empty name is ONNX's "optional input absent" (IR.md, optional inputs).
+      input: [layerInput, `W_${k}`, `R_${k}`, B ? `B_${k}` : "", masked ? onnxNames.sequenceLens : "", onnxNames.h0(k), onnxNames.c0(k)],
+      output: [onnxNames.y(k), onnxNames.yh(k), onnxNames.yc(k)],
+      attribute: [
+        attr("hidden_size", units),
+        // spec/porting.md §4: Keras go_backwards is ONNX "reverse" (same steps, same initial state).
+        attr("direction", layer.config.go_backwards ? "reverse" : "forward"),
+        ...activationAttributes(layer, dialect),
+      ],
+    });
+    outputs.push({ name: onnxNames.yh(k), elemType: OnnxDataType.FLOAT, shape: [1, batch, units] });
+    outputs.push({ name: onnxNames.yc(k), elemType: OnnxDataType.FLOAT, shape: [1, batch, units] });
+    if (k === layers.length - 1) {
+      outputs.push({ name: onnxNames.y(k), elemType: OnnxDataType.FLOAT, shape: [timesteps, 1, batch, units] });
+      return;
+    }
+    const squeezed = `Y_${k}_squeezed`;
+    nodes.push({ opType: "Squeeze", name: `squeeze_${k}`, input: [onnxNames.y(k), "squeeze_axes"], output: [squeezed], attribute: [] });
+    layerInput = squeezed;
+    if (layer.config.go_backwards) {
+      const flipped = `Y_${k}_processing_order`;
+      nodes.push({
+        opType: "Slice",
+        name: `flip_${k}`,
+        input: [squeezed, "flip_starts", "flip_ends", "flip_axes", "flip_steps"],
+        output: [flipped],
+        attribute: [],
+      });
+      layerInput = flipped;
+    }
+  });
+
+  return encodeModel({ name: "keras_lstm_stack", nodes, initializers, inputs, outputs }, ONNX_OPSET, {
+    name: "keras-rnn-conformance",
+    version: "0.1.0",
+  });
+}

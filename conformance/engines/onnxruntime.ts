@@ -1,0 +1,163 @@
+/**
+ * ONNX Runtime as an engine (`--engine onnxruntime`): each case becomes an ONNX model with one `LSTM`
+ * node per Keras LSTM layer (./onnx-model.ts), run by `onnxruntime-web` on its WebAssembly CPU
+ * backend, which runs in Node from node_modules without any download (one thread, so runs are
+ * reproducible and polite to other processes).
+ *
+ * What ONNX cannot say, and how the case is then reported:
+ * - activations outside ONNX's RNN list (selu, relu6, swish, exponential, …): not declared as
+ *   features, so the runner reports *unsupported*;
+ * - a mask that is not right-padded: ONNX has only `sequence_lens` ("the first L steps are
+ *   valid"), so such a case is *unsupported* ({@link UnsupportedCaseError}) with the reason;
+ * - masked steps past the length: ONNX writes zeros into `Y` where Keras (zero_output_for_mask=False)
+ *   repeats the last output. That is a real difference between the two definitions, so those cases
+ *   run and fail, and the expectations file explains them (microsoft/onnxruntime#12492).
+ * A `stateful` model is run the way a deployment does it: `Y_h`/`Y_c` of one call are fed back as
+ * `initial_h`/`initial_c` of the next.
+ */
+import * as ort from "onnxruntime-web";
+import { lstmLayers, type CallInputs, type LayerCase, type LstmLayer, type MaskingLayer } from "../case.ts";
+import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
+import type { BoolTensor, Tensor } from "../tensor.ts";
+import { buildOnnxLstmModel, ONNX_EXPRESSIBLE_ACTIVATIONS, onnxNames } from "./onnx-model.ts";
+import { maskingLayerMask, rightPaddedLengths } from "./right-padding.ts";
+
+ort.env.wasm.numThreads = 1;
+ort.env.logLevel = "error";
+
+const features: Feature[] = [
+  "return_sequences",
+  "return_state",
+  "go_backwards",
+  "initial_state",
+  "mask",
+  "masking_layer",
+  "zero_output_for_mask",
+  "stateful",
+  "stacked",
+  "use_bias_false",
+  "dialect:tf-keras",
+  ...ONNX_EXPRESSIBLE_ACTIVATIONS.flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]),
+];
+
+/** The model's layers as this engine runs them: an optional leading Masking, then LSTMs only. */
+function modelLayers(c: LayerCase): { masking: MaskingLayer | undefined; lstms: LstmLayer[] } {
+  const lstms = lstmLayers(c);
+  const maskings = c.layers.filter((l): l is MaskingLayer => l.className === "Masking");
+  if (lstms.length === 0) throw new Error(`case ${c.id}: no LSTM layer`);
+  if (maskings.length > 1 || (maskings.length === 1 && c.layers[0]!.className !== "Masking")) {
+    throw new UnsupportedCaseError("a Masking layer other than the first layer has no ONNX LSTM input to map to");
+  }
+  return { masking: maskings[0], lstms };
+}
+
+/** (B, T, D) batch-major → (T, B, D) time-major, the ONNX `layout=0` input. */
+function toTimeMajor(x: Tensor): Float32Array {
+  const [batch, timesteps, dim] = x.shape as [number, number, number];
+  const out = new Float32Array(x.data.length);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < timesteps; t++) out.set(x.data.subarray((b * timesteps + t) * dim, (b * timesteps + t + 1) * dim), (t * batch + b) * dim);
+  }
+  return out;
+}
+
+/** ONNX `Y` (T, 1, B, H) → Keras's sequence (B, T, H), reversed in time when `flip` (go_backwards). */
+function sequenceFromY(y: Float32Array, batch: number, timesteps: number, units: number, flip: boolean): Tensor {
+  const out = new Float32Array(batch * timesteps * units);
+  for (let t = 0; t < timesteps; t++) {
+    const kerasT = flip ? timesteps - 1 - t : t;
+    for (let b = 0; b < batch; b++) out.set(y.subarray((t * batch + b) * units, (t * batch + b + 1) * units), (b * timesteps + kerasT) * units);
+  }
+  return { shape: [batch, timesteps, units], data: out };
+}
+
+/** The last time step, in Keras's (processing) order, of a (B, T, H) sequence. */
+function lastStep(seq: Tensor): Tensor {
+  const [batch, timesteps, units] = seq.shape as [number, number, number];
+  const out = new Float32Array(batch * units);
+  for (let b = 0; b < batch; b++) out.set(seq.data.subarray((b * timesteps + timesteps - 1) * units, (b * timesteps + timesteps) * units), b * units);
+  return { shape: [batch, units], data: out };
+}
+
+function stateTensor(data: Float32Array, batch: number, units: number): ort.Tensor {
+  return new ort.Tensor("float32", data, [1, batch, units]);
+}
+
+/** The call's mask: the `mask=` argument, or the one the Masking layer computes from `x`. */
+function callMask(call: CallInputs, masking: MaskingLayer | undefined): BoolTensor | undefined {
+  if (call.mask !== undefined && masking !== undefined) {
+    throw new UnsupportedCaseError("both a mask= argument and a Masking layer; ONNX takes one sequence_lens");
+  }
+  return call.mask ?? (masking ? maskingLayerMask(call.x, masking.config.mask_value) : undefined);
+}
+
+async function run(c: LayerCase): Promise<EngineOutputs> {
+  const { masking, lstms } = modelLayers(c);
+  const last = lstms[lstms.length - 1]!;
+  const sessions = new Map<string, ort.InferenceSession>();
+  // Per layer, the state a stateful layer carries into the next call (Keras R4).
+  const carried: ({ h: Float32Array; c: Float32Array } | undefined)[] = lstms.map(() => undefined);
+  const results: Tensor[][] = [];
+  try {
+    for (const call of c.calls) {
+      const [batch, timesteps, inputDim] = call.x.shape as [number, number, number];
+      const mask = callMask(call, masking);
+      let lengths: readonly number[] | undefined;
+      if (mask !== undefined) {
+        const read = rightPaddedLengths(mask);
+        if (!read.ok) throw new UnsupportedCaseError(`ONNX sequence_lens cannot express this mask: ${read.reason}`);
+        lengths = read.lengths;
+      }
+      const key = `${batch}x${timesteps}x${inputDim}:${lengths !== undefined}`;
+      let session = sessions.get(key);
+      if (session === undefined) {
+        const model = buildOnnxLstmModel(lstms, c.dialect, { batch, timesteps, inputDim }, lengths !== undefined);
+        session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all", logSeverityLevel: 3 });
+        sessions.set(key, session);
+      }
+      const feeds: Record<string, ort.Tensor> = { [onnxNames.x]: new ort.Tensor("float32", toTimeMajor(call.x), [timesteps, batch, inputDim]) };
+      if (lengths !== undefined) feeds[onnxNames.sequenceLens] = new ort.Tensor("int32", Int32Array.from(lengths), [batch]);
+      lstms.forEach((layer, k) => {
+        const units = layer.config.units;
+        // An explicit initial_state overrides a stateful layer's stored state (Keras R4); it goes to the first LSTM.
+        const given = k === 0 ? call.initialState : undefined;
+        const stored = layer.config.stateful ? carried[k] : undefined;
+        const zeros = new Float32Array(batch * units);
+        feeds[onnxNames.h0(k)] = stateTensor(given ? Float32Array.from(given[0]!.data) : (stored?.h ?? zeros), batch, units);
+        feeds[onnxNames.c0(k)] = stateTensor(given ? Float32Array.from(given[1]!.data) : (stored?.c ?? zeros), batch, units);
+      });
+      const out = await session.run(feeds);
+      const read = (name: string): Float32Array => {
+        const t = out[name];
+        if (t === undefined || !(t.data instanceof Float32Array)) throw new Error(`onnxruntime returned no float32 output "${name}"`);
+        return t.data;
+      };
+      lstms.forEach((layer, k) => {
+        if (layer.config.stateful) carried[k] = { h: read(onnxNames.yh(k)).slice(), c: read(onnxNames.yc(k)).slice() };
+      });
+      const k = lstms.length - 1;
+      const units = last.config.units;
+      const sequence = sequenceFromY(read(onnxNames.y(k)), batch, timesteps, units, last.config.go_backwards);
+      const h: Tensor = { shape: [batch, units], data: read(onnxNames.yh(k)).slice() };
+      const cState: Tensor = { shape: [batch, units], data: read(onnxNames.yc(k)).slice() };
+      // Keras's last output is the output of the last processed step. Without zero_output_for_mask
+      // that is the carried h (= Y_h); with it, the last step's (possibly zeroed) output, which is
+      // what ONNX writes in Y at that step (Keras R7).
+      const output = last.config.return_sequences ? sequence : last.config.zero_output_for_mask === true ? lastStep(sequence) : h;
+      results.push(last.config.return_state ? [output, h, cState] : [output]);
+    }
+  } finally {
+    await Promise.all([...sessions.values()].map((s) => s.release()));
+  }
+  return results;
+}
+
+/** ONNX Runtime (onnxruntime-web, WebAssembly CPU backend) running ONNX `LSTM` nodes built from the case. */
+export const engine: Engine = {
+  name: "onnxruntime",
+  version: `onnxruntime-web ${ort.env.versions.web ?? "unknown"}`,
+  features,
+  run,
+};
+
+export default engine;

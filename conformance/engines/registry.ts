@@ -1,0 +1,98 @@
+/**
+ * Turning what the user wrote after `--engine` into an Engine (spec/adapter.md §7): a built-in name
+ * (`reference`, `tfjs`, `onnxruntime`), `mutant:<name>`, or a path to a `.ts` / `.js` module.
+ * A module exports the engine as `default` or `engine`, or a factory `createEngine()` (sync or
+ * async). `.ts` modules are loaded through tsx, so they need no build step.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Engine } from "../engine.ts";
+
+/** The engine could not be loaded: the CLI reports it and exits 2. */
+export class EngineModuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineModuleError";
+  }
+}
+
+/** Built-in engines, by name, as module paths relative to this file (loaded lazily: tfjs is heavy). */
+export const BUILTIN_ENGINES: Readonly<Record<string, string>> = {
+  reference: "./reference.ts",
+  tfjs: "./tfjs.ts",
+  onnxruntime: "./onnxruntime.ts",
+};
+
+/** Whether `spec` names a module file rather than a built-in engine. */
+export function isModulePath(spec: string): boolean {
+  return /[\\/]/.test(spec) || /\.(c|m)?(t|j)s$/.test(spec);
+}
+
+function problemWith(value: unknown): string | null {
+  if (typeof value !== "object" || value === null) return "is not an object";
+  const e = value as Record<string, unknown>;
+  if (typeof e["name"] !== "string") return "has no string `name`";
+  if (typeof e["version"] !== "string") return "has no string `version`";
+  if (!Array.isArray(e["features"])) return "has no `features` array";
+  if (typeof e["run"] !== "function") return "has no `run(case)` function";
+  return null;
+}
+
+/** Finds the engine among a module's exports: `default`, `engine`, or `createEngine()`. */
+export async function engineFromModule(module: Record<string, unknown>, where: string): Promise<Engine> {
+  const defaultExport = module["default"];
+  // A module loaded through CommonJS interop (tsx may compile to CJS) has its exports under `default`.
+  if (typeof defaultExport === "object" && defaultExport !== null && problemWith(defaultExport) !== null && ["engine", "createEngine", "default"].some((k) => k in defaultExport)) {
+    return engineFromModule(defaultExport as Record<string, unknown>, where);
+  }
+  const candidates: [string, unknown][] = [
+    ["default", defaultExport],
+    ["engine", module["engine"]],
+  ];
+  const factory = module["createEngine"];
+  if (typeof factory === "function") candidates.push(["createEngine()", await (factory as () => unknown)()]);
+  for (const [, value] of candidates) if (value !== undefined && problemWith(value) === null) return value as Engine;
+  const found = candidates.filter(([, v]) => v !== undefined);
+  if (found.length === 0) throw new EngineModuleError(`${where} exports no engine: export it as \`default\` or \`engine\`, or export \`createEngine()\` (spec/adapter.md §1)`);
+  const [name, value] = found[0]!;
+  throw new EngineModuleError(`${where}: export \`${name}\` is not an engine: it ${problemWith(value)} (spec/adapter.md §1)`);
+}
+
+async function importModule(url: string, where: string): Promise<Record<string, unknown>> {
+  try {
+    if (/\.(c|m)?ts$/.test(url)) {
+      // tsx compiles the user's TypeScript on the fly; harmless when we already run under tsx.
+      const { tsImport } = await import("tsx/esm/api");
+      return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    }
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new EngineModuleError(`cannot load ${where}: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** Loads the engine `spec` names. Throws EngineModuleError with a message for the user. */
+export async function loadEngine(spec: string, cwd = process.cwd()): Promise<Engine> {
+  if (spec.startsWith("mutant:")) {
+    const name = spec.slice("mutant:".length);
+    if (!/^[a-z0-9-]+$/.test(name)) throw new EngineModuleError(`bad mutant name "${name}"`);
+    const url = new URL(`../mutants/${name}.ts`, import.meta.url);
+    const built = new URL(`../mutants/${name}.js`, import.meta.url);
+    const target = existsSync(url) ? url : built;
+    if (!existsSync(target)) throw new EngineModuleError(`no mutant named "${name}" (see conformance/mutants/)`);
+    return engineFromModule(await importModule(target.href, `mutant ${name}`), `mutant ${name}`);
+  }
+  if (!isModulePath(spec)) {
+    const relative = BUILTIN_ENGINES[spec];
+    if (relative === undefined) throw new EngineModuleError(`unknown engine "${spec}"; built-in engines: ${Object.keys(BUILTIN_ENGINES).join(", ")}; or give a path to a .ts/.js module`);
+    const source = new URL(relative, import.meta.url);
+    const built = new URL(relative.replace(/\.ts$/, ".js"), import.meta.url);
+    const target = existsSync(source) ? source : built;
+    if (!existsSync(target)) throw new EngineModuleError(`the built-in engine "${spec}" is not available in this installation`);
+    return engineFromModule(await importModule(target.href, `engine ${spec}`), `engine ${spec}`);
+  }
+  const path = resolve(cwd, spec);
+  if (!existsSync(path)) throw new EngineModuleError(`engine module ${spec} not found (looked at ${path})`);
+  return engineFromModule(await importModule(pathToFileURL(path).href, spec), spec);
+}

@@ -1,0 +1,189 @@
+/**
+ * Mistakes in what happens around the step: the returned state's order, go_backwards' output order,
+ * masks, zero_output_for_mask, initial_state, stateful calls and the time loop's bounds
+ * (spec/lstm.md §3).
+ */
+import type { CallInputs, LayerCase, LstmLayer } from "../case.ts";
+import { lstmLayers } from "../case.ts";
+import type { Tensor } from "../tensor.ts";
+import type { Hypothesis } from "./hypothesis.ts";
+import { flipTime, insertZeroSteps, mapCalls, mapLstmLayers, sliceTime, withoutField } from "./case-transforms.ts";
+import { maskingMask, runLayerwise } from "./layerwise.ts";
+
+const lastLstm = (c: LayerCase): LstmLayer | undefined => lstmLayers(c).at(-1);
+const usesMask = (c: LayerCase): boolean => c.calls.some((call) => call.mask) || c.layers.some((l) => l.className === "Masking");
+const usesInitialState = (c: LayerCase): boolean => c.calls.some((call) => call.initialState);
+
+export const returnedStateSwapped: Hypothesis = {
+  id: "returned-state-swapped",
+  explanation:
+    "your engine matches Keras if the returned state is [c, h]: with return_state Keras returns [output, h, c] " +
+    "(TF1's LSTMStateTuple and Flax's carry are (c, h)) (spec/lstm.md §3.2)",
+  async predict(c, oracle) {
+    if (!lastLstm(c)?.config.return_state) return null;
+    return (await oracle(c)).map((o) => [o[0]!, o[2]!, o[1]!]);
+  },
+};
+
+export const backwardsOutputReversed: Hypothesis = {
+  id: "go-backwards-output-reversed",
+  explanation:
+    "your engine matches Keras if its go_backwards sequence output is flipped back to the original time order: " +
+    "Keras leaves it in processing order, x[T-1] first (ONNX direction=reverse flips it back; Keras does not) " +
+    "(spec/lstm.md §3.3)",
+  async predict(c, oracle) {
+    const backwards = lstmLayers(c).filter((l) => l.config.go_backwards);
+    if (!backwards.some((l) => l.config.return_sequences)) return null;
+    return runLayerwise(c, oracle, {
+      outputs: (o, layer) => (layer.config.go_backwards && layer.config.return_sequences ? [flipTime(o[0]!), ...o.slice(1)] : o),
+    });
+  },
+};
+
+export const backwardsIgnored: Hypothesis = {
+  id: "go-backwards-ignored",
+  explanation: "your engine matches Keras if go_backwards is ignored: Keras processes x[T-1] … x[0] (spec/lstm.md §3.3)",
+  async predict(c, oracle) {
+    if (!lstmLayers(c).some((l) => l.config.go_backwards)) return null;
+    const t = mapLstmLayers(c, (l) => ({ ...l, config: { ...l.config, go_backwards: false } }));
+    return t ? oracle(t) : null;
+  },
+};
+
+/** The case with no mask: explicit masks dropped; a Masking layer replaced by its zeroing of masked steps. */
+function withoutMask(c: LayerCase): LayerCase | null {
+  const masking = c.layers.find((l) => l.className === "Masking");
+  const layers = c.layers.filter((l) => l.className !== "Masking");
+  return mapCalls({ ...c, layers }, (call) => {
+    const bare = withoutField(call, "mask");
+    if (!masking) return bare;
+    const [B, T, D] = call.x.shape as [number, number, number];
+    const data = new Float32Array(call.x.data);
+    for (let bt = 0; bt < B * T; bt++) {
+      const row = data.subarray(bt * D, (bt + 1) * D);
+      if (row.every((v) => v === masking.config.mask_value)) row.fill(0);
+    }
+    return { ...bare, x: { shape: call.x.shape, data } };
+  });
+}
+
+export const maskIgnored: Hypothesis = {
+  id: "mask-ignored",
+  explanation:
+    "your engine matches Keras if the mask is ignored: at a masked step Keras keeps the state and repeats the last output " +
+    "(or zeros with zero_output_for_mask) (spec/lstm.md §3.5)",
+  async predict(c, oracle) {
+    if (!usesMask(c)) return null;
+    const t = withoutMask(c);
+    return t ? oracle(t) : null;
+  },
+};
+
+/** Every batch row masked with row 0's mask. */
+export const maskRowZeroBroadcast: Hypothesis = {
+  id: "mask-row-0-broadcast",
+  explanation:
+    "your engine matches Keras if every batch row uses the mask of row 0: the mask is (batch, timesteps), one row per " +
+    "sequence, and batch rows are independent (spec/lstm.md §2.3, §3.5.1)",
+  async predict(c, oracle) {
+    if (!usesMask(c) || c.calls.every((call) => call.x.shape[0] === 1)) return null;
+    const masking = c.layers.find((l) => l.className === "Masking");
+    const bare = withoutMask(c);
+    if (!bare) return null;
+    const t = mapCalls(bare, (call, n) => {
+      const original = c.calls[n]!;
+      const [B, T] = original.x.shape as [number, number];
+      const mask = original.mask?.data ?? (masking ? maskingMask(original.x, masking.config.mask_value).data : undefined);
+      // with row 0 fully valid this is "mask ignored", the simpler explanation
+      if (!mask || mask.subarray(0, T).every((v) => v === 1)) return null;
+      const data = new Uint8Array(B * T);
+      for (let b = 0; b < B; b++) data.set(mask.subarray(0, T), b * T);
+      return { ...call, mask: { shape: [B, T], data } };
+    });
+    return t ? oracle(t) : null;
+  },
+};
+
+export const zeroOutputForMaskInverted: Hypothesis = {
+  id: "zero-output-for-mask-inverted",
+  explanation:
+    "your engine matches Keras if zero_output_for_mask is applied the other way round: by default a masked step repeats the " +
+    "previous output (zeros before the first valid step); only zero_output_for_mask=true emits zeros (spec/lstm.md §3.5)",
+  async predict(c, oracle) {
+    if (!usesMask(c)) return null;
+    const t = mapLstmLayers(c, (l) => ({ ...l, config: { ...l.config, zero_output_for_mask: !(l.config.zero_output_for_mask ?? false) } }));
+    return t ? oracle(t) : null;
+  },
+};
+
+export const initialStateIgnored: Hypothesis = {
+  id: "initial-state-ignored",
+  explanation: "your engine matches Keras if initial_state is ignored (zeros used): Keras starts from [h0, c0] when given (spec/lstm.md §3.4)",
+  async predict(c, oracle) {
+    if (!usesInitialState(c)) return null;
+    const t = mapCalls(c, (call) => withoutField(call, "initialState"));
+    return t ? oracle(t) : null;
+  },
+};
+
+export const initialStateSwapped: Hypothesis = {
+  id: "initial-state-swapped",
+  explanation: "your engine matches Keras if initial_state is read as [c0, h0]: Keras's order is [h0, c0] (spec/lstm.md §3.4)",
+  async predict(c, oracle) {
+    if (!usesInitialState(c)) return null;
+    const t = mapCalls(c, (call) => (call.initialState ? { ...call, initialState: [call.initialState[1]!, call.initialState[0]!] } : call));
+    return t ? oracle(t) : null;
+  },
+};
+
+export const statefulNotCarried: Hypothesis = {
+  id: "stateful-not-carried",
+  explanation:
+    "your engine matches Keras if a stateful layer starts every call from zeros: with stateful=true Keras carries h and c " +
+    "from one call to the next (spec/lstm.md §3.6)",
+  async predict(c, oracle) {
+    if (c.calls.length < 2 || !lstmLayers(c).some((l) => l.config.stateful)) return null;
+    const outputs: (readonly Tensor[])[] = [];
+    for (const call of c.calls) outputs.push(...(await oracle({ ...c, calls: [call] })));
+    return outputs;
+  },
+};
+
+/** The call without its first processed step (x[0] forward, x[T-1] under go_backwards). */
+function dropFirstProcessedStep(call: CallInputs, backwards: boolean): CallInputs | null {
+  const T = call.x.shape[1]!;
+  if (T < 2) return null;
+  const [from, to] = backwards ? [0, T - 1] : [1, T];
+  return {
+    ...call,
+    x: sliceTime(call.x, from, to),
+    ...(call.mask ? { mask: sliceTime(call.mask, from, to) } : {}),
+  };
+}
+
+export const timeLoopSkipsFirstStep: Hypothesis = {
+  id: "time-loop-skips-first-step",
+  explanation:
+    "your engine matches Keras if its time loop skips the first processed step (an off-by-one: the loop starts at 1): " +
+    "Keras steps through all T timesteps (spec/lstm.md §2.3)",
+  async predict(c, oracle) {
+    return runLayerwise(c, oracle, {
+      inputs: (call, layer) => dropFirstProcessedStep(call, layer.config.go_backwards),
+      // the skipped step's output row stays zero, at processing position 0
+      outputs: (o, layer) => (layer.config.return_sequences ? [insertZeroSteps(o[0]!, 0, 1), ...o.slice(1)] : o),
+    });
+  },
+};
+
+export const sequenceHypotheses: readonly Hypothesis[] = [
+  returnedStateSwapped,
+  backwardsOutputReversed,
+  backwardsIgnored,
+  maskIgnored,
+  maskRowZeroBroadcast,
+  zeroOutputForMaskInverted,
+  initialStateIgnored,
+  initialStateSwapped,
+  statefulNotCarried,
+  timeLoopSkipsFirstStep,
+];

@@ -1,0 +1,62 @@
+/**
+ * The public API of keras-rnn-conformance (spec/adapter.md). Everything a library author needs to
+ * write an engine, run the suite from code and render its reports; nothing else is exported.
+ */
+export type { Engine, EngineOutputs, Feature } from "./engine.ts";
+export type { BoolTensor, Tensor } from "./tensor.ts";
+export { tensor, sizeOf, sameShape, formatShape } from "./tensor.ts";
+export type {
+  BackendRun,
+  CallInputs,
+  Dialect,
+  ExpectedCall,
+  FixtureCase,
+  Layer,
+  LayerCase,
+  LstmConfig,
+  LstmLayer,
+  LstmWeights,
+  MaskingLayer,
+  StepRecord,
+  Tolerance,
+} from "./case.ts";
+export { lstmLayers } from "./case.ts";
+export { compareTensors, describeComparison, type TensorComparison } from "./compare.ts";
+export { loadFixtureDir, loadFixtureFile, loadFixtures, formatLoadError, type LoadError, type LoadResult, type IgnoredFile } from "./fixtures/load.ts";
+export { requiredFeatures, missingFeatures, OPTION_FEATURES } from "./features.ts";
+export { CORE_FEATURES, LEVEL_DESCRIPTIONS, isCoreCase, levelReached, type ConformanceLevel } from "./levels.ts";
+export { runSuite, DEFAULT_TIMEOUT_MS, type RunOptions } from "./runner.ts";
+export type { PropertyOptions } from "./run-properties.ts";
+export { selectCases, matchesIdPattern, parseShard, type Shard } from "./select.ts";
+export { parseExpectations, expectationFor, unmatchedExpectations, type Expectations, type ExpectationEntry, type ParsedExpectations } from "./expectations.ts";
+export {
+  CASE_STATUSES,
+  familyOf,
+  type AppliedExpectation,
+  type CaseStatus,
+  type CaseVerdict,
+  type Diagnosis,
+  type ElementLocation,
+  type FirstDivergence,
+  type PropertyResult,
+  type StatusCounts,
+  type SuiteResult,
+} from "./verdict.ts";
+export {
+  REPORT_FORMATS,
+  renderReport,
+  toJsonReport,
+  fromJsonReport,
+  toJunitXml,
+  toMarkdown,
+  toBadge,
+  formatConsoleReport,
+  formatVerdict,
+  mergeResults,
+  type ReportFormat,
+  type JsonReport,
+  type ShieldsEndpoint,
+} from "./reports/index.ts";
+export { loadEngine, engineFromModule, BUILTIN_ENGINES } from "./engines/registry.ts";
+export { referenceEngine } from "./engines/reference.ts";
+export { defaultFixturesDir } from "./package-paths.ts";

@@ -1,0 +1,287 @@
+/**
+ * Reads the LSTM layers of a model file saved by Keras (spec/porting.md §9): their configs and weights,
+ * stacked layers and `Bidirectional(LSTM)` (forward and backward halves named and kept apart).
+ *
+ * - Keras 3 `.keras` (keras/src/saving/saving_lib.py): a zip with `config.json`, `metadata.json` and
+ *   `model.weights.h5`. A layer's variables sit at `layers/<snake_case(class)>[_k]/…/vars/<n>` — the path
+ *   comes from the class name and a per-class counter in `model.layers` order, never from the layer's
+ *   name (`_save_container_state`: "Do NOT address the saveable via `saveable.name`"); recent Keras also
+ *   writes the layer's name as a `name` attribute of its `vars` group, which we check. An LSTM's
+ *   variables belong to its cell: `cell/vars/0, 1, 2` = kernel, recurrent_kernel, bias, the order
+ *   `LSTMCell.build` creates them (keras/src/layers/rnn/lstm.py). `Bidirectional` keeps
+ *   `forward_layer/` and `backward_layer/` groups.
+ * - tf-keras / Keras 2 legacy `.h5` (tf_keras/saving/legacy/hdf5_format.py `save_weights_to_hdf5_group`):
+ *   the `model_config` attribute (JSON), and `model_weights/<layer name>` with a `weight_names` attribute
+ *   listing `<layer>/<…>/kernel:0` etc. in `layer.weights` order; `Bidirectional` lists the forward
+ *   layer's weights, then the backward layer's (`forward_<name>/…`, `backward_<name>/…`).
+ */
+import { readFileSync } from "node:fs";
+import { unzipSync, strFromU8 } from "fflate";
+import type { Dialect, LstmConfig, LstmWeights } from "../case.ts";
+import { kerasLstmDims } from "../porting/keras-layout.ts";
+import type { Tensor } from "../tensor.ts";
+import { ModelFileError, h5Group, h5Has, h5StringAttr, h5Tensor, withH5File, type H5File } from "./h5.ts";
+
+/** One LSTM as read from a file: ready to put in a `LayerCase`. */
+export interface ModelLstm {
+  /** The Keras layer name (for a Bidirectional half, Keras's `forward_<name>` / `backward_<name>`). */
+  readonly name: string;
+  readonly config: LstmConfig;
+  readonly weights: LstmWeights;
+  /** Where in the file the weights were read, for messages. */
+  readonly source: string;
+}
+
+export type ModelRecurrentLayer =
+  | { readonly className: "LSTM"; readonly name: string; readonly lstm: ModelLstm }
+  | { readonly className: "Bidirectional"; readonly name: string; readonly mergeMode: string | null; readonly forward: ModelLstm; readonly backward: ModelLstm };
+
+export interface KerasModelFile {
+  readonly file: string;
+  /** `keras`: a Keras 3 `.keras` archive; `h5`: the legacy HDF5 format. */
+  readonly format: "keras" | "h5";
+  /** Which Keras wrote it, hence what `hard_sigmoid` means (spec/lstm.md §2). */
+  readonly dialect: Dialect;
+  readonly kerasVersion: string;
+  /** Every top-level layer, in the config's order. */
+  readonly layers: readonly { readonly name: string; readonly className: string }[];
+  /** The LSTM and Bidirectional(LSTM) layers, in order. */
+  readonly recurrent: readonly ModelRecurrentLayer[];
+  /** Recurrent layers found but not read (GRU, SimpleRNN, Bidirectional of those, …), with why. */
+  readonly skipped: readonly { readonly name: string; readonly className: string; readonly reason: string }[];
+}
+
+interface RawLayerConfig {
+  readonly class_name: string;
+  readonly config: Record<string, unknown> & { readonly name?: string };
+}
+
+const RECURRENT_CLASSES = new Set(["LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "Bidirectional"]);
+
+/** Keras's `naming.to_snake_case` (keras/src/utils/naming.py), which names the `.keras` weight groups. */
+export function toSnakeCase(name: string): string {
+  let s = name.replace(/\W+/g, "");
+  s = s.replace(/(.)([A-Z][a-z]+)/g, "$1_$2");
+  s = s.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+  return s;
+}
+
+/** Reads a `.keras` or legacy `.h5` model file. Throws a `ModelFileError` naming the file and what is wrong. */
+export async function readKerasModel(file: string): Promise<KerasModelFile> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new ModelFileError(file, `cannot read (${(e as Error).message})`);
+  }
+  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  return isZip ? readKerasArchive(file, bytes) : readLegacyH5(file);
+}
+
+function parseJson(file: string, what: string, text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ModelFileError(file, `${what} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** The top-level layers of a model config (Functional or Sequential), or of a bare layer config. */
+function modelLayers(file: string, config: Record<string, unknown>): RawLayerConfig[] {
+  const inner = config["config"] as Record<string, unknown> | undefined;
+  const layers = inner?.["layers"];
+  if (Array.isArray(layers)) return layers as RawLayerConfig[];
+  if (typeof config["class_name"] === "string" && inner) return [config as unknown as RawLayerConfig];
+  throw new ModelFileError(file, "model config has no `config.layers` list");
+}
+
+/** A Keras LSTM config with the keys the suite needs checked. */
+function lstmConfig(file: string, where: string, raw: Record<string, unknown>): LstmConfig {
+  for (const key of ["units", "activation", "recurrent_activation", "use_bias", "return_sequences", "return_state", "go_backwards", "stateful"] as const) {
+    if (raw[key] === undefined) throw new ModelFileError(file, `${where}: LSTM config has no "${key}"`);
+  }
+  return raw as LstmConfig;
+}
+
+/** The `[kernel, recurrent_kernel, bias?]` of one LSTM, checked against its config. */
+function lstmWeights(file: string, where: string, config: LstmConfig, tensors: readonly Tensor[]): LstmWeights {
+  const expected = config.use_bias ? 3 : 2;
+  if (tensors.length !== expected) throw new ModelFileError(file, `${where}: ${tensors.length} weight arrays, expected ${expected} (kernel, recurrent_kernel${config.use_bias ? ", bias" : ""})`);
+  const w: LstmWeights = tensors.length === 3 ? { kernel: tensors[0]!, recurrent_kernel: tensors[1]!, bias: tensors[2]! } : { kernel: tensors[0]!, recurrent_kernel: tensors[1]! };
+  try {
+    const { units } = kerasLstmDims(w, where);
+    if (units !== config.units) throw new Error(`${where}: weights are for ${units} units, the config says ${config.units}`);
+  } catch (e) {
+    throw new ModelFileError(file, (e as Error).message);
+  }
+  return w;
+}
+
+/** spec/porting.md §9: Bidirectional forces zero_output_for_mask = return_sequences on both halves (bidirectional.py `force_zero_output_for_mask`). */
+function bidirectionalHalf(config: Record<string, unknown>): Record<string, unknown> {
+  return { ...config, zero_output_for_mask: config["return_sequences"] === true };
+}
+
+function backwardConfigFor(layer: RawLayerConfig, forward: Record<string, unknown>, bareName: string): Record<string, unknown> {
+  const given = layer.config["backward_layer"] as RawLayerConfig | undefined;
+  if (given?.config) return { ...given.config, name: `backward_${String(given.config["name"] ?? bareName).replace(/^backward_/, "")}` };
+  // tf-keras `_recreate_layer_from_config(layer, go_backwards=True)`: the same config, go_backwards flipped.
+  return { ...forward, go_backwards: !(forward["go_backwards"] === true), name: `backward_${bareName}` };
+}
+
+function innerLayer(layer: RawLayerConfig): RawLayerConfig | undefined {
+  return layer.config["layer"] as RawLayerConfig | undefined;
+}
+
+// ---- Keras 3 `.keras` -------------------------------------------------------------------------
+
+async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasModelFile> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes);
+  } catch (e) {
+    throw new ModelFileError(file, `not a readable zip archive (${(e as Error).message})`);
+  }
+  for (const name of ["config.json", "model.weights.h5"]) if (!entries[name]) throw new ModelFileError(file, `archive has no ${name} (members: ${Object.keys(entries).join(", ")})`);
+  const config = parseJson(file, "config.json", strFromU8(entries["config.json"]!));
+  const metadata = entries["metadata.json"] ? parseJson(file, "metadata.json", strFromU8(entries["metadata.json"]!)) : {};
+  const layers = modelLayers(file, config);
+  return withH5File(entries["model.weights.h5"]!, `${file}!model.weights.h5`, (h5) => {
+    const used = new Map<string, number>();
+    const recurrent: ModelRecurrentLayer[] = [];
+    const skipped: { name: string; className: string; reason: string }[] = [];
+    for (const layer of layers) {
+      // saving_lib.py `_get_unique_name`: first "lstm", then "lstm_1", "lstm_2", …
+      const base = toSnakeCase(layer.class_name);
+      const k = used.get(base);
+      used.set(base, k === undefined ? 0 : k + 1);
+      const group = `layers/${k === undefined ? base : `${base}_${k + 1}`}`;
+      const name = String(layer.config.name ?? group);
+      if (!RECURRENT_CLASSES.has(layer.class_name)) continue;
+      checkVarsName(h5, file, group, name);
+      if (layer.class_name === "LSTM") {
+        const c = lstmConfig(file, name, layer.config);
+        recurrent.push({ className: "LSTM", name, lstm: { name, config: c, weights: lstmWeights(file, name, c, cellVars(h5, file, `${group}/cell/vars`)), source: `${group}/cell/vars` } });
+      } else if (layer.class_name === "Bidirectional" && innerLayer(layer)?.class_name === "LSTM") {
+        const fwdRaw = innerLayer(layer)!.config;
+        const bare = String(fwdRaw["name"] ?? "lstm").replace(/^forward_/, "");
+        const halves = (["forward", "backward"] as const).map((dir) => {
+          const raw = bidirectionalHalf(dir === "forward" ? { ...fwdRaw, name: `forward_${bare}` } : backwardConfigFor(layer, fwdRaw, bare));
+          const where = `${name}/${dir}`;
+          const c = lstmConfig(file, where, raw);
+          const path = `${group}/${dir}_layer/cell/vars`;
+          return { name: String(raw["name"]), config: c, weights: lstmWeights(file, where, c, cellVars(h5, file, path)), source: path };
+        });
+        recurrent.push({ className: "Bidirectional", name, mergeMode: (layer.config["merge_mode"] as string | null) ?? null, forward: halves[0]!, backward: halves[1]! });
+      } else {
+        skipped.push({ name, className: layer.class_name, reason: layer.class_name === "Bidirectional" ? `wraps ${innerLayer(layer)?.class_name ?? "an unknown layer"}, only LSTM is read` : "only LSTM layers are read" });
+      }
+    }
+    return {
+      file,
+      format: "keras" as const,
+      dialect: "keras3" as const,
+      kerasVersion: String(metadata["keras_version"] ?? "unknown"),
+      layers: layers.map((l) => ({ name: String(l.config.name ?? ""), className: l.class_name })),
+      recurrent,
+      skipped,
+    };
+  });
+}
+
+function checkVarsName(h5: H5File, file: string, group: string, name: string): void {
+  if (!h5Has(h5, `${group}/vars`)) throw new ModelFileError(file, `model.weights.h5 has no group "${group}" for layer "${name}"`);
+  const recorded = h5StringAttr(h5Group(h5, `${group}/vars`, file), "name");
+  if (typeof recorded === "string" && recorded !== name) {
+    throw new ModelFileError(file, `model.weights.h5 group "${group}" belongs to layer "${recorded}", the config's layer order puts "${name}" there`);
+  }
+}
+
+function cellVars(h5: H5File, file: string, path: string): Tensor[] {
+  const g = h5Group(h5, path, file);
+  const keys = g.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+  return keys.map((k) => h5Tensor(h5, `${path}/${k}`, file));
+}
+
+// ---- legacy HDF5 `.h5` -------------------------------------------------------------------------
+
+async function readLegacyH5(file: string): Promise<KerasModelFile> {
+  return withH5File(file, file, (h5) => {
+    const configText = h5StringAttr(h5, "model_config");
+    if (typeof configText !== "string") {
+      const hint = h5Has(h5, "layers") ? " (this looks like a Keras 3 `.weights.h5`: weights only, no config — read the `.keras` file instead)" : "";
+      throw new ModelFileError(file, `no "model_config" attribute: not a whole model saved in the legacy HDF5 format${hint}`);
+    }
+    const version = h5StringAttr(h5, "keras_version");
+    const kerasVersion = typeof version === "string" ? version : "unknown";
+    const root = h5Has(h5, "model_weights") ? "model_weights" : "";
+    const layers = modelLayers(file, parseJson(file, "model_config", configText));
+    const recurrent: ModelRecurrentLayer[] = [];
+    const skipped: { name: string; className: string; reason: string }[] = [];
+    for (const layer of layers) {
+      const name = String(layer.config.name ?? "");
+      if (!RECURRENT_CLASSES.has(layer.class_name)) continue;
+      const group = root ? `${root}/${name}` : name;
+      const names = h5StringAttr(h5Group(h5, group, file), "weight_names");
+      if (!Array.isArray(names)) throw new ModelFileError(file, `group "${group}" has no weight_names attribute`);
+      const read = (n: string): Tensor => h5Tensor(h5, `${group}/${n}`, file);
+      if (layer.class_name === "LSTM") {
+        const c = lstmConfig(file, name, layer.config);
+        recurrent.push({ className: "LSTM", name, lstm: { name, config: c, weights: lstmWeights(file, name, c, orderedWeights(file, group, names, "").map(read)), source: group } });
+      } else if (layer.class_name === "Bidirectional" && innerLayer(layer)?.class_name === "LSTM") {
+        const fwdRaw = innerLayer(layer)!.config;
+        const bare = String(fwdRaw["name"] ?? "lstm");
+        const halves = (["forward", "backward"] as const).map((dir) => {
+          const raw = bidirectionalHalf(dir === "forward" ? { ...fwdRaw, name: `forward_${bare}` } : backwardConfigFor(layer, fwdRaw, bare));
+          const where = `${name}/${dir}`;
+          const c = lstmConfig(file, where, raw);
+          return { name: String(raw["name"]), config: c, weights: lstmWeights(file, where, c, orderedWeights(file, group, names, `/${dir}_`).map(read)), source: `${group} (${dir}_*)` };
+        });
+        recurrent.push({ className: "Bidirectional", name, mergeMode: (layer.config["merge_mode"] as string | null) ?? null, forward: halves[0]!, backward: halves[1]! });
+      } else {
+        skipped.push({ name, className: layer.class_name, reason: layer.class_name === "Bidirectional" ? `wraps ${innerLayer(layer)?.class_name ?? "an unknown layer"}, only LSTM is read` : "only LSTM layers are read" });
+      }
+    }
+    return {
+      file,
+      format: "h5" as const,
+      dialect: kerasVersion.startsWith("3.") ? ("keras3" as const) : ("tf-keras" as const),
+      kerasVersion,
+      layers: layers.map((l) => ({ name: String(l.config.name ?? ""), className: l.class_name })),
+      recurrent,
+      skipped,
+    };
+  });
+}
+
+/**
+ * The weight names of one LSTM (or one Bidirectional half, selected by `/forward_` or `/backward_` in
+ * the name) in kernel, recurrent_kernel, bias order. Matched by the variable's own name rather than by
+ * position, so a file that lists them in another order is still read right.
+ */
+function orderedWeights(file: string, group: string, names: readonly string[], half: string): string[] {
+  const mine = half ? names.filter((n) => n.includes(half)) : names;
+  const find = (suffix: string): string | undefined => mine.find((n) => n.replace(/:\d+$/, "").split("/").pop() === suffix);
+  const kernel = find("kernel");
+  const recurrent = find("recurrent_kernel");
+  const bias = find("bias");
+  if (!kernel || !recurrent) throw new ModelFileError(file, `group "${group}": weight_names ${JSON.stringify(mine)} lack ${kernel ? "recurrent_kernel" : "kernel"}${half ? ` for the ${half.slice(1, -1)} half` : ""}`);
+  return bias ? [kernel, recurrent, bias] : [kernel, recurrent];
+}
+
+/**
+ * Finds one LSTM by name: a plain LSTM layer's name, `<bidirectional>/forward` or `/backward`, or the
+ * halves' own Keras names (`forward_<name>`, `backward_<name>`).
+ */
+export function selectLstm(model: KerasModelFile, name: string): ModelLstm {
+  for (const r of model.recurrent) {
+    if (r.className === "LSTM" && r.name === name) return r.lstm;
+    if (r.className === "Bidirectional") {
+      if (name === `${r.name}/forward` || name === r.forward.name) return r.forward;
+      if (name === `${r.name}/backward` || name === r.backward.name) return r.backward;
+      if (name === r.name) throw new RangeError(`${model.file}: "${name}" is a Bidirectional layer; choose "${name}/forward" or "${name}/backward"`);
+    }
+  }
+  const known = model.recurrent.flatMap((r) => (r.className === "LSTM" ? [r.name] : [`${r.name}/forward`, `${r.name}/backward`]));
+  throw new RangeError(`${model.file}: no LSTM named "${name}" (LSTM layers: ${known.join(", ") || "none"})`);
+}

@@ -1,0 +1,139 @@
+/**
+ * Property-based tests (fast-check): metamorphic relations on random cases, agreement with the
+ * reference, and fixture-anchored relations where Keras stays the oracle. Seeded and replayable:
+ * each result reports the seed and fast-check's `path` of its counterexample.
+ */
+import fc from "fast-check";
+import type { FixtureCase } from "../case.ts";
+import type { Engine } from "../engine.ts";
+import { referenceEngine } from "../engines/reference.ts";
+import { missingFeatures, requiredFeatures } from "../features.ts";
+import { buildCase, caseSpecArbitrary, type CaseSpec } from "./arbitraries.ts";
+import { counterexampleFixture } from "./counterexample.ts";
+import { fixtureProperties } from "./fixture-anchored.ts";
+import { metamorphicProperties } from "./metamorphic.ts";
+import { PROPERTY_TOLERANCE, type FixtureProperty, type GeneratedProperty, type Property, type Violation } from "./property.ts";
+
+export interface PropertyResult {
+  id: string;
+  status: "pass" | "fail" | "unsupported" | "error";
+  runs: number;
+  message?: string;
+  /** The shrunk counterexample as a ready-to-run fixture file (JSON). */
+  counterexample?: unknown;
+  seed: number;
+  /** fast-check's replay path of the counterexample (`{ seed, path }` replays it). */
+  path?: string;
+  /** True when the reference is the oracle (not Keras). */
+  referenceChecked: boolean;
+  specSection: string;
+  timeMs?: number;
+}
+
+export interface RunPropertiesOptions {
+  numRuns: number;
+  seed: number;
+  fixtures?: readonly FixtureCase[];
+  /** Per property: fast-check stops drawing new cases after this long (the runs done so far count). */
+  timeoutMs?: number;
+  /** Only these property ids (default: all). */
+  only?: readonly string[];
+}
+
+export const properties: readonly Property[] = [...metamorphicProperties, ...fixtureProperties];
+
+const base = (p: Property, seed: number) => ({ id: p.id, seed, referenceChecked: p.referenceChecked, specSection: p.specSection });
+
+async function runGenerated(engine: Engine, p: GeneratedProperty, o: RunPropertiesOptions): Promise<PropertyResult> {
+  let lastViolation: Violation | null = null;
+  let lastError: unknown = null;
+  const arbitrary = caseSpecArbitrary({ features: engine.features, fixed: p.fixed ?? {} });
+  const details = await fc.check(
+    fc.asyncProperty(arbitrary, async (spec: CaseSpec) => {
+      try {
+        const v = await p.check(engine, buildCase(spec), spec);
+        if (v) lastViolation = v;
+        return v === null;
+      } catch (e) {
+        lastError = e;
+        lastViolation = { message: `engine threw: ${e instanceof Error ? e.message : String(e)}`, case: buildCase(spec) };
+        return false;
+      }
+    }),
+    { numRuns: o.numRuns, seed: o.seed, ...(o.timeoutMs ? { interruptAfterTimeLimit: o.timeoutMs } : {}) },
+  );
+  return finish(p, o, details, lastViolation, lastError);
+}
+
+async function runFixtureAnchored(engine: Engine, p: FixtureProperty, o: RunPropertiesOptions): Promise<PropertyResult> {
+  const usable = (o.fixtures ?? []).filter((c) => missingFeatures(requiredFeatures(c), engine.features).length === 0);
+  if (usable.length === 0) {
+    const why = (o.fixtures ?? []).length === 0 ? "no fixture cases given" : "the engine supports none of the fixture cases' features";
+    return { ...base(p, o.seed), status: "unsupported", runs: 0, message: why };
+  }
+  let lastViolation: Violation | null = null;
+  let lastError: unknown = null;
+  const details = await fc.check(
+    fc.asyncProperty(fc.nat({ max: usable.length - 1 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (index, seed) => {
+      try {
+        const v = await p.check(engine, usable[index]!, seed);
+        if (v) lastViolation = v;
+        return v === null;
+      } catch (e) {
+        lastError = e;
+        lastViolation = { message: `engine threw on ${usable[index]!.id}: ${e instanceof Error ? e.message : String(e)}`, case: usable[index]! };
+        return false;
+      }
+    }),
+    { numRuns: o.numRuns, seed: o.seed, ...(o.timeoutMs ? { interruptAfterTimeLimit: o.timeoutMs } : {}) },
+  );
+  return finish(p, o, details, lastViolation, lastError);
+}
+
+async function finish<T>(p: Property, o: RunPropertiesOptions, details: fc.RunDetails<T>, violation: Violation | null, error: unknown): Promise<PropertyResult> {
+  if (!details.failed) return { ...base(p, o.seed), status: "pass", runs: details.numRuns };
+  if (!violation) {
+    return { ...base(p, o.seed), status: "error", runs: details.numRuns, message: String(details.errorInstance ?? error ?? "property failed") };
+  }
+  const v: Violation = violation;
+  let expected = v.expected;
+  let note = p.kind === "fixture" ? "expected outputs are Keras's outputs of the fixture case, transformed exactly" : "";
+  if (!expected) {
+    try {
+      expected = await referenceEngine.run(v.case);
+      note = "expected outputs computed by the float64 reference, not by Keras";
+    } catch (e) {
+      note = `the reference could not compute this case: ${(e as Error).message}`;
+    }
+  }
+  return {
+    ...base(p, o.seed),
+    status: "fail",
+    runs: details.numRuns,
+    message: `${v.message} (replay: --seed ${o.seed}, fast-check path "${details.counterexamplePath ?? ""}")`,
+    counterexample: counterexampleFixture(v.case, { propertyId: p.id, note, tolerance: PROPERTY_TOLERANCE, seed: o.seed, expected: expected ?? [] }),
+    ...(details.counterexamplePath ? { path: details.counterexamplePath } : {}),
+  };
+}
+
+/** Runs every property against `engine`. */
+export async function runProperties(engine: Engine, options: RunPropertiesOptions): Promise<PropertyResult[]> {
+  const results: PropertyResult[] = [];
+  for (const p of properties) {
+    if (options.only && !options.only.includes(p.id)) continue;
+    const started = performance.now();
+    const missing = missingFeatures(p.requires, engine.features);
+    let result: PropertyResult;
+    if (missing.length > 0) {
+      result = { ...base(p, options.seed), status: "unsupported", runs: 0, message: `engine does not implement: ${missing.join(", ")}` };
+    } else {
+      try {
+        result = p.kind === "generated" ? await runGenerated(engine, p, options) : await runFixtureAnchored(engine, p, options);
+      } catch (e) {
+        result = { ...base(p, options.seed), status: "error", runs: 0, message: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    results.push({ ...result, timeMs: performance.now() - started });
+  }
+  return results;
+}

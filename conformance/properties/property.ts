@@ -1,0 +1,71 @@
+/**
+ * What a property is, and the helpers every property uses to run an engine and compare outputs.
+ */
+import type { FixtureCase, LayerCase, Tolerance } from "../case.ts";
+import { compareTensors, describeComparison } from "../compare.ts";
+import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import type { CaseSpec } from "./arbitraries.ts";
+
+/** A property that does not hold for one input: why, and the case to rerun. */
+export interface Violation {
+  readonly message: string;
+  /** The case that shows it (as a fixture case it needs expected outputs: `expected`, or the reference's). */
+  readonly case: LayerCase;
+  /** Keras-derived expected outputs (fixture-anchored properties); absent: the reference computes them. */
+  readonly expected?: EngineOutputs;
+}
+
+interface PropertyBase {
+  readonly id: string;
+  /** The section of spec/lstm.md the relation follows from. */
+  readonly specSection: string;
+  /** True when the reference is the oracle (not Keras). */
+  readonly referenceChecked: boolean;
+  /** Features the engine must declare for the property to run at all. */
+  readonly requires: readonly Feature[];
+}
+
+/** A relation checked on random cases (no fixtures needed). */
+export interface GeneratedProperty extends PropertyBase {
+  readonly kind: "generated";
+  /** Options the property fixes (e.g. go_backwards on). */
+  readonly fixed?: Partial<CaseSpec>;
+  check(engine: Engine, c: LayerCase, spec: CaseSpec): Promise<Violation | null>;
+}
+
+/** A relation anchored on a fixture case: Keras's outputs, transformed exactly, are the oracle. */
+export interface FixtureProperty extends PropertyBase {
+  readonly kind: "fixture";
+  /** Null when the transformation does not apply to this case. */
+  check(engine: Engine, c: FixtureCase, seed: number): Promise<Violation | null>;
+}
+
+export type Property = GeneratedProperty | FixtureProperty;
+
+/** The tolerance for engine-against-engine comparisons on generated cases (spec/tolerance.md policy). */
+export const PROPERTY_TOLERANCE: Pick<Tolerance, "atol" | "rtol"> = { atol: 1e-5, rtol: 1e-5 };
+
+/** Runs an engine, turning a malformed result into an error that names the case. */
+export async function runEngine(engine: Engine, c: LayerCase): Promise<EngineOutputs> {
+  // only what an engine may see: never a fixture's expected outputs
+  const view: LayerCase = { id: c.id, dialect: c.dialect, layers: c.layers, calls: c.calls };
+  const out = await engine.run(structuredClone(view));
+  if (!Array.isArray(out) || out.length !== c.calls.length) {
+    throw new Error(`engine returned ${Array.isArray(out) ? out.length : typeof out} call results for ${c.calls.length} call(s)`);
+  }
+  return out;
+}
+
+/** Null when every output of every call matches within `tol`; otherwise what differs. */
+export function differences(actual: EngineOutputs, expected: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">, what: string): string | null {
+  for (let n = 0; n < expected.length; n++) {
+    const a = actual[n] ?? [];
+    const e = expected[n]!;
+    if (a.length !== e.length) return `${what}: call ${n} returned ${a.length} output(s), expected ${e.length}`;
+    for (let k = 0; k < e.length; k++) {
+      const cmp = compareTensors(a[k]!, e[k]!, tol);
+      if (!cmp.shapeOk || cmp.mismatches > 0) return `${what}: call ${n} output ${k}: ${describeComparison(cmp, tol)}`;
+    }
+  }
+  return null;
+}

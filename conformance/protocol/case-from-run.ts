@@ -1,0 +1,35 @@
+/**
+ * The engine side of `run` (spec/adapter.md §8.3): the LayerCase a run message describes. Used by
+ * engines written in TypeScript that run out of process, and by the round-trip tests of the protocol.
+ */
+import type { CallInputs, Layer, LayerCase, LstmConfig, LstmWeights } from "../case.ts";
+import type { BoolTensor, Tensor } from "../tensor.ts";
+import type { RunMessage, WireBoolTensor, WireFloatTensor } from "./messages.ts";
+import { tensorFromWire } from "./wire-tensor.ts";
+
+function boolFromWire(t: WireBoolTensor): BoolTensor {
+  return { shape: [...t.shape], data: Uint8Array.from(t.data, (v) => (v ? 1 : 0)) };
+}
+
+function weightsFromWire(weights: readonly WireFloatTensor[], path: string): LstmWeights {
+  const byName = new Map<string, Tensor>(weights.map((w, k) => [w.name ?? "", tensorFromWire(w, `${path}/${k}`)]));
+  const kernel = byName.get("kernel");
+  const recurrent = byName.get("recurrent_kernel");
+  if (kernel === undefined || recurrent === undefined) throw new Error(`${path}: needs tensors named "kernel" and "recurrent_kernel"`);
+  const bias = byName.get("bias");
+  return bias === undefined ? { kernel, recurrent_kernel: recurrent } : { kernel, recurrent_kernel: recurrent, bias };
+}
+
+export function caseFromRun(m: RunMessage): LayerCase {
+  const layers = m.layers.map((l, i): Layer =>
+    l.class_name === "Masking"
+      ? { className: "Masking", config: l.config as { mask_value: number } }
+      : { className: "LSTM", config: l.config as unknown as LstmConfig, weights: weightsFromWire(l.weights, `/layers/${i}/weights`) },
+  );
+  const calls = m.calls.map((c, i): CallInputs => ({
+    x: tensorFromWire(c.x, `/calls/${i}/x`),
+    ...(c.mask !== undefined ? { mask: boolFromWire(c.mask) } : {}),
+    ...(c.initial_state !== undefined ? { initialState: c.initial_state.map((s, k) => tensorFromWire(s, `/calls/${i}/initial_state/${k}`)) } : {}),
+  }));
+  return { id: m.id, dialect: m.dialect, layers, calls };
+}

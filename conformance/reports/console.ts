@@ -1,0 +1,88 @@
+/**
+ * The console report (spec/adapter.md §6): the problems first, each with what to do about it, then a
+ * summary table per family and the conformance level. Progress lines are written only on a TTY.
+ */
+import { LEVEL_DESCRIPTIONS } from "../levels.ts";
+import type { CaseVerdict, SuiteResult } from "../verdict.ts";
+import { formatError, problemVerdicts, summariseFamilies, verdictLine } from "./summary.ts";
+
+/** Pads columns; the first column left-aligned, the others right-aligned. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join("  ").trimEnd()).join("\n");
+}
+
+/** float32 values need at most 9 significant digits; 7 are enough to read. */
+function formatValue(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(7))) : String(x);
+}
+
+/** A verdict in a few indented lines: what, why, where, how to rerun. */
+export function formatVerdict(v: CaseVerdict): string {
+  const lines = [`${v.status.toUpperCase()} ${v.id}  (${v.description})`, `  ${v.message}`];
+  if (v.diagnosis) lines.push(`  diagnosis: ${v.diagnosis.explanation} [${v.diagnosis.hypothesis}]`);
+  const d = v.firstDivergence;
+  if (d) lines.push(`  first divergence: step ${d.timestep}, batch ${d.batch}, unit ${d.unit}${d.call > 0 ? `, call ${d.call}` : ""}: ${formatValue(d.actual)} where Keras has ${formatValue(d.expected)} (${d.source})`);
+  else if (v.firstDivergenceNote) lines.push(`  first divergence: none (${v.firstDivergenceNote})`);
+  if (v.status !== "error" && v.tolerance) lines.push(`  tolerance: atol ${v.tolerance.atol}, rtol ${v.tolerance.rtol} (${v.tolerance.source}); file ${v.file}`);
+  if (v.reproduce) lines.push(`  reproduce: ${v.reproduce}`);
+  return lines.join("\n");
+}
+
+/** How many unsupported cases need each missing feature. */
+function unsupportedSummary(result: SuiteResult): string | null {
+  const byFeature = new Map<string, number>();
+  for (const v of result.cases) for (const f of v.missingFeatures) byFeature.set(f, (byFeature.get(f) ?? 0) + 1);
+  if (byFeature.size === 0) return null;
+  const parts = [...byFeature.entries()].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} (${n})`);
+  return `${result.counts.unsupported} case(s) unsupported; the engine lacks: ${parts.join(", ")}`;
+}
+
+export interface ConsoleOptions {
+  /** Print at most this many problem verdicts in full (default 20). */
+  readonly maxProblems?: number;
+}
+
+export function formatConsoleReport(result: SuiteResult, options: ConsoleOptions = {}): string {
+  const out: string[] = [];
+  const problems = problemVerdicts(result);
+  const max = options.maxProblems ?? 20;
+  for (const v of problems.slice(0, max)) out.push(formatVerdict(v), "");
+  if (problems.length > max) out.push(`… and ${problems.length - max} more (see --report json)`, "");
+  for (const p of result.properties.filter((q) => q.status !== "pass")) {
+    out.push(`${p.status.toUpperCase()} ${p.id}  (${p.specSection}, ${p.runs} runs, seed ${p.seed}${p.referenceChecked ? ", reference-checked" : ""})`);
+    if (p.message) out.push(`  ${p.message.split("\n").join("\n  ")}`);
+    out.push("");
+  }
+  const unsupported = unsupportedSummary(result);
+  if (unsupported) out.push(unsupported, "");
+  for (const w of result.warnings) out.push(`warning: ${w}`);
+  if (result.warnings.length > 0) out.push("");
+
+  const header = ["family", "passed", "failed", "unsupported", "errors", "skipped", "known", "worst abs err"];
+  const rows = summariseFamilies(result).map((f) => [
+    f.family,
+    String(f.counts.pass),
+    String(f.counts.fail + f.counts["unexpected-pass"]),
+    String(f.counts.unsupported),
+    String(f.counts.error),
+    String(f.counts.skip),
+    String(f.counts["known-failure"]),
+    formatError(f.worstMaxAbs),
+  ]);
+  // The total adds every row, properties included.
+  const sum = (col: number): string => String(rows.reduce((n, r) => n + Number(r[col]), 0));
+  rows.push(["total", sum(1), sum(2), sum(3), sum(4), sum(5), sum(6), ""]);
+  out.push(`${result.engine.name} ${result.engine.version} — keras-rnn-conformance ${result.suite.version} — ${(result.durationMs / 1000).toFixed(1)} s`);
+  out.push(formatTable([header, ...rows]));
+  out.push("");
+  const partial = result.selection.filters.length > 0 || result.selection.shard !== null ? " (of the selected cases only)" : "";
+  out.push(`Conformance level: ${result.level}${partial} — ${LEVEL_DESCRIPTIONS[result.level]}`);
+  out.push(verdictLine(result));
+  return out.join("\n");
+}
+
+/** A one-line progress indicator for a TTY (`\r`-overwritten). */
+export function formatProgress(v: CaseVerdict, done: number, total: number): string {
+  return `\r[${done}/${total}] ${v.status.padEnd(15)} ${v.id}`.padEnd(80).slice(0, 100);
+}

@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { XMLParser } from "fast-xml-parser";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FixtureCase, LayerCase } from "../case.ts";
+import type { Engine, EngineOutputs } from "../engine.ts";
+import { parseExpectations } from "../expectations.ts";
+import { loadFixtureDir } from "../fixtures/load.ts";
+import { specFile } from "../package-paths.ts";
+import { runSuite } from "../runner.ts";
+import { tinyCase, tinyFixtureFile, writeTinyCorpus } from "../testing/tiny-fixture.ts";
+import type { SuiteResult } from "../verdict.ts";
+import { toBadge } from "./badge.ts";
+import { formatConsoleReport } from "./console.ts";
+import { fromJsonReport, toJsonReport } from "./json.ts";
+import { toJunitXml } from "./junit.ts";
+import { toMarkdown } from "./markdown.ts";
+import { mergeResults } from "./merge.ts";
+
+/** A result with every status: pass, fail (NaN), error, unsupported, skip, known-failure, unexpected-pass, and properties. */
+async function mixedResult(): Promise<SuiteResult> {
+  const dir = mkdtempSync(join(tmpdir(), "krc-rep-"));
+  writeTinyCorpus(dir, {
+    "a.json": tinyFixtureFile("t/a", [
+      tinyCase({ id: "t/a/pass/001" }),
+      tinyCase({ id: "t/a/nan/001" }),
+      tinyCase({ id: "t/a/throws/001" }),
+      tinyCase({ id: "t/a/backwards/001", goBackwards: true }),
+    ]),
+    "b.json": tinyFixtureFile("t/b", [tinyCase({ id: "t/b/skip/001" }), tinyCase({ id: "t/b/known/001" }), tinyCase({ id: "t/b/fixed/001" })]),
+  });
+  const { cases } = loadFixtureDir(dir);
+  const byId = new Map<string, FixtureCase>(cases.map((c) => [c.id, c]));
+  const engine: Engine = {
+    name: "mixed",
+    version: "0.0.1",
+    features: ["activation:tanh", "recurrent_activation:sigmoid"],
+    run(c: LayerCase): EngineOutputs {
+      if (c.id.includes("throws")) throw new Error("<boom> & \"quotes\"");
+      const out = byId.get(c.id)!.expected.map((e) => e.outputs.map((t) => ({ shape: [...t.shape], data: Float32Array.from(t.data) })));
+      if (c.id.includes("nan") || c.id.includes("known")) out[0]![0]!.data[1] = NaN;
+      return out;
+    },
+  };
+  const { expectations } = parseExpectations("t/b/skip skip not ours\nt/b/known fail known bug\nt/b/fixed fail was broken", "exp.txt");
+  const result = await runSuite(engine, cases, { diagnose: false, expectations });
+  return {
+    ...result,
+    properties: [
+      { id: "property/batch-rows-independent", status: "pass", runs: 10, seed: 1, referenceChecked: false, specSection: "spec/lstm.md §5" },
+      { id: "property/reference-agreement", status: "fail", runs: 3, seed: 1, referenceChecked: true, specSection: "spec/lstm.md §2", message: "differs", counterexample: { id: "x/001" } },
+    ],
+  };
+}
+
+let result: SuiteResult;
+beforeAll(async () => {
+  result = await mixedResult();
+});
+
+describe("reports", () => {
+  it("the run has every status", () => {
+    expect(result.cases.map((v) => [v.id, v.status])).toEqual([
+      ["t/a/pass/001", "pass"],
+      ["t/a/nan/001", "fail"],
+      ["t/a/throws/001", "error"],
+      ["t/a/backwards/001", "unsupported"],
+      ["t/b/skip/001", "skip"],
+      ["t/b/known/001", "known-failure"],
+      ["t/b/fixed/001", "unexpected-pass"],
+    ]);
+  });
+
+  it("JSON validates against spec/report.schema.json, including non-finite numbers, and reads back", () => {
+    const schema = JSON.parse(readFileSync(specFile("report.schema.json"), "utf8")) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    const text = toJsonReport(result);
+    const json: unknown = JSON.parse(text);
+    expect(validate(json), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    expect(text).toContain('"maxAbs": "Infinity"');
+    const back = fromJsonReport(text);
+    expect(back.cases[1]!.maxAbs).toBe(Infinity);
+    expect(back.counts).toEqual(result.counts);
+    // The schema is not vacuous: a wrong status is refused.
+    const broken = JSON.parse(text) as { cases: { status: string }[] };
+    broken.cases[0]!.status = "passed";
+    expect(validate(broken)).toBe(false);
+  });
+
+  it("JUnit XML parses and counts failures, errors and skips as CI systems do", () => {
+    const xml = toJunitXml(result);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml) as {
+      testsuites: { tests: string; failures: string; errors: string; skipped: string; testsuite: { name: string; tests: string; testcase: unknown[] }[] };
+    };
+    const s = parsed.testsuites;
+    // 7 cases + 2 properties; failures: nan, unexpected-pass, failing property; errors: throws; skipped: unsupported, skip, known.
+    expect([s.tests, s.failures, s.errors, s.skipped]).toEqual(["9", "3", "1", "3"]);
+    expect(s.testsuite.map((t) => [t.name, t.tests])).toEqual([["t/a", "4"], ["t/b", "3"], ["property", "2"]]);
+    expect(xml).toContain("&lt;boom&gt; &amp; &quot;quotes&quot;");
+  });
+
+  it("Markdown has the verdict, the family table and each problem", () => {
+    const md = toMarkdown(result);
+    expect(md).toMatch(/^## ❌ Keras LSTM conformance: mixed 0\.0\.1/);
+    expect(md).toContain("| t/a | 1 | 1 | 1 | 1 | 0 | 0 | Inf |");
+    expect(md).toContain("<code>t/a/nan/001</code> — fail");
+    expect(md).toContain("`property/reference-agreement`");
+  });
+
+  it("the badge is a shields endpoint", () => {
+    expect(toBadge(result)).toEqual({ schemaVersion: 1, label: "Keras LSTM conformance", message: "none · 1/7 passed", color: "red" });
+  });
+
+  it("the console summary has the table, the level and the reproduction", () => {
+    const text = formatConsoleReport(result);
+    expect(text).toMatch(/family\s+passed\s+failed\s+unsupported\s+errors\s+skipped\s+known\s+worst abs err/);
+    expect(text).toMatch(/^t\/b\s+0\s+1\s+0\s+0\s+1\s+1/m);
+    expect(text).toContain("reproduce: npx keras-rnn-conformance --engine mixed --filter t/a/nan/001");
+    expect(text).toContain("Conformance level: none");
+    expect(text).toContain("1 case(s) unsupported; the engine lacks: go_backwards (1)");
+    expect(text).toMatch(/NOT CONFORMANT/);
+  });
+
+  it("merging shard results gives the counts of the whole", () => {
+    const half = (keep: (i: number) => boolean, index: number): SuiteResult => ({
+      ...result,
+      cases: result.cases.filter((_, i) => keep(i)),
+      selection: { ...result.selection, shard: { index, count: 2 } },
+    });
+    const merged = mergeResults([fromJsonReport(toJsonReport(half((i) => i % 2 === 0, 1))), fromJsonReport(toJsonReport(half((i) => i % 2 === 1, 2)))]);
+    expect(merged.counts).toEqual(result.counts);
+    expect(merged.conformant).toBe(false);
+    expect(merged.selection.shard).toBeNull();
+    expect(mergeResults([half((i) => i % 2 === 0, 1)]).warnings).toContain("merged 1 shard report(s) of a 2-way split: some shards are missing or repeated");
+  });
+});

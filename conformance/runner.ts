@@ -1,0 +1,315 @@
+/**
+ * The runner: every selected case through an engine, one verdict each (spec/adapter.md §4), then the
+ * properties. Whatever an engine does — throw, hang, return garbage — becomes that case's verdict
+ * and the run goes on.
+ */
+import type { FixtureCase, LayerCase } from "./case.ts";
+import { compareTensors, describeComparison } from "./compare.ts";
+import { diagnose } from "./diagnose.ts";
+import { findFirstDivergence } from "./divergence.ts";
+import { UnsupportedCaseError, type Engine, type EngineOutputs } from "./engine.ts";
+import { expectationFor, unmatchedExpectations, type Expectations } from "./expectations.ts";
+import { missingFeatures, requiredFeatures } from "./features.ts";
+import { isCoreCase, levelReached } from "./levels.ts";
+import { checkOutputs, outputNames, type ReturnedTensor } from "./outputs.ts";
+import { packageVersion } from "./package-paths.ts";
+import type { Shard } from "./select.ts";
+import { runPropertySuite, type PropertyOptions } from "./run-properties.ts";
+import {
+  countStatuses,
+  familyOf,
+  isConformant,
+  type CaseStatus,
+  type CaseVerdict,
+  type Diagnosis,
+  type ElementLocation,
+  type FirstDivergence,
+  type PropertyResult,
+  type SuiteResult,
+} from "./verdict.ts";
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface RunOptions {
+  /** Per case (and per re-run); default 10 s. See `runWithTimeout` for what it can interrupt. */
+  readonly timeoutMs?: number;
+  readonly expectations?: Expectations;
+  /** Default true: an unexpected pass makes the run not conformant (spec/adapter.md §5). */
+  readonly strictExpectations?: boolean;
+  /** How the reproduction command names the engine, e.g. `--engine ./my-lstm.ts`. Default `--engine <engine.name>`. */
+  readonly engineArgs?: string;
+  /** The fixture paths given on the command line, repeated in reproductions; none = the shipped corpus. */
+  readonly fixtures?: readonly string[];
+  /** What the selection was, recorded in the report. */
+  readonly filters?: readonly string[];
+  readonly shard?: Shard | null;
+  /** Number of cases loaded before filtering (for the report). */
+  readonly casesLoaded?: number;
+  /** Default true. Diagnosis runs the reference a few dozen times per failing case. */
+  readonly diagnose?: boolean;
+  /** Property-based tests; not run when absent or `numRuns` is 0. */
+  readonly properties?: PropertyOptions;
+  /** Called after each case, for progress display. */
+  readonly onCase?: (verdict: CaseVerdict, done: number, total: number) => void;
+  /** Cases the expectations must match against (default: `cases`), e.g. every loaded case before filtering. */
+  readonly allIds?: readonly string[];
+}
+
+class TimeoutError extends Error {}
+
+/**
+ * Runs `fn` with a deadline. An async engine that never settles is abandoned after `timeoutMs` (its
+ * work may go on in the background until the process exits). A synchronous engine blocks the event
+ * loop, so nothing in-process can interrupt it: it is reported as timed out once it returns late,
+ * and one that never returns hangs the run — run such engines out of process (`--engine-cmd`),
+ * where the adapter kills the process.
+ */
+export async function runWithTimeout<T>(fn: () => T | Promise<T>, timeoutMs: number): Promise<T> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const value = await Promise.race([Promise.resolve().then(fn), deadline]);
+    const took = performance.now() - started;
+    if (took > timeoutMs) throw new TimeoutError(`took ${Math.round(took)} ms, more than the ${timeoutMs} ms timeout`);
+    return value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the engine sees: the case without Keras's answers, and a copy, so an engine can neither read nor corrupt them. */
+export function engineView(c: LayerCase): LayerCase {
+  return structuredClone({ id: c.id, dialect: c.dialect, layers: c.layers, calls: c.calls });
+}
+
+/** Quotes a shell word when it needs it (for copy-paste reproductions). */
+export function shellQuote(s: string): string {
+  return /^[\w./:@=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that reruns one case (spec/adapter.md §4.2). */
+export function reproduceCommand(id: string, engineArgs: string, fixtures: readonly string[]): string {
+  return ["npx keras-rnn-conformance", engineArgs, `--filter ${shellQuote(id)}`, ...fixtures.map((f) => `--fixtures ${shellQuote(f)}`)].join(" ");
+}
+
+/** Multi-index → (batch, timestep, unit) for Keras's output shapes: (B, T, U) or (B, U). */
+function locate(call: number, output: number, name: string, index: readonly number[], actual: number, expected: number): ElementLocation {
+  const three = index.length === 3;
+  return {
+    call,
+    output,
+    outputName: name,
+    index,
+    batch: index[0] ?? null,
+    timestep: three ? index[1]! : null,
+    unit: index.length >= 2 ? index[index.length - 1]! : null,
+    actual,
+    expected,
+  };
+}
+
+interface Comparison {
+  readonly ok: boolean;
+  readonly maxAbs: number;
+  readonly maxRel: number;
+  readonly worst: ElementLocation | null;
+  readonly message: string;
+}
+
+/** Compares every output of every call; the message describes the first output out of tolerance. */
+function compareOutputs(c: FixtureCase, actual: readonly (readonly ReturnedTensor[])[]): Comparison {
+  const names = outputNames(c);
+  const tol = c.tolerance;
+  let maxAbs = 0, maxRel = 0, worstExcess = -Infinity;
+  let worst: ElementLocation | null = null;
+  let message = "";
+  actual.forEach((outs, k) => {
+    outs.forEach((a, j) => {
+      const e = c.expected[k]!.outputs[j]!;
+      const cmp = compareTensors(a, e, tol);
+      maxAbs = Math.max(maxAbs, cmp.maxAbs);
+      maxRel = Math.max(maxRel, cmp.maxRel);
+      if (cmp.worst) {
+        const flat = cmp.worst.reduce((acc, i, d) => acc * e.shape[d]! + i, 0);
+        const av = a.data[flat]!, ev = e.data[flat]!;
+        const excess = Number.isFinite(av) ? Math.abs(av - ev) - (tol.atol + tol.rtol * Math.abs(ev)) : Infinity;
+        if (excess > worstExcess) {
+          worstExcess = excess;
+          worst = locate(k, j, names[j]!, cmp.worst, av, ev);
+        }
+      }
+      if (cmp.mismatches > 0 && message === "") {
+        const at = `${c.calls.length > 1 ? `call ${k}: ` : ""}output ${j} (${names[j]})`;
+        const what = cmp.nonFinite > 0 ? `non-finite: ${cmp.nonFinite} NaN/Inf value(s) where Keras has finite values; ` : "";
+        message = `${at}: ${what}${describeComparison(cmp, tol)}${orderHint(c, k, j, a)}`;
+      }
+    });
+  });
+  return { ok: message === "", maxAbs, maxRel, worst, message };
+}
+
+/** When output j fails but equals another of Keras's outputs, say so: outputs in the wrong order. */
+function orderHint(c: FixtureCase, call: number, j: number, a: ReturnedTensor): string {
+  const names = outputNames(c);
+  const expected = c.expected[call]!.outputs;
+  for (let i = 0; i < expected.length; i++) {
+    if (i === j) continue;
+    const cmp = compareTensors(a, expected[i]!, c.tolerance);
+    if (cmp.shapeOk && cmp.mismatches === 0) return ` — it equals Keras's ${names[i]}: outputs in the wrong order? Keras returns [${names.join(", ")}]`;
+  }
+  return "";
+}
+
+interface Ran {
+  readonly outcome: "pass" | "fail" | "error" | "unsupported";
+  readonly message: string;
+  readonly comparison: Comparison | null;
+  readonly firstDivergence: FirstDivergence | null;
+  readonly firstDivergenceNote?: string;
+  readonly diagnosis: Diagnosis | null;
+  readonly timeMs: number;
+}
+
+async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDiagnosis: boolean): Promise<Ran> {
+  const started = performance.now();
+  let returned: EngineOutputs;
+  try {
+    returned = await runWithTimeout(() => engine.run(engineView(c)), timeoutMs);
+  } catch (e) {
+    const timeMs = performance.now() - started;
+    // spec/adapter.md §2: declared features in a combination the engine cannot express.
+    if (e instanceof UnsupportedCaseError || (e instanceof Error && e.name === "UnsupportedCaseError")) {
+      const reason = (e as Partial<UnsupportedCaseError>).reason ?? e.message;
+      return { outcome: "unsupported", message: `engine cannot run this case: ${reason}`, comparison: null, firstDivergence: null, diagnosis: null, timeMs };
+    }
+    const message = e instanceof TimeoutError ? e.message : `engine threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    return { outcome: "error", message, comparison: null, firstDivergence: null, diagnosis: null, timeMs };
+  }
+  const timeMs = performance.now() - started;
+  const checked = checkOutputs(returned, c);
+  if (!checked.ok) {
+    const diagnosis = checked.status === "fail" && withDiagnosis ? await safeDiagnose(engine, c, returned) : null;
+    return { outcome: checked.status, message: checked.message, comparison: null, firstDivergence: null, diagnosis, timeMs };
+  }
+  const comparison = compareOutputs(c, checked.outputs);
+  if (comparison.ok) return { outcome: "pass", message: "", comparison, firstDivergence: null, diagnosis: null, timeMs };
+  const rerun = async (modified: LayerCase): Promise<EngineOutputs> => runWithTimeout(() => engine.run(structuredClone(modified)), timeoutMs);
+  const located = await findFirstDivergence(engine, c, checked.outputs, rerun);
+  const diagnosis = withDiagnosis ? await safeDiagnose(engine, c, returned) : null;
+  return {
+    outcome: "fail",
+    message: comparison.message,
+    comparison,
+    firstDivergence: located.divergence,
+    ...(located.note !== undefined ? { firstDivergenceNote: located.note } : {}),
+    diagnosis,
+    timeMs,
+  };
+}
+
+/** Diagnosis must never turn a verdict into a crash: a failing hypothesis is no diagnosis. */
+async function safeDiagnose(engine: Engine, c: FixtureCase, actual: EngineOutputs): Promise<Diagnosis | null> {
+  try {
+    return await diagnose(engine, c, actual);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `cases` (already selected) and, when asked, the properties. */
+export async function runSuite(engine: Engine, cases: readonly FixtureCase[], options: RunOptions = {}): Promise<SuiteResult> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const engineArgs = options.engineArgs ?? `--engine ${shellQuote(engine.name)}`;
+  const strict = options.strictExpectations ?? true;
+  const verdicts: CaseVerdict[] = [];
+  for (const c of cases) {
+    const verdict = await judgeCase(engine, c, options, timeoutMs, engineArgs);
+    verdicts.push(verdict);
+    options.onCase?.(verdict, verdicts.length, cases.length);
+  }
+  const properties: PropertyResult[] = options.properties && options.properties.numRuns > 0 ? await runPropertySuite(engine, options.properties, timeoutMs) : [];
+  const warnings = unmatchedExpectations(options.expectations, options.allIds ?? cases.map((c) => c.id));
+  const levelInput = { cases: verdicts, properties };
+  return {
+    suite: { name: "keras-rnn-conformance", version: packageVersion() },
+    engine: { name: engine.name, version: engine.version, features: [...engine.features] },
+    startedAt,
+    durationMs: performance.now() - started,
+    selection: {
+      fixtures: [...(options.fixtures ?? [])],
+      filters: [...(options.filters ?? [])],
+      shard: options.shard ?? null,
+      casesLoaded: options.casesLoaded ?? cases.length,
+      propertyRuns: options.properties?.numRuns ?? 0,
+      seed: options.properties?.seed ?? null,
+    },
+    cases: verdicts,
+    properties,
+    counts: countStatuses(verdicts),
+    level: levelReached(levelInput),
+    conformant: isConformant(verdicts, properties, strict),
+    strictExpectations: strict,
+    warnings,
+  };
+}
+
+async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, timeoutMs: number, engineArgs: string): Promise<CaseVerdict> {
+  const features = requiredFeatures(c);
+  const expectation = expectationFor(options.expectations, c.id);
+  const base = {
+    id: c.id,
+    family: familyOf(c.id),
+    description: c.description,
+    file: c.file,
+    features,
+    core: isCoreCase(features),
+    tolerance: c.tolerance,
+    missingFeatures: [],
+    maxAbs: null,
+    maxRel: null,
+    worst: null,
+    timeMs: 0,
+    firstDivergence: null,
+    diagnosis: null,
+    ...(expectation ? { expectation: { kind: expectation.kind, pattern: expectation.pattern, reason: expectation.reason } } : {}),
+  } satisfies Partial<CaseVerdict>;
+  if (expectation?.kind === "skip") {
+    return { ...base, status: "skip", message: `skipped by ${options.expectations!.file}:${expectation.line}: ${expectation.reason}` };
+  }
+  const missing = missingFeatures(features, engine.features);
+  if (missing.length > 0) {
+    return { ...base, status: "unsupported", missingFeatures: missing, message: `engine does not implement: ${missing.join(", ")}` };
+  }
+  const ran = await runOne(engine, c, timeoutMs, options.diagnose ?? true);
+  let status: CaseStatus = ran.outcome;
+  let message = ran.message;
+  if (expectation?.kind === "fail" && ran.outcome !== "unsupported") {
+    status = ran.outcome === "pass" ? "unexpected-pass" : "known-failure";
+    message =
+      ran.outcome === "pass"
+        ? `passed, but ${options.expectations!.file}:${expectation.line} lists it as failing (${expectation.reason}); remove the entry`
+        : `known failure (${expectation.reason}): ${ran.message}`;
+  }
+  const firstDivergenceMessage = ran.firstDivergence
+    ? `; first divergence at step ${ran.firstDivergence.timestep} (batch ${ran.firstDivergence.batch}, unit ${ran.firstDivergence.unit}${c.calls.length > 1 ? `, call ${ran.firstDivergence.call}` : ""})`
+    : "";
+  return {
+    ...base,
+    status,
+    message: status === "fail" ? `${message}${firstDivergenceMessage}` : message,
+    maxAbs: ran.comparison?.maxAbs ?? null,
+    maxRel: ran.comparison?.maxRel ?? null,
+    worst: ran.comparison?.worst ?? null,
+    timeMs: ran.timeMs,
+    firstDivergence: ran.firstDivergence,
+    ...(ran.firstDivergenceNote !== undefined ? { firstDivergenceNote: ran.firstDivergenceNote } : {}),
+    diagnosis: ran.diagnosis,
+    ...(ran.outcome !== "pass" && ran.outcome !== "unsupported" ? { reproduce: reproduceCommand(c.id, engineArgs, options.fixtures ?? []) } : {}),
+    ...(expectation?.kind === "fail" && ran.outcome !== "unsupported" ? { outcome: ran.outcome } : {}),
+  };
+}

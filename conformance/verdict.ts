@@ -1,0 +1,169 @@
+/**
+ * What a run produces (DESIGN.md "A verdict"; spec/adapter.md §4). A `SuiteResult` is plain data:
+ * every report is a pure function of it, and the JSON report is it, serialised
+ * (spec/report.schema.json).
+ */
+import type { Tolerance } from "./case.ts";
+import type { Feature } from "./engine.ts";
+import type { ConformanceLevel } from "./levels.ts";
+
+/**
+ * - `pass`: every output within tolerance.
+ * - `fail`: the engine answered, wrongly: values, shape, count, order, NaN/Inf.
+ * - `unsupported`: the case needs a feature the engine does not declare; not run.
+ * - `error`: the engine threw, timed out, or returned something that is not outputs (e.g. plain arrays).
+ * - `skip`: listed as `skip` in the expectations file; not run.
+ * - `known-failure`: listed as `fail` in the expectations file, and it failed or errored.
+ * - `unexpected-pass`: listed as `fail` in the expectations file, yet it passed.
+ */
+export type CaseStatus = "pass" | "fail" | "unsupported" | "error" | "skip" | "known-failure" | "unexpected-pass";
+
+export const CASE_STATUSES: readonly CaseStatus[] = ["pass", "fail", "unsupported", "error", "skip", "known-failure", "unexpected-pass"];
+
+/** An element of an output, located in Keras's terms. */
+export interface ElementLocation {
+  /** Which call of the case (0 unless the case is stateful and calls the model several times). */
+  readonly call: number;
+  /** Index into `[output]` or `[output, h, c]`. */
+  readonly output: number;
+  readonly outputName: string;
+  /** The multi-index in that tensor. */
+  readonly index: readonly number[];
+  readonly batch: number | null;
+  /** Null for a tensor without a time axis (the last output, h, c). */
+  readonly timestep: number | null;
+  readonly unit: number | null;
+  readonly actual: number;
+  readonly expected: number;
+}
+
+/** The first step, in processing order, where the engine's h left the tolerance (spec/adapter.md §4.2). */
+export interface FirstDivergence {
+  readonly call: number;
+  readonly timestep: number;
+  readonly batch: number;
+  readonly unit: number;
+  readonly actual: number;
+  readonly expected: number;
+  /** Where the per-step values came from. */
+  readonly source: "sequence output" | "re-run with return_sequences";
+}
+
+/** Which known mistake explains a failure (conformance/diagnose.ts). */
+export interface Diagnosis {
+  readonly hypothesis: string;
+  readonly explanation: string;
+  /** Max abs difference between the engine and Keras-with-that-mistake. */
+  readonly maxAbs: number;
+}
+
+/** The expectations-file entry that applied to a case. */
+export interface AppliedExpectation {
+  readonly kind: "fail" | "skip";
+  readonly pattern: string;
+  readonly reason: string;
+}
+
+export interface CaseVerdict {
+  readonly id: string;
+  readonly family: string;
+  readonly description: string;
+  readonly file: string;
+  readonly status: CaseStatus;
+  /** One line saying what happened; empty for a pass. */
+  readonly message: string;
+  readonly features: readonly Feature[];
+  /** For `unsupported`: the features the engine lacks. */
+  readonly missingFeatures: readonly Feature[];
+  /** Whether the case belongs to the *core* level (conformance/levels.ts). */
+  readonly core: boolean;
+  /** Over every output of every call; Infinity when the engine returned a non-finite value; null when not compared. */
+  readonly maxAbs: number | null;
+  readonly maxRel: number | null;
+  /** The element with the largest excess over its tolerance. */
+  readonly worst: ElementLocation | null;
+  readonly tolerance: Tolerance;
+  readonly timeMs: number;
+  readonly firstDivergence: FirstDivergence | null;
+  /** Why there is no first divergence, when a failure has none. */
+  readonly firstDivergenceNote?: string;
+  /** The command that reruns this one case. Present on every non-passing verdict that ran. */
+  readonly reproduce?: string;
+  readonly diagnosis: Diagnosis | null;
+  /** What the engine's run did before the expectations file turned it into known-failure or unexpected-pass. */
+  readonly outcome?: "pass" | "fail" | "error";
+  readonly expectation?: AppliedExpectation;
+}
+
+/** A property-based test's result (conformance/properties/). */
+export interface PropertyResult {
+  readonly id: string;
+  readonly status: "pass" | "fail" | "unsupported" | "error";
+  readonly runs: number;
+  readonly message?: string;
+  /** The shrunk counterexample, as a ready-to-run fixture case (JSON). */
+  readonly counterexample?: unknown;
+  readonly seed: number;
+  /** True when the property uses our reference as the oracle rather than Keras. */
+  readonly referenceChecked: boolean;
+  readonly specSection: string;
+  readonly timeMs?: number;
+}
+
+export type StatusCounts = Readonly<Record<CaseStatus, number>>;
+
+export interface SuiteResult {
+  readonly suite: { readonly name: "keras-rnn-conformance"; readonly version: string };
+  readonly engine: { readonly name: string; readonly version: string; readonly features: readonly Feature[] };
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** What was run: a level speaks for the spec only when nothing was filtered out. */
+  readonly selection: {
+    readonly fixtures: readonly string[];
+    readonly filters: readonly string[];
+    readonly shard: { readonly index: number; readonly count: number } | null;
+    readonly casesLoaded: number;
+    readonly propertyRuns: number;
+    readonly seed: number | null;
+  };
+  readonly cases: readonly CaseVerdict[];
+  readonly properties: readonly PropertyResult[];
+  readonly counts: StatusCounts;
+  readonly level: ConformanceLevel;
+  /** No fail or error (and, with strict expectations, no unexpected pass) among cases and properties. */
+  readonly conformant: boolean;
+  readonly strictExpectations: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** Counts of each status. */
+export function countStatuses(cases: readonly { readonly status: CaseStatus }[]): StatusCounts {
+  const counts = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>;
+  for (const c of cases) counts[c.status]++;
+  return counts;
+}
+
+/**
+ * Whether a set of verdicts makes an engine conformant (spec/adapter.md §4.1; exit code 0): nothing
+ * failed or errored (and, with strict expectations, nothing passed unexpectedly), no *core* case was
+ * unsupported (every LSTM engine must implement Keras's default), and something passed — an engine
+ * that declares no feature is not conformant by running nothing.
+ */
+export function isConformant(
+  cases: readonly { readonly status: CaseStatus; readonly core: boolean }[],
+  properties: readonly { readonly status: PropertyResult["status"] }[],
+  strictExpectations: boolean,
+): boolean {
+  const bad = (s: string): boolean => s === "fail" || s === "error" || (strictExpectations && s === "unexpected-pass");
+  if (cases.some((c) => bad(c.status)) || properties.some((p) => bad(p.status))) return false;
+  if (cases.some((c) => c.core && c.status === "unsupported")) return false;
+  return cases.some((c) => c.status === "pass" || c.status === "unexpected-pass") || properties.some((p) => p.status === "pass");
+}
+
+/** The family a case id belongs to, for summaries: its first two segments (`lstm/masking`), or all but the number. */
+export function familyOf(id: string): string {
+  const segments = id.split("/");
+  if (segments.length <= 2) return segments.length === 1 ? id : segments[0]!;
+  return segments.slice(0, 2).join("/");
+}

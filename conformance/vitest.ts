@@ -1,0 +1,83 @@
+/**
+ * The suite as vitest tests (spec/adapter.md §7.3): in a library's own test file,
+ *
+ *     import { defineConformanceTests } from "keras-rnn-conformance/vitest";
+ *     import { myEngine } from "../src/my-lstm.ts";
+ *     defineConformanceTests(myEngine);
+ *
+ * registers one `describe` per family and one `it` per case. A failing case fails its test with
+ * the verdict's message, diagnosis and reproduction; an unsupported (non-core), skipped or
+ * known-failing case is a skipped test (never a pass).
+ */
+import { describe, it } from "vitest";
+import type { Engine } from "./engine.ts";
+import { parseExpectations, type Expectations } from "./expectations.ts";
+import { formatLoadError, loadFixtures } from "./fixtures/load.ts";
+import { defaultFixturesDir } from "./package-paths.ts";
+import { formatVerdict } from "./reports/console.ts";
+import { DEFAULT_TIMEOUT_MS, runSuite } from "./runner.ts";
+import { selectCases } from "./select.ts";
+import { familyOf } from "./verdict.ts";
+import { readFileSync } from "node:fs";
+
+export interface ConformanceTestOptions {
+  /** Fixture folders or files (default: the shipped corpus). */
+  readonly fixtures?: readonly string[];
+  /** Id prefixes to run (whole segments, like `--filter`). */
+  readonly filter?: readonly string[];
+  /** Path of an expectations file (spec/adapter.md §5). */
+  readonly expectations?: string;
+  readonly timeoutMs?: number;
+  /** Default true. */
+  readonly diagnose?: boolean;
+  /** How failure messages name the engine in reproductions, e.g. `--engine ./src/my-lstm.ts`. */
+  readonly engineArgs?: string;
+}
+
+/** Registers the conformance suite for `engine` as vitest tests. Call it at the top level of a test file. */
+export function defineConformanceTests(engine: Engine, options: ConformanceTestOptions = {}): void {
+  const loaded = loadFixtures(options.fixtures ?? [defaultFixturesDir()]);
+  const cases = selectCases(loaded.cases, options.filter ?? [], null);
+  let expectations: Expectations | undefined;
+  if (options.expectations !== undefined) {
+    const parsed = parseExpectations(readFileSync(options.expectations, "utf8"), options.expectations);
+    expectations = parsed.expectations;
+    if (parsed.errors.length > 0) {
+      describe("conformance expectations", () => it("parse", () => { throw new Error(parsed.errors.join("\n")); }));
+    }
+  }
+  describe(`Keras LSTM conformance: ${engine.name} ${engine.version}`, () => {
+    if (loaded.errors.length > 0 || cases.length === 0) {
+      it("fixtures load", () => {
+        throw new Error(cases.length === 0 ? "no fixture case selected" : loaded.errors.map(formatLoadError).join("\n"));
+      });
+    }
+    const families = [...new Set(cases.map((c) => familyOf(c.id)))];
+    for (const family of families) {
+      describe(family, () => {
+        for (const c of cases.filter((k) => familyOf(k.id) === family)) {
+          const timeout = (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 3 + 5000;
+          it(c.id, async (ctx) => {
+            const result = await runSuite(engine, [c], {
+              timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+              expectations,
+              diagnose: options.diagnose ?? true,
+              allIds: loaded.cases.map((k) => k.id),
+              ...(options.engineArgs !== undefined ? { engineArgs: options.engineArgs } : {}),
+              ...(options.fixtures !== undefined ? { fixtures: options.fixtures } : {}),
+            });
+            const v = result.cases[0]!;
+            if (v.status === "pass") return;
+            // A core case must be supported (spec/adapter.md §4.1); any other may be skipped.
+            if (v.status === "unsupported" && v.core) throw new Error(`${v.message}: a core case (Keras's default LSTM) must be supported`);
+            if (v.status === "unsupported" || v.status === "skip" || v.status === "known-failure") {
+              ctx.skip(`${v.status}: ${v.message}`);
+              return;
+            }
+            throw new Error(formatVerdict(v));
+          }, timeout);
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,123 @@
+"""Real Keras as a keras-rnn-conformance protocol engine (spec/adapter.md §8): each case's layers are
+built by Keras itself from their get_config(), given the case's weights with set_weights() and
+called eagerly. Cases of dialect "keras3" run on Keras 3 (backend from KERAS_BACKEND, default
+tensorflow); cases of dialect "tf-keras" run on tf_keras, so one Keras can be checked against
+another and the property suite against Keras rather than only the reference."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+
+if keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
+
+    # Tiny matrices: thread pools only add overhead (and the suite may run engines side by side).
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the examples
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from conformance_protocol import Unsupported, serve  # noqa: E402
+
+_tf_keras = None
+
+
+def keras_module(dialect: str):
+    """The Keras package a dialect names (imported on first use: tf_keras costs seconds)."""
+    global _tf_keras
+    if dialect == "keras3":
+        return keras
+    if dialect == "tf-keras":
+        if _tf_keras is None:
+            import tf_keras
+            _tf_keras = tf_keras
+        return _tf_keras
+    raise Unsupported(f"dialect {dialect!r}")
+
+
+# Built layers, reused across cases with the same config and input size: building costs far more
+# than set_weights (measured: see examples/engines/README.md).
+_layers: dict = {}
+
+
+def built_layer(dialect: str, position: int, layer, input_dim: int, batch: int):
+    k = keras_module(dialect)
+    stateful = bool(layer.config.get("stateful"))
+    # The position is part of the key: two layers of one stack may share config and size, and each needs its own weights.
+    key = (dialect, position, layer.class_name, json.dumps(layer.config, sort_keys=True), input_dim, batch if stateful else None)
+    built = _layers.get(key)
+    if built is None:
+        cls = {"LSTM": k.layers.LSTM, "Masking": k.layers.Masking}.get(layer.class_name)
+        if cls is None:
+            raise Unsupported(f"layer class {layer.class_name}")
+        built = cls.from_config(dict(layer.config))
+        if layer.class_name == "LSTM":
+            built.build((batch if stateful else None, None, input_dim))
+        _layers[key] = built
+    return built
+
+
+def to_tensor(dialect: str, a):
+    # tf_keras refuses numpy arrays as initial_state ("Expected a symbolic tensor instance").
+    if dialect == "tf-keras":
+        import tensorflow as tf
+        return tf.convert_to_tensor(a)
+    return keras.ops.convert_to_tensor(a)
+
+
+def reset_state(layer) -> None:
+    if hasattr(layer, "reset_state"):
+        layer.reset_state()  # Keras 3
+    else:
+        layer.reset_states()  # tf_keras
+
+
+def run_case(case) -> list:
+    first_x = case.calls[0].x
+    batch = first_x.shape[0]
+    model = []
+    input_dim = first_x.shape[-1]
+    for position, layer in enumerate(case.layers):
+        built = built_layer(case.dialect, position, layer, input_dim, batch)
+        if layer.class_name == "LSTM":
+            built.set_weights(layer.weight_list())
+            if layer.config.get("stateful"):
+                reset_state(built)  # a reused layer must not carry state from another case
+            input_dim = layer.config["units"]
+        model.append((layer.class_name, built))
+    results = []
+    for call in case.calls:
+        y = to_tensor(case.dialect, call.x)
+        first_lstm = True
+        for class_name, built in model:
+            kwargs = {}
+            if class_name == "LSTM" and first_lstm:
+                if call.mask is not None:
+                    kwargs["mask"] = to_tensor(case.dialect, call.mask)
+                if call.initial_state is not None:
+                    kwargs["initial_state"] = [to_tensor(case.dialect, s) for s in call.initial_state]
+                first_lstm = False
+            # A mask from Masking, or from an LSTM with return_sequences, travels on the tensor itself.
+            y = built(y, **kwargs)
+        outputs = list(y) if isinstance(y, (list, tuple)) else [y]
+        results.append([np.asarray(t) for t in outputs])
+    return results
+
+
+ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "linear", "relu", "relu6", "softsign", "softplus", "exponential",
+               "elu", "selu", "swish", "silu"]
+CAPABILITIES = [
+    "return_sequences", "return_state", "go_backwards", "initial_state", "mask", "masking_layer",
+    "zero_output_for_mask", "stateful", "stacked", "use_bias_false", "dialect:tf-keras",
+    *[f"activation:{n}" for n in ACTIVATIONS], *[f"recurrent_activation:{n}" for n in ACTIVATIONS],
+]
+
+if __name__ == "__main__":
+    serve("python-keras", f"keras {keras.__version__} ({keras.backend.backend()})", CAPABILITIES, run_case)

@@ -1,0 +1,284 @@
+"""The corpus: every family, variant and seed (spec/fixture-format.md §1, issue 2 families).
+
+A case spec is plain data; `materialize.py` turns it into weights and inputs, `run.py` runs Keras on it.
+Spec fields: id, description, seed, layers [{class_name, config, weights?}], shape [B, T, D],
+input_scale, mask (pattern name or None), initial_state (bool), calls (int).
+Weight schemes: "scaled" (random, a different scale per gate block), "keras" (the layer's own seeded
+initialisers, used as-is), "saturating" (large scaled random weights).
+"""
+from __future__ import annotations
+
+BASE_SEEDS = {
+    "sizes": 1000, "outputs": 2000, "masking": 3000, "options": 4000, "stacked": 5000,
+    "stateful": 6000, "initializers": 7000, "saturation": 8000, "worked_example": 9000, "legacy": 10000,
+}
+
+FAMILY_DESCRIPTIONS = {
+    "sizes": "Keras 3 LSTM over input_dim and units 1..64, timesteps 1..100, batch 1..8, random per-gate-scaled weights.",
+    "outputs": "return_sequences x return_state, go_backwards and initial_state.",
+    "masking": "Masked steps at start, middle and end, fully masked rows; mask= argument and Masking layer; go_backwards, initial_state, zero_output_for_mask.",
+    "options": "use_bias=False and activation / recurrent_activation beyond the defaults.",
+    "stacked": "LSTM(return_sequences=True) feeding a second LSTM, with and without a mask.",
+    "stateful": "stateful=True layers called twice; the state carries from call 1 to call 2.",
+    "initializers": "Weights from Keras's own initialisers (glorot_uniform, orthogonal, unit_forget_bias) and scaled random weights.",
+    "saturation": "Inputs and weights large enough to saturate the gates (values about +-10).",
+    "worked_example": "The small worked example of spec/lstm.md: input_dim 2, units 2, 3 timesteps (see also worked-example.json).",
+    "legacy": "tf-keras 2.21 (Keras 2 API) tf_keras.layers.LSTM: defaults, hard_sigmoid (0.2x+0.5), go_backwards, masking, return_state.",
+}
+
+
+def lstm(units: int, weights: str = "scaled", **config: object) -> dict:
+    return {"class_name": "LSTM", "config": {"units": units, **config}, "weights": weights}
+
+
+def masking(mask_value: float = 0.0) -> dict:
+    return {"class_name": "Masking", "config": {"mask_value": mask_value}}
+
+
+def _rs(rs: bool, rst: bool) -> dict:
+    return {"return_sequences": rs, "return_state": rst}
+
+
+def _case(family: str, variant: str, n: int, description: str, layers: list, shape: tuple,
+          mask: str | None = None, initial_state: bool = False, calls: int = 1, input_scale: float = 1.0) -> dict:
+    return {
+        "id": f"lstm/{family}/{variant}/{n:03d}",
+        "description": description,
+        "family": family,
+        "layers": layers,
+        "shape": list(shape),
+        "mask": mask,
+        "initial_state": initial_state,
+        "calls": calls,
+        "input_scale": input_scale,
+    }
+
+
+def _numbered(family: str, rows: list[tuple]) -> list[dict]:
+    """rows: (variant, description, layers, shape, extra kwargs); numbers each variant 001, 002, ..."""
+    out, counter = [], {}
+    for variant, description, layers, shape, extra in rows:
+        counter[variant] = counter.get(variant, 0) + 1
+        out.append(_case(family, variant, counter[variant], description, layers, shape, **extra))
+    return out
+
+
+def sizes() -> list[dict]:
+    R = []
+    for (variant, B, T, D, U, rs, rst) in [
+        ("single_step", 1, 1, 1, 1, False, False), ("single_step", 3, 1, 4, 2, True, True),
+        ("units_1", 2, 6, 3, 1, False, True), ("units_1", 4, 12, 5, 1, True, False),
+        ("input_dim_1", 2, 8, 1, 4, False, False), ("input_dim_1", 1, 20, 1, 9, True, True),
+        ("input_dim_ne_units", 3, 7, 5, 11, True, True), ("input_dim_ne_units", 2, 9, 13, 3, False, False),
+        ("input_dim_ne_units", 5, 5, 32, 6, False, True),
+        ("batch_8", 8, 10, 4, 5, False, True), ("batch_8", 8, 6, 3, 8, True, False),
+        ("timesteps_100", 2, 100, 3, 4, False, True), ("timesteps_100", 1, 100, 6, 5, True, True),
+        ("timesteps_100", 1, 100, 1, 1, True, False), ("timesteps_50", 3, 50, 2, 3, True, True),
+        ("timesteps_25", 2, 25, 4, 6, True, True),
+        ("units_64", 2, 4, 64, 64, False, True), ("units_64", 2, 5, 8, 64, True, False),
+        ("input_dim_64", 1, 3, 64, 32, True, True),
+        ("square", 4, 16, 16, 16, False, True),
+    ]:
+        R.append((variant, f"B={B} T={T} input_dim={D} units={U}, return_sequences={rs}, return_state={rst}",
+                  [lstm(U, **_rs(rs, rst))], (B, T, D), {}))
+    return _numbered("sizes", R)
+
+
+def outputs() -> list[dict]:
+    R = []
+    variants = [
+        ("last", "return_sequences=False, return_state=False", dict(return_sequences=False, return_state=False), {}),
+        ("sequences", "return_sequences=True", dict(return_sequences=True, return_state=False), {}),
+        ("last_state", "return_state=True: [output, h, c]", dict(return_sequences=False, return_state=True), {}),
+        ("sequences_state", "return_sequences and return_state", dict(return_sequences=True, return_state=True), {}),
+        ("go_backwards", "go_backwards, last output (the state after x[0])", dict(go_backwards=True), {}),
+        ("go_backwards_sequences_state", "go_backwards, sequence in processing order, with states",
+         dict(go_backwards=True, return_sequences=True, return_state=True), {}),
+        ("initial_state", "initial_state [h0, c0] given, sequences and states",
+         dict(return_sequences=True, return_state=True), {"initial_state": True}),
+        ("initial_state_last", "initial_state given, last output only", dict(), {"initial_state": True}),
+        ("initial_state_go_backwards", "initial_state feeds the first processed step x[T-1] under go_backwards",
+         dict(go_backwards=True, return_sequences=True, return_state=True), {"initial_state": True}),
+    ]
+    for variant, text, cfg, extra in variants:
+        for (B, T, D, U) in [(3, 6, 4, 5), (2, 9, 3, 2)]:
+            R.append((variant, f"{text}; B={B} T={T} input_dim={D} units={U}", [lstm(U, **cfg)], (B, T, D), extra))
+    return _numbered("outputs", R)
+
+
+def masking_family() -> list[dict]:
+    R = []
+    full = dict(return_sequences=True, return_state=True)
+    shapes = [(4, 7, 3, 4), (3, 8, 2, 3)]
+    def add(variant, text, cfg, mask, via_layer=False, initial_state=False, mask_value=0.0):
+        for (B, T, D, U) in shapes:
+            layers = ([masking(mask_value)] if via_layer else []) + [lstm(U, **cfg)]
+            R.append((variant, f"{text}; B={B} T={T} input_dim={D} units={U}", layers, (B, T, D),
+                      {"mask": mask, "initial_state": initial_state}))
+    add("start", "mask= argument, masked steps at the start of each row", full, "start")
+    add("middle", "mask= argument, masked steps in the middle of each row", full, "middle")
+    add("end", "mask= argument, masked steps at the end of each row (right padding)", full, "end")
+    add("full_row", "mask= argument, one fully masked row (output zeros, state stays initial)", full, "full_row")
+    add("mixed_last", "mask= argument, rows masked at start/middle/end/fully/not at all, last output only", {}, "mixed")
+    add("go_backwards", "mask= argument with go_backwards, mixed rows", dict(full, go_backwards=True), "mixed")
+    add("initial_state", "mask= argument with initial_state, mixed rows (JAX differs before the first valid step)", full, "mixed", initial_state=True)
+    add("initial_state_last", "mask= argument with initial_state, fully masked and left-masked rows, last output only", dict(return_state=True), "mixed", initial_state=True)
+    add("go_backwards_initial_state", "mask= argument with go_backwards and initial_state, mixed rows", dict(full, go_backwards=True), "mixed", initial_state=True)
+    add("masking_layer", "Masking(0.0) layer in front, masked x rows exactly 0.0, mixed rows", full, "mixed", via_layer=True)
+    add("masking_layer_value", "Masking(-1.0) layer in front, masked x rows exactly -1.0 (zeroed by Masking), mixed rows", full, "mixed", via_layer=True, mask_value=-1.0)
+    add("masking_layer_go_backwards", "Masking layer with go_backwards, mixed rows", dict(full, go_backwards=True), "mixed", via_layer=True)
+    add("masking_layer_initial_state", "Masking layer with initial_state: Keras 3.15.1 passes NO mask to the LSTM then (Layer.__call__ fills mask only for a single tensor argument), masked rows run as zero inputs", full, "mixed", via_layer=True, initial_state=True)
+    add("zero_output_for_mask", "zero_output_for_mask=True with return_sequences: masked steps output zeros", dict(full, zero_output_for_mask=True), "mixed")
+    add("zero_output_for_mask_go_backwards", "zero_output_for_mask=True with go_backwards", dict(full, go_backwards=True, zero_output_for_mask=True), "mixed")
+    add("zero_output_for_mask_initial_state", "zero_output_for_mask=True with initial_state", dict(full, zero_output_for_mask=True), "mixed", initial_state=True)
+    add("zero_output_for_mask_last", "zero_output_for_mask=True, return_sequences=False, return_state, last step masked: output 0, h carried",
+        dict(return_state=True, zero_output_for_mask=True), "end")
+    add("zero_output_for_mask_masking_layer", "zero_output_for_mask=True through a Masking layer", dict(full, zero_output_for_mask=True), "mixed", via_layer=True)
+    return _numbered("masking", R)
+
+
+def options() -> list[dict]:
+    R = []
+    full = dict(return_sequences=True, return_state=True)
+    rows = [
+        ("use_bias_false", "use_bias=False: kernel and recurrent_kernel only", dict(full, use_bias=False)),
+        ("use_bias_false_go_backwards", "use_bias=False with go_backwards", dict(full, use_bias=False, go_backwards=True)),
+        ("recurrent_hard_sigmoid", "recurrent_activation=hard_sigmoid (Keras 3: clip(x/6+0.5, 0, 1))", dict(full, recurrent_activation="hard_sigmoid")),
+        ("activation_hard_sigmoid", "activation=hard_sigmoid (candidate and cell output)", dict(full, activation="hard_sigmoid")),
+        ("activation_relu", "activation=relu", dict(full, activation="relu")),
+        ("activation_linear", "activation=linear", dict(full, activation="linear")),
+        ("activation_sigmoid", "activation=sigmoid", dict(full, activation="sigmoid")),
+        ("recurrent_tanh", "recurrent_activation=tanh (gates in [-1, 1])", dict(full, recurrent_activation="tanh")),
+        ("relu_hard_sigmoid", "activation=relu, recurrent_activation=hard_sigmoid", dict(full, activation="relu", recurrent_activation="hard_sigmoid")),
+        ("linear_linear", "activation=linear, recurrent_activation=linear", dict(full, activation="linear", recurrent_activation="linear")),
+        ("activation_softsign", "activation=softsign", dict(full, activation="softsign")),
+        ("activation_elu", "activation=elu", dict(full, activation="elu")),
+    ]
+    for variant, text, cfg in rows:
+        # linear gates are unbounded and h feeds back into z: the state grows doubly exponentially, so
+        # that variant keeps short sequences and small inputs (Keras would overflow to inf otherwise)
+        unbounded = variant == "linear_linear"
+        shapes = [(2, 4, 3, 4), (3, 3, 4, 3)] if unbounded else [(2, 8, 3, 4), (3, 5, 4, 3)]
+        for (B, T, D, U) in shapes:
+            R.append((variant, f"{text}; B={B} T={T} input_dim={D} units={U}", [lstm(U, **cfg)], (B, T, D),
+                      {"input_scale": 0.5} if unbounded else {}))
+    return _numbered("options", R)
+
+
+def stacked() -> list[dict]:
+    R = []
+    for (B, T, D, U1, U2) in [(2, 6, 3, 4, 5), (3, 5, 4, 6, 2)]:
+        dims = f"B={B} T={T} input_dim={D} units={U1}->{U2}"
+        R.append(("plain", f"LSTM(return_sequences=True) -> LSTM; {dims}",
+                  [lstm(U1, return_sequences=True), lstm(U2)], (B, T, D), {}))
+        R.append(("sequences_state", f"LSTM(rs) -> LSTM(return_sequences, return_state); {dims}",
+                  [lstm(U1, return_sequences=True), lstm(U2, return_sequences=True, return_state=True)], (B, T, D), {}))
+        R.append(("mask_arg", f"mask= on the first LSTM, propagated to the second (Keras 3.15.1); {dims}",
+                  [lstm(U1, return_sequences=True), lstm(U2, return_sequences=True, return_state=True)], (B, T, D), {"mask": "mixed"}))
+        R.append(("masking_layer", f"Masking -> LSTM(rs) -> LSTM, mask propagated; {dims}",
+                  [masking(), lstm(U1, return_sequences=True), lstm(U2, return_state=True)], (B, T, D), {"mask": "mixed"}))
+        R.append(("initial_state", f"initial_state on the first LSTM; {dims}",
+                  [lstm(U1, return_sequences=True), lstm(U2, return_sequences=True)], (B, T, D), {"initial_state": True}))
+    return _numbered("stacked", R)
+
+
+def stateful() -> list[dict]:
+    R = []
+    for (B, T, D, U) in [(2, 5, 3, 4), (3, 4, 2, 3)]:
+        dims = f"B={B} T={T} input_dim={D} units={U}"
+        R.append(("twice", f"stateful=True called twice, call 2 starts from call 1's state; {dims}",
+                  [lstm(U, stateful=True)], (B, T, D), {"calls": 2}))
+        R.append(("twice_state", f"stateful=True with return_state, called twice; {dims}",
+                  [lstm(U, stateful=True, return_state=True)], (B, T, D), {"calls": 2}))
+        R.append(("twice_sequences_state", f"stateful=True, return_sequences and return_state, called twice; {dims}",
+                  [lstm(U, stateful=True, return_sequences=True, return_state=True)], (B, T, D), {"calls": 2}))
+        R.append(("twice_go_backwards", f"stateful=True with go_backwards, called twice; {dims}",
+                  [lstm(U, stateful=True, go_backwards=True, return_state=True)], (B, T, D), {"calls": 2}))
+    return _numbered("stateful", R)
+
+
+def initializers() -> list[dict]:
+    R = []
+    full = dict(return_sequences=True, return_state=True)
+    R.append(("keras_default", "Keras default initialisers (glorot_uniform kernel, orthogonal recurrent, zeros bias with unit_forget_bias: "
+              "the forget block of the bias is exactly 1.0, the others 0.0); B=2 T=5 input_dim=3 units=4",
+              [lstm(4, weights="keras", **full)], (2, 5, 3), {}))
+    for (B, T, D, U) in [(3, 8, 6, 5), (1, 12, 2, 8)]:
+        R.append(("keras_default", f"Keras default initialisers, weights used as built; B={B} T={T} input_dim={D} units={U}",
+                  [lstm(U, weights="keras", **full)], (B, T, D), {}))
+    R.append(("unit_forget_bias_random_bias", "unit_forget_bias with a random bias_initializer: forget block exactly 1.0, "
+              "the other blocks from the initializer; B=2 T=6 input_dim=3 units=3",
+              [lstm(3, weights="keras", bias_initializer="random_uniform", **full)], (2, 6, 3), {}))
+    R.append(("no_unit_forget_bias", "unit_forget_bias=False with a random bias_initializer; B=2 T=6 input_dim=3 units=3",
+              [lstm(3, weights="keras", unit_forget_bias=False, bias_initializer="random_normal", **full)], (2, 6, 3), {}))
+    for (B, T, D, U) in [(2, 7, 4, 5), (3, 6, 5, 3)]:
+        R.append(("scaled_random", f"random weights with a different scale per gate block (i, f, c, o); B={B} T={T} input_dim={D} units={U}",
+                  [lstm(U, **full)], (B, T, D), {}))
+    return _numbered("initializers", R)
+
+
+def saturation() -> list[dict]:
+    R = []
+    full = dict(return_sequences=True, return_state=True)
+    for (B, T, D, U) in [(2, 6, 3, 4), (3, 10, 4, 3)]:
+        dims = f"B={B} T={T} input_dim={D} units={U}"
+        R.append(("inputs_large", f"inputs of about +-10 with Keras default weights; {dims}",
+                  [lstm(U, weights="keras", **full)], (B, T, D), {"input_scale": 10.0}))
+        R.append(("weights_large", f"large per-gate-scaled weights (pre-activations about +-10); {dims}",
+                  [lstm(U, weights="saturating", **full)], (B, T, D), {}))
+        R.append(("both_large", f"inputs of about +-10 and large weights; {dims}",
+                  [lstm(U, weights="saturating", **full)], (B, T, D), {"input_scale": 10.0}))
+        R.append(("hard_sigmoid", f"saturating inputs with recurrent_activation=hard_sigmoid (clip region); {dims}",
+                  [lstm(U, recurrent_activation="hard_sigmoid", **full)], (B, T, D), {"input_scale": 10.0}))
+    R.append(("long_sequence", "saturated gates over 60 steps (c grows with T); B=2 T=60 input_dim=3 units=3",
+              [lstm(3, weights="saturating", **full)], (2, 60, 3), {"input_scale": 10.0}))
+    return _numbered("saturation", R)
+
+
+def worked_example() -> list[dict]:
+    return [_case("worked_example", "d2_u2_t3", 1,
+                  "worked example: input_dim 2, units 2, 3 timesteps, batch 1, return_sequences and return_state",
+                  [lstm(2, return_sequences=True, return_state=True)], (1, 3, 2))]
+
+
+def legacy() -> list[dict]:
+    R = []
+    full = dict(return_sequences=True, return_state=True)
+    for (B, T, D, U) in [(2, 6, 3, 4), (3, 5, 2, 3)]:
+        dims = f"B={B} T={T} input_dim={D} units={U}"
+        R.append(("defaults", f"tf_keras LSTM with default options (last output); {dims}", [lstm(U)], (B, T, D), {}))
+        R.append(("return_state", f"tf_keras return_sequences and return_state; {dims}", [lstm(U, **full)], (B, T, D), {}))
+        R.append(("hard_sigmoid", f"tf_keras recurrent_activation=hard_sigmoid, which is clip(0.2x+0.5, 0, 1) in tf-keras; {dims}",
+                  [lstm(U, recurrent_activation="hard_sigmoid", **full)], (B, T, D), {"input_scale": 2.0}))
+        R.append(("go_backwards", f"tf_keras go_backwards; {dims}", [lstm(U, go_backwards=True, **full)], (B, T, D), {}))
+        R.append(("initial_state", f"tf_keras initial_state; {dims}", [lstm(U, **full)], (B, T, D), {"initial_state": True}))
+        R.append(("mask_arg", f"tf_keras mask= argument, mixed rows; {dims}", [lstm(U, **full)], (B, T, D), {"mask": "mixed"}))
+        R.append(("masking_layer", f"tf_keras Masking layer in front, mixed rows; {dims}", [masking(), lstm(U, **full)], (B, T, D), {"mask": "mixed"}))
+    rows = _numbered("legacy", R)
+    for r in rows:
+        r["package"] = "tf_keras"
+    return rows
+
+
+FAMILIES = {
+    "sizes": sizes, "outputs": outputs, "masking": masking_family, "options": options, "stacked": stacked,
+    "stateful": stateful, "initializers": initializers, "saturation": saturation,
+    "worked_example": worked_example, "legacy": legacy,
+}
+
+
+def family_cases(name: str) -> list[dict]:
+    cases = FAMILIES[name]()
+    for n, c in enumerate(cases):
+        c.setdefault("package", "keras")
+        c["seed"] = BASE_SEEDS[name] + n
+    return cases
+
+
+def family_file(name: str) -> str:
+    return f"tf-keras/lstm/{name}.json" if name == "legacy" else f"keras3/lstm/{name}.json"
+
+
+def sample_indices(cases: list[dict]) -> list[int]:
+    """The cases `verify` regenerates: the first and the last of the family (§7)."""
+    return sorted({0, len(cases) - 1})

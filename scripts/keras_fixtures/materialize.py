@@ -1,0 +1,104 @@
+"""Seeded weights and inputs for a case spec (families.py). Pure numpy: the same on every backend."""
+from __future__ import annotations
+
+import numpy as np
+
+# Per-gate-block scale factors (i, f, c, o before the per-seed permutation). Distinct on purpose: equal
+# scales hide gate-order and transposition bugs (issue 2; keras-semantics T2).
+KERNEL_FACTORS = np.array([0.5, 0.8, 1.1, 1.4])
+RECURRENT_FACTORS = np.array([0.4, 0.7, 1.0, 1.3])
+BIAS_FACTORS = np.array([0.1, 0.2, 0.3, 0.4])
+SATURATING_BOOST = 8.0
+
+MASK_PATTERNS = ("start", "middle", "end", "full_row", "mixed", "none")
+
+
+def _block_scaled(rng: np.random.Generator, rows: int, units: int, factors: np.ndarray, base: float) -> np.ndarray:
+    scales = rng.permutation(factors) * base
+    w = rng.standard_normal((rows, 4 * units))
+    for k in range(4):
+        w[:, k * units:(k + 1) * units] *= scales[k]
+    return w.astype(np.float32)
+
+
+def random_lstm_weights(rng: np.random.Generator, input_dim: int, units: int, use_bias: bool, scheme: str) -> list[np.ndarray]:
+    boost = SATURATING_BOOST if scheme == "saturating" else 1.0
+    kernel = _block_scaled(rng, input_dim, units, KERNEL_FACTORS, boost / np.sqrt(input_dim))
+    recurrent = _block_scaled(rng, units, units, RECURRENT_FACTORS, boost / np.sqrt(units))
+    out = [kernel, recurrent]
+    if use_bias:
+        out.append(_block_scaled(rng, 1, units, BIAS_FACTORS, boost)[0])
+    return out
+
+
+def _row_mask(rng: np.random.Generator, pattern: str, T: int) -> np.ndarray:
+    m = np.ones(T, dtype=bool)
+    if pattern == "none" or T == 1 and pattern != "full_row":
+        return m
+    if pattern == "start":
+        m[: int(rng.integers(1, T))] = False
+    elif pattern == "end":
+        m[T - int(rng.integers(1, T)):] = False
+    elif pattern == "middle":
+        if T >= 3:
+            a = int(rng.integers(1, T - 1))
+            b = int(rng.integers(a + 1, T))
+            m[a:b] = False
+    elif pattern == "full_row":
+        m[:] = False
+    else:
+        raise ValueError(f"unknown mask pattern {pattern!r}")
+    return m
+
+
+def make_mask(rng: np.random.Generator, pattern: str, B: int, T: int) -> np.ndarray:
+    """Rows for a pattern. full_row: row 0 fully masked, the others masked at the end. mixed: rows cycle
+    start, middle, end, fully masked, unmasked."""
+    if pattern == "mixed":
+        cycle = ["start", "middle", "end", "full_row", "none"]
+        rows = [_row_mask(rng, cycle[b % len(cycle)], T) for b in range(B)]
+    elif pattern == "full_row":
+        rows = [_row_mask(rng, "full_row" if b == 0 else "end", T) for b in range(B)]
+    else:
+        rows = [_row_mask(rng, pattern, T) for b in range(B)]
+    return np.stack(rows)
+
+
+def materialize(spec: dict) -> dict:
+    """Draw everything a case needs from numpy's generator seeded with spec['seed'], in a fixed order."""
+    rng = np.random.default_rng(spec["seed"])
+    B, T, D = spec["shape"]
+    weights: list[list[np.ndarray] | None] = []
+    in_dim = D
+    for layer in spec["layers"]:
+        if layer["class_name"] != "LSTM":
+            weights.append(None)
+            continue
+        cfg = layer["config"]
+        units = int(cfg["units"])
+        scheme = layer.get("weights", "scaled")
+        if scheme == "keras":
+            weights.append(None)  # taken from the layer's own seeded initialisers (run.py)
+        else:
+            weights.append(random_lstm_weights(rng, in_dim, units, bool(cfg.get("use_bias", True)), scheme))
+        in_dim = units
+    first_units = next(int(l["config"]["units"]) for l in spec["layers"] if l["class_name"] == "LSTM")
+    has_masking_layer = spec["layers"][0]["class_name"] == "Masking"
+    calls = []
+    for _ in range(spec.get("calls", 1)):
+        x = (rng.standard_normal((B, T, D)) * spec.get("input_scale", 1.0)).astype(np.float32)
+        call: dict = {"x": x}
+        mask = spec.get("mask")
+        if mask is not None:
+            m = np.asarray(mask, dtype=bool) if not isinstance(mask, str) else make_mask(rng, mask, B, T)
+            if has_masking_layer:
+                value = np.float32(spec["layers"][0]["config"].get("mask_value", 0.0))
+                x[~m] = value  # the Masking layer derives the mask from these rows (spec §3.2)
+            else:
+                call["mask"] = m
+        if spec.get("initial_state"):
+            h0 = (rng.standard_normal((B, first_units)) * 0.5).astype(np.float32)
+            c0 = rng.standard_normal((B, first_units)).astype(np.float32)
+            call["initial_state"] = [h0, c0]
+        calls.append(call)
+    return {"weights": weights, "calls": calls}
