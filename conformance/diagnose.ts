@@ -5,7 +5,10 @@
  * computed by the float64 reference on a transformed case. A hypothesis explains the failure when
  * the engine's outputs match its prediction within the case's tolerance, while the prediction
  * itself differs from Keras's outputs (so the mistake is observable in this case). Of several, the
- * closest match wins; ties go to the earlier hypothesis.
+ * closest match wins; ties go to the earlier hypothesis. Hypotheses whose predictions equal the
+ * winner's within the case's tolerance cannot be told apart on this case (e.g. bias-twice and
+ * forget-bias-plus-one under Keras's default bias, zeros except the forget block = 1): they are
+ * reported with it as `alternatives`, not silently dropped.
  */
 import type { FixtureCase, LayerCase, Tolerance } from "./case.ts";
 import { compareTensors } from "./compare.ts";
@@ -21,10 +24,17 @@ export interface Diagnosis {
   explanation: string;
   /** Largest |engine − prediction| over all outputs of all calls. */
   maxAbs: number;
+  /**
+   * Other hypotheses predicting the same outputs as `hypothesis` within the case's tolerance: this
+   * case cannot tell them apart, so any of them explains the failure equally well. Absent or empty
+   * when the diagnosis is unambiguous.
+   */
+  alternatives?: string[];
 }
 
-/** A match closer than this fraction of atol counts as exact (float32 rounding against the float64 reference). */
-const EXACT_MATCH = 0.1;
+/** Whether a diagnosis names `id`, as its hypothesis or as an equivalent alternative. */
+export const diagnosisNames = (d: Diagnosis | null | undefined, id: string): boolean =>
+  d !== null && d !== undefined && (d.hypothesis === id || (d.alternatives ?? []).includes(id));
 
 /** The case's expected outputs, per call. */
 const expectedOutputs = (c: FixtureCase): EngineOutputs => c.expected.map((e) => e.outputs);
@@ -77,7 +87,7 @@ export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOu
   const expected = expectedOutputs(c);
   if (matchWithin(actual, expected, tol) !== null) return null; // nothing to explain
   const oracle = referenceOracle(options.oracle ?? referenceEngine);
-  let best: Diagnosis | null = null;
+  const candidates: { h: Hypothesis; predicted: EngineOutputs; maxAbs: number }[] = [];
   for (const h of options.hypotheses ?? allHypotheses) {
     let predicted: EngineOutputs | null;
     try {
@@ -89,9 +99,19 @@ export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOu
     const maxAbs = matchWithin(actual, predicted, tol);
     if (maxAbs === null) continue;
     if (matchWithin(predicted, expected, tol) !== null) continue; // not observable in this case
-    if (!best || maxAbs < best.maxAbs) best = { hypothesis: h.id, explanation: h.explanation, maxAbs };
-    // A match at float32-rounding level cannot be beaten by more than rounding: stop looking.
-    if (best.maxAbs <= EXACT_MATCH * Math.max(tol.atol, Number.MIN_VALUE)) break;
+    candidates.push({ h, predicted, maxAbs });
   }
-  return best;
+  // Closest match wins; ties go to the earlier hypothesis (reduce keeps the first of equals).
+  const best = candidates.reduce<(typeof candidates)[number] | null>((b, x) => (!b || x.maxAbs < b.maxAbs ? x : b), null);
+  if (!best) return null;
+  const equivalent = candidates.filter((x) => x !== best && matchWithin(x.predicted, best.predicted, tol) !== null).map((x) => x.h);
+  const explanation = equivalent.length === 0
+    ? best.h.explanation
+    : `${best.h.explanation} — or equivalently (indistinguishable on this case): ${equivalent.map((h) => `${h.explanation} [${h.id}]`).join("; ")}`;
+  return {
+    hypothesis: best.h.id,
+    explanation,
+    maxAbs: best.maxAbs,
+    ...(equivalent.length > 0 ? { alternatives: equivalent.map((h) => h.id) } : {}),
+  };
 }

@@ -111,7 +111,8 @@ export function runModel(
   const stored = new Map<number, LstmState>(); // stateful layers' state between calls (spec/lstm.md §3, stateful)
   let prepared: PreparedLstm[] | null = null;
   return calls.map((call) => {
-    let [B, T, D] = call.shape;
+    const [B, T] = call.shape;
+    let D = call.shape[2];
     let x: Float64Array = Float64Array.from(call.x);
     let mask = call.mask ? toMask(call.mask) : undefined;
     // Whether `mask` was attached by a Masking layer rather than passed as the `mask=` argument.

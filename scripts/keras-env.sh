@@ -3,6 +3,7 @@
 #   bash scripts/keras-env.sh python scripts/generate_fixtures.py verify
 # The venv is (re)installed only when scripts/requirements*.txt change: a stamp file holds their sha256.
 # tf-keras goes in with --no-deps (its metadata asks for `tensorflow`; requirements.txt has tensorflow-cpu).
+# torch (for the PyTorch example engine the tests run) comes from examples/engines/python-torch.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,7 +13,8 @@ stamp="$venv/.keras-env-stamp"
 python="${KERAS_ENV_PYTHON:-python3.11}"
 command -v "$python" >/dev/null 2>&1 || python=python3
 
-want="$(cat "$here/requirements.txt" "$here/requirements-legacy.txt" | sha256sum | cut -d' ' -f1)"
+torch_requirements="$root/examples/engines/python-torch/requirements.txt"
+want="$(cat "$here/requirements.txt" "$here/requirements-legacy.txt" "$torch_requirements" | sha256sum | cut -d' ' -f1)"
 have="$(cat "$stamp" 2>/dev/null || true)"
 
 if [ ! -x "$venv/bin/python" ] || [ "$want" != "$have" ]; then
@@ -20,6 +22,7 @@ if [ ! -x "$venv/bin/python" ] || [ "$want" != "$have" ]; then
   [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$here/requirements-legacy.txt"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$torch_requirements"
   echo "$want" > "$stamp"
 fi
 

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FixtureCase } from "../case.ts";
-import { diagnose } from "../diagnose.ts";
+import { diagnose, diagnosisNames } from "../diagnose.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { runSuite } from "../runner.ts";
 import { corpusCases, generatedCases } from "./gallery-cases.ts";
+import { engine as forgetBiasPlusOne } from "./forget-bias-plus-one.ts";
 import { harnessMutants, mathMutants, mutants } from "./index.ts";
 import { judgeMutant, killRateTable, type MutantVerdict } from "./kill-rate.ts";
 import { naiveLstmEngine } from "./naive-lstm.ts";
@@ -33,6 +34,18 @@ describe("the reference and the unflawed naive LSTM", () => {
   it("diagnose returns null for outputs that pass", async () => {
     const c = cases.at(-1)!;
     expect(await diagnose(referenceEngine, c, await referenceEngine.run(c))).toBeNull();
+  });
+});
+
+describe("diagnoses a case cannot tell apart", () => {
+  it("names both bias-twice and forget-bias-plus-one under Keras's default bias (zeros, forget block 1.0)", async () => {
+    const c = cases.find((k) => k.id === "lstm/initializers/keras_default/001");
+    expect(c, "corpus case lstm/initializers/keras_default/001").toBeDefined();
+    const d = await diagnose(forgetBiasPlusOne, c!, await forgetBiasPlusOne.run(c!));
+    expect(diagnosisNames(d, "forget-bias-plus-one")).toBe(true);
+    expect(diagnosisNames(d, "bias-twice")).toBe(true);
+    expect([d!.hypothesis, ...(d!.alternatives ?? [])].sort()).toEqual(expect.arrayContaining(["bias-twice", "forget-bias-plus-one"]));
+    expect(d!.explanation).toMatch(/or equivalently/);
   });
 });
 

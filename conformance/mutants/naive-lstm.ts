@@ -245,6 +245,7 @@ export function naiveLstmEngine(options: NaiveLstmOptions): SyncEngine {
       return c.calls.map((call: CallInputs) => {
         let x = call.x;
         let mask = call.mask?.data;
+        let maskIsAttached = false; // computed by a Masking layer rather than passed as mask=
         let lstmIndex = 0;
         let result: Tensor[] = [];
         for (const layer of c.layers) {
@@ -252,6 +253,7 @@ export function naiveLstmEngine(options: NaiveLstmOptions): SyncEngine {
             const masked = applyMasking(x, layer.config.mask_value);
             x = masked.x;
             mask = masked.mask;
+            maskIsAttached = true;
             continue;
           }
           const stored = carried.get(lstmIndex);
@@ -259,8 +261,12 @@ export function naiveLstmEngine(options: NaiveLstmOptions): SyncEngine {
           if (!init && stored && layer.config.stateful && !flaws.statefulNotCarried) {
             init = [{ shape: [x.shape[0]!, layer.config.units], data: stored.h }, { shape: [x.shape[0]!, layer.config.units], data: stored.c }];
           }
+          // spec/lstm.md §3.5.7: Keras 3 does not hand a Masking layer's mask to a layer called with
+          // initial_state; the mask still reaches the next layer of the stack.
+          const givenInitialState = lstmIndex === 0 && call.initialState !== undefined;
+          const applied = givenInitialState && maskIsAttached && c.dialect === "keras3" ? undefined : mask;
           // a carried state is the engine's own bookkeeping, not user input: the initial-state flaws do not apply to it
-          const run = runLayer(layer, c.dialect, x, mask, init, init === call.initialState ? flaws : { ...flaws, ignoreInitialState: false, initialStateSwapped: false });
+          const run = runLayer(layer, c.dialect, x, applied, init, init === call.initialState ? flaws : { ...flaws, ignoreInitialState: false, initialStateSwapped: false });
           if (layer.config.stateful) carried.set(lstmIndex, { h: run.h.data, c: run.c.data });
           const output = layer.config.return_sequences ? run.sequence : run.last;
           result = layer.config.return_state

@@ -21,6 +21,7 @@ def run_stack(case: Case, lstm_sequence: LstmSequence) -> list:
     for call in case.calls:
         x = call.x
         mask: Optional[np.ndarray] = call.mask
+        mask_is_attached = False  # computed by a Masking layer rather than passed as mask=
         outputs: list = []
         first_lstm = True
         for index, layer in enumerate(case.layers):
@@ -28,6 +29,7 @@ def run_stack(case: Case, lstm_sequence: LstmSequence) -> list:
                 # keras Masking: a step is valid when any feature differs from mask_value; masked steps are zeroed.
                 mask = np.any(x != np.float32(layer.config["mask_value"]), axis=-1)
                 x = x * mask[..., None].astype(x.dtype)
+                mask_is_attached = True
                 continue
             if layer.class_name != "LSTM":
                 raise Unsupported(f"layer class {layer.class_name}")
@@ -35,7 +37,11 @@ def run_stack(case: Case, lstm_sequence: LstmSequence) -> list:
             state = call.initial_state if first_lstm and call.initial_state is not None else None
             if state is None and cfg.get("stateful") and index in carried:
                 state = carried[index]
-            sequence, h, c = lstm_sequence(layer, x, mask, state, case.dialect)
+            # spec/lstm.md §3.5.7: Keras 3 does not hand a Masking layer's mask to the layer called with
+            # initial_state; the mask still reaches the next layer of the stack.
+            given_initial_state = first_lstm and call.initial_state is not None
+            drops_mask = given_initial_state and mask_is_attached and case.dialect == "keras3"
+            sequence, h, c = lstm_sequence(layer, x, None if drops_mask else mask, state, case.dialect)
             if cfg.get("stateful"):
                 carried[index] = (h, c)
             first_lstm = False

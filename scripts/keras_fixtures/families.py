@@ -179,6 +179,13 @@ def stacked() -> list[dict]:
                   [masking(), lstm(U1, return_sequences=True), lstm(U2, return_state=True)], (B, T, D), {"mask": "mixed"}))
         R.append(("initial_state", f"initial_state on the first LSTM; {dims}",
                   [lstm(U1, return_sequences=True), lstm(U2, return_sequences=True)], (B, T, D), {"initial_state": True}))
+    # Appended after the cases above so that their seeds (base + index) stay the same.
+    for (B, T, D, U1, U2) in [(2, 6, 3, 4, 5), (3, 5, 4, 6, 2)]:
+        dims = f"B={B} T={T} input_dim={D} units={U1}->{U2}"
+        R.append(("go_backwards_mask", f"Masking -> LSTM(go_backwards, rs) -> LSTM: the mask reaches the second layer un-reversed (spec/lstm.md 3.5.6); {dims}",
+                  [masking(), lstm(U1, return_sequences=True, go_backwards=True), lstm(U2, return_sequences=True, return_state=True)], (B, T, D), {"mask": "mixed"}))
+        R.append(("masking_layer_initial_state", f"Masking -> LSTM(rs, initial_state) -> LSTM: Keras 3.15.1 drops the mask for the first layer, the second still gets it (spec/lstm.md 3.5.7); {dims}",
+                  [masking(), lstm(U1, return_sequences=True), lstm(U2, return_sequences=True, return_state=True)], (B, T, D), {"mask": "mixed", "initial_state": True}))
     return _numbered("stacked", R)
 
 
