@@ -49,3 +49,8 @@ export const OPTION_FEATURES: readonly Feature[] = [
   "use_bias_false",
   "dialect:tf-keras",
 ];
+
+/** The `activation:<name>` and `recurrent_activation:<name>` features for each Keras activation name an engine implements. */
+export function activationFeatures(names: Iterable<string>): Feature[] {
+  return [...names].flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]);
+}

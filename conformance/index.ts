@@ -60,3 +60,5 @@ export {
 export { loadEngine, engineFromModule, BUILTIN_ENGINES } from "./engines/registry.ts";
 export { referenceEngine } from "./engines/reference.ts";
 export { defaultFixturesDir } from "./package-paths.ts";
+// Weight converters between Keras and other frameworks, and the reader of Keras model files (spec/porting.md).
+export * from "./porting/index.ts";

@@ -37,7 +37,7 @@ export function levelReached(r: LevelInput): ConformanceLevel {
 }
 
 export const LEVEL_DESCRIPTIONS: Readonly<Record<ConformanceLevel, string>> = {
-  none: "not every core case passed",
+  none: "no core case ran, or not every core case passed",
   core: "every core case (default options: tanh, sigmoid, one layer) passed",
   full: "every case and every property passed",
 };

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { lstmLayers, type FixtureCase, type LayerCase } from "./case.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "./engine.ts";
 import { parseExpectations } from "./expectations.ts";
+import { mutantByName } from "./mutants/index.ts";
 import { loadFixtureDir } from "./fixtures/load.ts";
 import { runSuite, runWithTimeout } from "./runner.ts";
 import type { Tensor } from "./tensor.ts";
@@ -189,5 +190,25 @@ describe("runSuite", () => {
     expect(r.counts).toMatchObject({ pass: 0, "known-failure": 1, "unexpected-pass": 1, skip: 1 });
     const lenient = await runSuite(engine, cases, { diagnose: false, expectations, strictExpectations: false });
     expect(lenient.conformant).toBe(true);
+  });
+
+  it("applies expectations to properties too (spec/adapter.md §5): known failure, skip, no stale warning", async () => {
+    const cases = load({ id: "t/a/001" });
+    const mutant = mutantByName("mask-ignored")!.engine;
+    const props = { numRuns: 40, seed: 99, fixtures: [] };
+    const without = await runSuite(mutant, cases, { diagnose: false, properties: props });
+    expect(without.properties.find((p) => p.id === "property/masked-step-holds-state")?.status).toBe("fail");
+    const { expectations } = parseExpectations(
+      ["property/masked-step-holds-state fail ignores masks", "property/agrees-with-reference fail ignores masks", "property/unit-permutation skip slow", "property/nonexistent fail typo"].join("\n"),
+      "exp.txt",
+    );
+    const r = await runSuite(mutant, cases, { diagnose: false, expectations, properties: props });
+    const byId = new Map(r.properties.map((p) => [p.id, p]));
+    expect(byId.get("property/masked-step-holds-state")).toMatchObject({ status: "known-failure", expectation: { kind: "fail", reason: "ignores masks" } });
+    expect(byId.get("property/masked-step-holds-state")!.message).toMatch(/^known failure \(ignores masks\)/);
+    expect(byId.get("property/unit-permutation")).toMatchObject({ status: "skip", runs: 0 });
+    expect(r.properties.map((p) => p.id).indexOf("property/unit-permutation")).toBe(0); // order kept
+    expect(r.warnings).toEqual(['exp.txt:4: "property/nonexistent" matches no case; remove it or fix the id']);
+    expect(r.properties.filter((p) => p.status === "fail").map((p) => p.id)).not.toContain("property/masked-step-holds-state");
   });
 });

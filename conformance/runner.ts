@@ -7,14 +7,15 @@ import type { FixtureCase, LayerCase } from "./case.ts";
 import { compareTensors, describeComparison } from "./compare.ts";
 import { diagnose } from "./diagnose.ts";
 import { findFirstDivergence } from "./divergence.ts";
-import { UnsupportedCaseError, type Engine, type EngineOutputs } from "./engine.ts";
+import type { Engine, EngineOutputs } from "./engine.ts";
 import { expectationFor, unmatchedExpectations, type Expectations } from "./expectations.ts";
 import { missingFeatures, requiredFeatures } from "./features.ts";
 import { isCoreCase, levelReached } from "./levels.ts";
 import { checkOutputs, outputNames, type ReturnedTensor } from "./outputs.ts";
 import { packageVersion } from "./package-paths.ts";
 import type { Shard } from "./select.ts";
-import { runPropertySuite, type PropertyOptions } from "./run-properties.ts";
+import { propertyIds, runPropertySuite, type PropertyOptions } from "./run-properties.ts";
+import { unsupportedReason } from "./unsupported-case.ts";
 import {
   countStatuses,
   familyOf,
@@ -181,8 +182,8 @@ async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDia
   } catch (e) {
     const timeMs = performance.now() - started;
     // spec/adapter.md §2: declared features in a combination the engine cannot express.
-    if (e instanceof UnsupportedCaseError || (e instanceof Error && e.name === "UnsupportedCaseError")) {
-      const reason = (e as Partial<UnsupportedCaseError>).reason ?? e.message;
+    const reason = unsupportedReason(e);
+    if (reason !== null) {
       return { outcome: "unsupported", message: `engine cannot run this case: ${reason}`, comparison: null, firstDivergence: null, diagnosis: null, timeMs };
     }
     const message = e instanceof TimeoutError ? e.message : `engine threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
@@ -232,8 +233,17 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
     verdicts.push(verdict);
     options.onCase?.(verdict, verdicts.length, cases.length);
   }
-  const properties: PropertyResult[] = options.properties && options.properties.numRuns > 0 ? await runPropertySuite(engine, options.properties, timeoutMs) : [];
-  const warnings = unmatchedExpectations(options.expectations, options.allIds ?? cases.map((c) => c.id));
+  // a case the engine declined is no anchor for a fixture-anchored relation (its variants may test what it cannot express)
+  const declined = new Set(verdicts.filter((v) => v.status === "unsupported").map((v) => v.id));
+  const properties: PropertyResult[] = options.properties && options.properties.numRuns > 0 ? await runPropertySuite(
+    engine,
+    { ...options.properties, exclude: (id) => declined.has(id) || (options.properties?.exclude?.(id) ?? false) },
+    timeoutMs,
+    options.expectations,
+  ) : [];
+  // an entry may name a property (`property/<name>`), whether or not properties ran this time
+  const knownIds = [...(options.allIds ?? cases.map((c) => c.id)), ...(options.expectations ? await propertyIds() : [])];
+  const warnings = unmatchedExpectations(options.expectations, knownIds);
   const levelInput = { cases: verdicts, properties };
   return {
     suite: { name: "keras-rnn-conformance", version: packageVersion() },

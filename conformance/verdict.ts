@@ -55,6 +55,8 @@ export interface Diagnosis {
   readonly explanation: string;
   /** Max abs difference between the engine and Keras-with-that-mistake. */
   readonly maxAbs: number;
+  /** Hypotheses this case cannot tell apart from `hypothesis` (same predicted outputs within tolerance). */
+  readonly alternatives?: readonly string[];
 }
 
 /** The expectations-file entry that applied to a case. */
@@ -98,7 +100,12 @@ export interface CaseVerdict {
 /** A property-based test's result (conformance/properties/). */
 export interface PropertyResult {
   readonly id: string;
-  readonly status: "pass" | "fail" | "unsupported" | "error";
+  /**
+   * As a case's (spec/adapter.md §4.1): skip and known-failure arise only from an expectations-file
+   * entry naming the property (`property/<name>`, spec/adapter.md §5). There is no unexpected pass:
+   * random cases may miss a known difference.
+   */
+  readonly status: "pass" | "fail" | "unsupported" | "error" | "skip" | "known-failure";
   readonly runs: number;
   readonly message?: string;
   /** The shrunk counterexample, as a ready-to-run fixture case (JSON). */
@@ -108,6 +115,8 @@ export interface PropertyResult {
   readonly referenceChecked: boolean;
   readonly specSection: string;
   readonly timeMs?: number;
+  /** The expectations-file entry that applied, if any. */
+  readonly expectation?: AppliedExpectation;
 }
 
 export type StatusCounts = Readonly<Record<CaseStatus, number>>;

@@ -6,14 +6,14 @@
  * By default the expected outputs are computed by the suite's float64 reference, NOT by Keras: the
  * file says so in its description, `provenance.generator`/`backend` and every case's
  * `tolerance.source`. With `--keras`, the Keras fixture generator (scripts/generate_fixtures.py
- * `cases`) computes them with real Keras instead, when its Python environment is available.
+ * `cases`, saved-model entry) computes them with real Keras instead, when its Python environment is available.
  * Exit code 0 on success, 2 on a usage error or a file that cannot be read.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runModel, type ModelLayer } from "../../reference/index.ts";
@@ -29,7 +29,7 @@ const EXIT_USAGE = 2;
 /** spec/tolerance.md policy for float32 engines against Keras (the corpus's "policy" tolerance). */
 const POLICY = { atol: 1e-5, rtol: 1e-5 };
 
-export const HELP = `Usage: keras-rnn-conformance fixture --model <model.keras|model.h5> --layer <name> --input <x.json|x.npy> [--out <case.json>] [--keras]
+export const HELP = `Usage: keras-rnn-conformance fixture --model <model.keras|model.h5> --layer <name> --input <x.json|x.npy> [--out <case.json>] [--keras [--jax]]
 
 Makes a fixture file (spec/fixture-format.md) from one LSTM layer of your own Keras model, so you
 can run your engine on your model's weights: keras-rnn-conformance --engine <...> --fixtures <case.json>.
@@ -39,9 +39,15 @@ can run your engine on your model's weights: keras-rnn-conformance --engine <...
   --input <file>   x, (batch, timesteps, input_dim) or (timesteps, input_dim): a .npy file, or JSON —
                    a tensor { "shape", "data" }, a nested array, or { "x", "mask"?, "initial_state"? }
   --out <file>     where to write (default: stdout)
-  --keras          compute the outputs with real Keras through scripts/generate_fixtures.py cases —
-                   refused until that mode accepts a model file; without it the outputs are
-                   REFERENCE-COMPUTED by the suite's float64 reference and marked so in the file
+  --keras          compute the outputs with REAL Keras: the layer is rebuilt from its get_config() and
+                   get_weights() and run by scripts/generate_fixtures.py cases (saved-model entry) in the
+                   pinned venv of scripts/keras-env.sh — .keras files on Keras 3 (TensorFlow backend),
+                   tf-keras-written .h5 files on tf_keras. Needs a checkout of the repository and
+                   Python 3 (the first run installs .venv, minutes; then ~10 s a call). The file's
+                   provenance is the generator's. Without --keras the outputs are REFERENCE-COMPUTED
+                   by the suite's float64 reference and marked so in the file.
+  --jax            with --keras and a Keras 3 model: also run on the JAX backend and record the spread
+                   in the case's backends.jax
   -h, --help       this text
 `;
 
@@ -123,7 +129,7 @@ export function referenceFixture(model: KerasModelFile, layerName: string, lstm:
   const modelLayer: ModelLayer = { className: "LSTM", config: lstm.config, weights: { kernel: lstm.weights.kernel.data, recurrent_kernel: lstm.weights.recurrent_kernel.data, bias: lstm.weights.bias?.data ?? null } };
   const [b, t, d] = inputs.x.shape as [number, number, number];
   const [result] = runModel([modelLayer], [{ x: inputs.x.data, shape: [b, t, d], ...(inputs.mask ? { mask: inputs.mask.data } : {}), ...(inputs.initialState ? { initialState: [inputs.initialState[0]!.data, inputs.initialState[1]!.data] as const } : {}) }], model.dialect);
-  const family = `user/${slug(basename(model.file).replace(/\.(keras|h5|hdf5)$/i, ""))}`;
+  const { family, id } = caseNames(model.file, layerName);
   const sourceHash = createHash("sha256").update(readFileSync(OWN_SOURCE)).digest("hex");
   const what = `REFERENCE-COMPUTED (the suite's float64 reference, not Keras): layer "${layerName}" of ${basename(model.file)} (Keras ${model.kerasVersion}), B=${b} T=${t} input_dim=${d} units=${lstm.config.units}`;
   const weights = [encode(lstm.weights.kernel, "kernel"), encode(lstm.weights.recurrent_kernel, "recurrent_kernel"), ...(lstm.weights.bias ? [encode(lstm.weights.bias, "bias")] : [])];
@@ -146,7 +152,7 @@ export function referenceFixture(model: KerasModelFile, layerName: string, lstm:
     },
     cases: [
       {
-        id: `${family}/${slug(layerName)}/001`,
+        id,
         description: what,
         seed: 0,
         layers: [{ class_name: "LSTM", config: lstm.config, weights }],
@@ -168,27 +174,53 @@ export function referenceFixture(model: KerasModelFile, layerName: string, lstm:
   };
 }
 
-/** `--keras`: the generator's user case-list mode, when the script and its venv exist. */
-function kerasFixture(modelFile: string, layerName: string, inputFile: string): string {
+/** Family and id of the one case, the same for both ways of computing it. */
+function caseNames(modelFile: string, layerName: string): { family: string; id: string } {
+  const family = `user/${slug(basename(modelFile).replace(/\.(keras|h5|hdf5)$/i, ""))}`;
+  return { family, id: `${family}/${slug(layerName)}/001` };
+}
+
+const KERAS_ONLY_IN_CHECKOUT =
+  "--keras needs the Keras fixture generator (scripts/generate_fixtures.py and scripts/keras-env.sh), which only a checkout of the repository has, not the npm package; run without --keras for a reference-computed fixture";
+
+/**
+ * `--keras`: a one-entry case list for the generator's `cases` mode (scripts/README.md "Your own cases",
+ * saved-model entry), run in the pinned venv through scripts/keras-env.sh. The inputs go over already
+ * normalised ((B, T, D) x, boolean mask, [h0, c0]) so both ways read the user's input file identically.
+ */
+function kerasFixture(modelFile: string, layerName: string, inputs: Inputs, withJax: boolean): string {
   const repo = join(dirname(OWN_SOURCE), "..", "..");
   const script = join(repo, "scripts", "generate_fixtures.py");
-  const python = [join(repo, ".venv", "bin", "python"), "python3"].find((p) => p === "python3" || existsSync(p))!;
-  if (!existsSync(script)) throw new UsageError(`--keras needs ${script} (the Keras fixture generator); not found`);
-  // The generator's case list (scripts/keras_fixtures/user_cases.py) draws its own weights and inputs; it
-  // computes a user's saved model only once its entries accept "model", "layer" and "input".
-  const userCases = join(repo, "scripts", "keras_fixtures", "user_cases.py");
-  if (!existsSync(userCases) || !/["']model["']/.test(readFileSync(userCases, "utf8"))) {
-    throw new UsageError("--keras: the Keras generator's `cases` mode cannot compute a saved model's layer yet (its case list takes configs and draws random weights, not a model file); run without --keras for a reference-computed fixture, or make the case with scripts/generate_fixtures.py yourself");
-  }
+  const envScript = join(repo, "scripts", "keras-env.sh");
+  if (!existsSync(script) || !existsSync(envScript)) throw new UsageError(KERAS_ONLY_IN_CHECKOUT);
   const out = mkdtempSync(join(tmpdir(), "krc-fixture-"));
   try {
+    const { family, id } = caseNames(modelFile, layerName);
+    const tensor = (t: Tensor) => ({ dtype: "float32", shape: [...t.shape], data: Array.from(t.data) });
+    writeFileSync(join(out, "x.json"), JSON.stringify(tensor(inputs.x)));
+    const entry = {
+      id,
+      model: resolve(modelFile),
+      layer: layerName,
+      input: join(out, "x.json"),
+      ...(inputs.mask ? { mask: { dtype: "bool", shape: [...inputs.mask.shape], data: Array.from(inputs.mask.data, (v) => v === 1) } } : {}),
+      ...(inputs.initialState ? { initial_state: inputs.initialState.map(tensor) } : {}),
+    };
     const cases = join(out, "cases.json");
-    writeFileSync(cases, JSON.stringify({ cases: [{ model: modelFile, layer: layerName, input: inputFile }] }));
-    const run = spawnSync(python, [script, "cases", "--cases", cases, "--out", out, "--no-jax"], { encoding: "utf8" });
-    if (run.status !== 0) throw new UsageError(`--keras: the generator failed (exit ${run.status}): ${(run.stderr || run.stdout || String(run.error)).trim().split("\n").slice(-5).join(" | ")}`);
-    const produced = readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith(".json") && !f.endsWith("cases.json") && !f.endsWith("manifest.json"));
-    if (produced.length !== 1) throw new UsageError(`--keras: expected one fixture file from the generator, found ${produced.length}`);
-    return readFileSync(join(out, produced[0]!), "utf8");
+    writeFileSync(cases, JSON.stringify({ family, cases: [entry] }));
+    const dest = join(out, "out");
+    process.stderr.write("running Keras through scripts/keras-env.sh (the first run installs its pinned venv) ...\n");
+    const run = spawnSync("bash", [envScript, "python", script, "cases", "--cases", cases, "--out", dest, ...(withJax ? [] : ["--no-jax"])], { encoding: "utf8", maxBuffer: 64 << 20 });
+    if (run.error) throw new UsageError(`--keras: cannot run bash ${envScript}: ${run.error.message}`);
+    if (run.status !== 0) {
+      const said = run.stderr.split("\n").filter((l) => l.startsWith("error: ")).map((l) => l.slice("error: ".length).replace(`${cases}: cases[0]`, "case"));
+      if (said.length > 0) throw new UsageError(`--keras: Keras refused: ${said.join("; ")}`);
+      const tail = (run.stderr || run.stdout).trim().split("\n").slice(-3).join(" | ");
+      throw new UsageError(`--keras: the Keras generator did not run (exit ${run.status ?? run.signal}); it needs Python 3 and the pinned packages scripts/keras-env.sh installs into .venv: ${tail}`);
+    }
+    const file = join(dest, `${family.split("/").pop()!}.json`);
+    if (!existsSync(file)) throw new UsageError(`--keras: the generator exited 0 but wrote no ${file}`);
+    return readFileSync(file, "utf8");
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -198,7 +230,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { model: { type: "string" }, layer: { type: "string" }, input: { type: "string" }, out: { type: "string" }, keras: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { model: { type: "string" }, layer: { type: "string" }, input: { type: "string" }, out: { type: "string" }, keras: { type: "boolean" }, jax: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       strict: true,
     });
     if (values.help) {
@@ -209,11 +241,12 @@ export async function main(argv: string[]): Promise<number> {
     const model = await readKerasModel(values.model!);
     const lstm = selectLstm(model, values.layer!);
     const inputs = checkInputs(values.input!, readInputs(values.input!), lstm);
-    const text = values.keras ? kerasFixture(values.model!, values.layer!, values.input!) : `${JSON.stringify(referenceFixture(model, values.layer!, lstm, inputs))}\n`;
+    if (values.jax && !values.keras) throw new UsageError("--jax only applies with --keras");
+    const text = values.keras ? kerasFixture(values.model!, values.layer!, inputs, values.jax === true) : `${JSON.stringify(referenceFixture(model, values.layer!, lstm, inputs))}\n`;
     if (values.out) {
       mkdirSync(dirname(values.out), { recursive: true });
       writeFileSync(values.out, text);
-      process.stderr.write(`wrote ${values.out} (${values.keras ? "computed by Keras" : "REFERENCE-COMPUTED, not Keras"})\n`);
+      process.stderr.write(`wrote ${values.out} (${values.keras ? "computed by Keras: provenance scripts/generate_fixtures.py" : "REFERENCE-COMPUTED, not Keras"})\n`);
     } else process.stdout.write(text);
     return EXIT_OK;
   } catch (e) {

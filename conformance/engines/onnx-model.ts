@@ -124,13 +124,13 @@ export function buildOnnxLstmModel(layers: readonly LstmLayer[], dialect: Dialec
     const units = layer.config.units;
     const layerInputDim = k === 0 ? inputDim : layers[k - 1]!.config.units;
     const { W, R, B } = kerasToOnnx(layer.weights);
-    // The shapes are stated here rather than taken from the converter: one direction, ONNX's
-    // [num_directions, 4H, in], [num_directions, 4H, H], [num_directions, 8H].
+    // The converter gives ONNX's shapes (one direction): [1, 4H, in], [1, 4H, H], [1, 8H]. They are
+    // checked against the layer's sizes, so a converter bug cannot build a model ORT would misread.
     const weight = (name: string, t: Tensor, dims: number[]): void => {
-      if (t.data.length !== dims.reduce((a, b) => a * b, 1)) {
-        throw new Error(`layer ${k}: converted ${name} has ${t.data.length} values, ONNX wants shape [${dims.join(", ")}]`);
+      if (t.data.length !== dims.reduce((a, b) => a * b, 1) || t.shape.length !== dims.length || t.shape.some((d, i) => d !== dims[i])) {
+        throw new Error(`layer ${k}: converted ${name} has shape [${t.shape.join(", ")}] and ${t.data.length} values, ONNX wants shape [${dims.join(", ")}]`);
       }
-      initializers.push({ name: `${name}_${k}`, dims, dataType: OnnxDataType.FLOAT, floatData: t.data });
+      initializers.push({ name: `${name}_${k}`, dims: [...t.shape], dataType: OnnxDataType.FLOAT, floatData: t.data });
     };
     weight("W", W, [1, 4 * units, layerInputDim]);
     weight("R", R, [1, 4 * units, units]);

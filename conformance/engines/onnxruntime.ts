@@ -18,6 +18,7 @@
 import * as ort from "onnxruntime-web";
 import { lstmLayers, type CallInputs, type LayerCase, type LstmLayer, type MaskingLayer } from "../case.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
+import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 import { buildOnnxLstmModel, ONNX_EXPRESSIBLE_ACTIVATIONS, onnxNames } from "./onnx-model.ts";
 import { maskingLayerMask, rightPaddedLengths } from "./right-padding.ts";
@@ -25,20 +26,8 @@ import { maskingLayerMask, rightPaddedLengths } from "./right-padding.ts";
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = "error";
 
-const features: Feature[] = [
-  "return_sequences",
-  "return_state",
-  "go_backwards",
-  "initial_state",
-  "mask",
-  "masking_layer",
-  "zero_output_for_mask",
-  "stateful",
-  "stacked",
-  "use_bias_false",
-  "dialect:tf-keras",
-  ...ONNX_EXPRESSIBLE_ACTIVATIONS.flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]),
-];
+// every option (masks with holes are declined case by case), and the activations ONNX's RNN operators name
+const features: Feature[] = [...OPTION_FEATURES, ...activationFeatures(ONNX_EXPRESSIBLE_ACTIVATIONS)];
 
 /** The model's layers as this engine runs them: an optional leading Masking, then LSTMs only. */
 function modelLayers(c: LayerCase): { masking: MaskingLayer | undefined; lstms: LstmLayer[] } {

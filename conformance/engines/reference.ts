@@ -5,21 +5,10 @@
 import { activationNames, lstmLayerFast, runModel, type ModelLayer } from "../../reference/index.ts";
 import type { LayerCase } from "../case.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 
-const features: Feature[] = [
-  "return_sequences",
-  "return_state",
-  "go_backwards",
-  "initial_state",
-  "mask",
-  "masking_layer",
-  "zero_output_for_mask",
-  "stateful",
-  "stacked",
-  "use_bias_false",
-  "dialect:tf-keras",
-  ...activationNames.flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]),
-];
+// every option of spec/lstm.md, and every activation the reference knows
+const features: Feature[] = [...OPTION_FEATURES, ...activationFeatures(activationNames)];
 
 function run(c: LayerCase): EngineOutputs {
   const layers = c.layers.map((l): ModelLayer =>

@@ -24,6 +24,31 @@ export const BUILTIN_ENGINES: Readonly<Record<string, string>> = {
   onnxruntime: "./onnxruntime.ts",
 };
 
+/**
+ * The packages each built-in engine needs beyond the suite's own dependencies. They are optional peer
+ * dependencies (package.json), so that a user who runs only their own engine does not install them.
+ * The versions are the ones the suite is tested with (its devDependencies).
+ */
+export const ENGINE_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  tfjs: ["@tensorflow/tfjs@4.22.0"],
+  onnxruntime: ["onnxruntime-web@1.30.0", "protobufjs@7.6.6"],
+};
+
+const packageName = (pinned: string): string => pinned.slice(0, pinned.lastIndexOf("@"));
+
+/**
+ * The message for a built-in engine whose optional package is not installed, or null when `error`
+ * is about something else. Node says "Cannot find package '<name>' imported from …"
+ * (ERR_MODULE_NOT_FOUND); a CommonJS require says "Cannot find module '<name>'".
+ */
+export function missingEnginePackage(engine: string, error: unknown): string | null {
+  const message = error instanceof Error ? error.message : String(error);
+  const needed = ENGINE_PACKAGES[engine] ?? [];
+  const missing = needed.filter((p) => message.includes(`'${packageName(p)}'`) || message.includes(`"${packageName(p)}"`));
+  if (missing.length === 0 || !/Cannot find (package|module)/.test(message)) return null;
+  return `--engine ${engine} needs ${missing.map(packageName).join(" and ")}: npm install ${needed.join(" ")}`;
+}
+
 /** Whether `spec` names a module file rather than a built-in engine. */
 export function isModulePath(spec: string): boolean {
   return /[\\/]/.test(spec) || /\.(c|m)?(t|j)s$/.test(spec);
@@ -59,7 +84,7 @@ export async function engineFromModule(module: Record<string, unknown>, where: s
   throw new EngineModuleError(`${where}: export \`${name}\` is not an engine: it ${problemWith(value)} (spec/adapter.md §1)`);
 }
 
-async function importModule(url: string, where: string): Promise<Record<string, unknown>> {
+async function importModule(url: string, where: string, rethrow = false): Promise<Record<string, unknown>> {
   try {
     if (/\.(c|m)?ts$/.test(url)) {
       // tsx compiles the user's TypeScript on the fly; harmless when we already run under tsx.
@@ -68,6 +93,7 @@ async function importModule(url: string, where: string): Promise<Record<string, 
     }
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {
+    if (rethrow) throw e;
     throw new EngineModuleError(`cannot load ${where}: ${(e as Error).message.split("\n")[0]}`);
   }
 }
@@ -90,7 +116,13 @@ export async function loadEngine(spec: string, cwd = process.cwd()): Promise<Eng
     const built = new URL(relative.replace(/\.ts$/, ".js"), import.meta.url);
     const target = existsSync(source) ? source : built;
     if (!existsSync(target)) throw new EngineModuleError(`the built-in engine "${spec}" is not available in this installation`);
-    return engineFromModule(await importModule(target.href, `engine ${spec}`), `engine ${spec}`);
+    let module: Record<string, unknown>;
+    try {
+      module = await importModule(target.href, `engine ${spec}`, true);
+    } catch (e) {
+      throw new EngineModuleError(missingEnginePackage(spec, e) ?? `cannot load engine ${spec}: ${(e as Error).message.split("\n")[0]}`);
+    }
+    return engineFromModule(module, `engine ${spec}`);
   }
   const path = resolve(cwd, spec);
   if (!existsSync(path)) throw new EngineModuleError(`engine module ${spec} not found (looked at ${path})`);

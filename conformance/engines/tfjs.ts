@@ -20,6 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CallInputs, LayerCase, LstmLayer, MaskingLayer } from "../case.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** Keras activation name → tfjs activation identifier (tfjs-layers src/keras_format/activation_config.ts). */
@@ -46,19 +47,8 @@ function tfjsActivation(name: string, field: string): TfjsActivation {
   return TFJS_ACTIVATIONS[name as KerasActivation];
 }
 
-const features: Feature[] = [
-  "return_sequences",
-  "return_state",
-  "go_backwards",
-  "initial_state",
-  "mask",
-  "masking_layer",
-  "stateful",
-  "stacked",
-  "use_bias_false",
-  "dialect:tf-keras",
-  ...Object.keys(TFJS_ACTIVATIONS).flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]),
-];
+// every option but zero_output_for_mask, which tfjs's LSTM does not have
+const features: Feature[] = [...OPTION_FEATURES.filter((f) => f !== "zero_output_for_mask"), ...activationFeatures(Object.keys(TFJS_ACTIVATIONS))];
 
 let backendReady: Promise<void> | undefined;
 

@@ -51,6 +51,17 @@ export function pickBlocks(w: Tensor, units: number, pick: (gate: number) => num
   return { shape: w.shape, data };
 }
 
+/** The layer with gate block g of kernel, recurrent_kernel and bias taken from block `pick(g)` (see {@link pickBlocks}). */
+export function withBlocksPicked(layer: LstmLayer, pick: (gate: number) => number): LstmLayer {
+  const u = layer.config.units;
+  const w = layer.weights;
+  return withWeights(layer, {
+    kernel: pickBlocks(w.kernel, u, pick),
+    recurrent_kernel: pickBlocks(w.recurrent_kernel, u, pick),
+    ...(w.bias ? { bias: pickBlocks(w.bias, u, pick) } : {}),
+  });
+}
+
 /** Applies `f` to each (rows, u) gate block of a (rows, 4u) weight; `f` gets and returns row-major blocks. */
 export function mapBlocks(w: Tensor, units: number, f: (block: Float32Array, rows: number) => Float32Array): Tensor {
   const cols = 4 * units;

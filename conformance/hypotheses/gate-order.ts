@@ -5,7 +5,7 @@
  * the ones a framework uses are named (shared/research/porting-layouts.md §8, §9).
  */
 import type { Hypothesis } from "./hypothesis.ts";
-import { KERAS_GATE_ORDER, mapLstmLayers, pickBlocks, withWeights } from "./case-transforms.ts";
+import { KERAS_GATE_ORDER, mapLstmLayers, withBlocksPicked } from "./case-transforms.ts";
 
 /** Orders used by other frameworks, as a porter would recognise them. */
 const NAMED_ORDERS: Readonly<Record<string, string>> = {
@@ -32,15 +32,7 @@ export function gateOrderHypothesis(order: string): Hypothesis {
       `instead of Keras's i,f,c,o (spec/lstm.md §1): reorder the four blocks of kernel, recurrent_kernel and bias`,
     async predict(c, oracle) {
       const pick = (g: number): number => order.indexOf(KERAS_GATE_ORDER[g]!);
-      const transformed = mapLstmLayers(c, (layer) => {
-        const u = layer.config.units;
-        const w = layer.weights;
-        return withWeights(layer, {
-          kernel: pickBlocks(w.kernel, u, pick),
-          recurrent_kernel: pickBlocks(w.recurrent_kernel, u, pick),
-          ...(w.bias ? { bias: pickBlocks(w.bias, u, pick) } : {}),
-        });
-      });
+      const transformed = mapLstmLayers(c, (layer) => withBlocksPicked(layer, pick));
       return transformed ? oracle(transformed) : null;
     },
   };

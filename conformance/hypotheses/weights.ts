@@ -9,7 +9,7 @@ import {
   mapBlocks,
   mapLstmLayers,
   mapTensor,
-  pickBlocks,
+  withBlocksPicked,
   reshapeThenTranspose,
   transposeSquare,
   withWeights,
@@ -39,15 +39,7 @@ function gateReadsBlock(target: string, source: string): Hypothesis {
     `gate-block:${target}<-${source}`,
     `your engine matches Keras if the ${GATE_NAMES[target]} gate (${target}) is computed from the ${GATE_NAMES[source]} gate's ` +
       `block (${source}) of kernel, recurrent_kernel and bias: check the slice offsets (spec/lstm.md §1, §2)`,
-    (layer) => {
-      const u = layer.config.units;
-      const w = layer.weights;
-      return withWeights(layer, {
-        kernel: pickBlocks(w.kernel, u, pick),
-        recurrent_kernel: pickBlocks(w.recurrent_kernel, u, pick),
-        ...(w.bias ? { bias: pickBlocks(w.bias, u, pick) } : {}),
-      });
-    },
+    (layer) => withBlocksPicked(layer, pick),
   );
 }
 

@@ -11,6 +11,7 @@
  */
 import { lstmLayers, type CallInputs, type LayerCase, type LstmLayer } from "../case.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** One porting mistake each; a mutant sets exactly one of them. */
@@ -63,12 +64,7 @@ const activationNames = [
   "tanh", "sigmoid", "hard_sigmoid", "linear", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential", "swish", "silu",
 ] as const;
 
-export const naiveLstmFeatures: readonly Feature[] = [
-  "return_sequences", "return_state", "go_backwards", "initial_state", "mask", "masking_layer", "zero_output_for_mask",
-  "stateful", "stacked", "use_bias_false", "dialect:tf-keras",
-  ...activationNames.map((a): Feature => `activation:${a}`),
-  ...activationNames.map((a): Feature => `recurrent_activation:${a}`),
-];
+export const naiveLstmFeatures: readonly Feature[] = [...OPTION_FEATURES, ...activationFeatures(activationNames)];
 
 type Act = (x: number) => number;
 const sigmoid: Act = (x) => 1 / (1 + Math.exp(-x));

@@ -98,8 +98,18 @@ export function zeros(shape: readonly number[]): Tensor {
   return { shape: [...shape], data: new Float32Array(sizeOf(shape)) };
 }
 
-/** Concatenates tensors along the first axis (all other dimensions equal). */
-export function concatFirstAxis(parts: readonly Tensor[], shapeOfRest: readonly number[]): Tensor {
+/**
+ * Concatenates tensors along the first axis; every other dimension must be equal, and the result
+ * keeps them: (a, …rest) + (b, …rest) → (a + b, …rest).
+ */
+export function concatFirstAxis(parts: readonly Tensor[]): Tensor {
+  if (parts.length === 0) throw new RangeError("concatFirstAxis: nothing to concatenate");
+  const rest = parts[0]!.shape.slice(1);
+  parts.forEach((p, k) => {
+    if (p.shape.length === 0 || p.shape.length !== rest.length + 1 || p.shape.slice(1).some((d, i) => d !== rest[i])) {
+      throw new WeightShapeError(`part ${k}`, `(n, ${rest.join(", ")})`, p.shape);
+    }
+  });
   const total = parts.reduce((n, p) => n + p.shape[0]!, 0);
   const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
   let at = 0;
@@ -107,7 +117,7 @@ export function concatFirstAxis(parts: readonly Tensor[], shapeOfRest: readonly 
     data.set(p.data, at);
     at += p.data.length;
   }
-  return { shape: [total, ...shapeOfRest], data };
+  return { shape: [total, ...rest], data };
 }
 
 /** Slice `index` of the first axis: `t[index]`. */
@@ -150,7 +160,7 @@ export function splitVector(t: Tensor, k: number): Tensor[] {
 
 /** Concatenates rank-1 tensors. */
 export function joinVectors(parts: readonly Tensor[]): Tensor {
-  return concatFirstAxis(parts, []);
+  return concatFirstAxis(parts);
 }
 
 /**
@@ -174,6 +184,6 @@ export function splitBias(bias: Tensor, policy: BiasSplit): [Tensor, Tensor] {
 
 /** Stacks same-shaped tensors along a new first axis: n × shape → [n, ...shape]. */
 export function stackTensors(parts: readonly Tensor[]): Tensor {
-  const joined = concatFirstAxis(parts, []);
-  return { shape: [parts.length, ...parts[0]!.shape], data: joined.data };
+  // each part gains a leading axis of 1, so that concatenating them adds that axis
+  return concatFirstAxis(parts.map((p) => ({ shape: [1, ...p.shape], data: p.data })));
 }

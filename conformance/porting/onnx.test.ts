@@ -1,11 +1,38 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addTensors } from "./gates.ts";
+import { addTensors, concatFirstAxis, joinVectors, stackTensors } from "./gates.ts";
 import { kerasToOnnx, onnxToKeras } from "./onnx.ts";
 import { maxAbsDiff, referenceSequence } from "./reference-check.ts";
 import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sameValues, sequenceArb, tensorArb } from "./testing.ts";
 
 describe("Keras ⇄ ONNX LSTM weights (spec/porting.md §4)", () => {
+  it("gives ONNX's shapes: W [dirs, 4H, in], R [dirs, 4H, H], B [dirs, 8H]", () => {
+    const arb = fc.record({ d: fc.integer({ min: 1, max: 4 }), u: fc.integer({ min: 1, max: 4 }) }).chain(({ d, u }) =>
+      fc.record({ d: fc.constant(d), u: fc.constant(u), fw: kerasWeightsArb(d, u, true), bw: kerasWeightsArb(d, u, true) }),
+    );
+    fc.assert(
+      fc.property(arb, ({ d, u, fw, bw }) => {
+        const one = kerasToOnnx(fw);
+        expect([one.W.shape, one.R.shape, one.B!.shape]).toEqual([[1, 4 * u, d], [1, 4 * u, u], [1, 8 * u]]);
+        const two = kerasToOnnx([fw, bw]);
+        expect([two.W.shape, two.R.shape, two.B!.shape]).toEqual([[2, 4 * u, d], [2, 4 * u, u], [2, 8 * u]]);
+        for (const t of [one.W, one.R, one.B!, two.W, two.R, two.B!]) expect(t.data.length).toBe(t.shape.reduce((a, b) => a * b, 1));
+      }),
+    );
+    // the case from the bug report: 3 units, 3 inputs
+    const w = { kernel: { shape: [3, 12], data: new Float32Array(36) }, recurrent_kernel: { shape: [3, 12], data: new Float32Array(36) }, bias: { shape: [12], data: new Float32Array(12) } };
+    const { W, R, B } = kerasToOnnx(w);
+    expect([W.shape, R.shape, B!.shape]).toEqual([[1, 12, 3], [1, 12, 3], [1, 24]]);
+  });
+
+  it("concatFirstAxis keeps the trailing dimensions and refuses mismatched parts", () => {
+    const t = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    expect(concatFirstAxis([t([2, 3]), t([1, 3])]).shape).toEqual([3, 3]);
+    expect(joinVectors([t([4]), t([4])]).shape).toEqual([8]);
+    expect(stackTensors([t([12, 3]), t([12, 3])]).shape).toEqual([2, 12, 3]);
+    expect(() => concatFirstAxis([t([2, 3]), t([2, 4])])).toThrow(/part 1: expected shape \(n, 3\), got \(2, 4\)/);
+  });
+
   it("Keras → ONNX → Keras is the identity (one direction)", () => {
     fc.assert(fc.property(kerasLayerArb, ({ w }) => sameKerasWeights(onnxToKeras(kerasToOnnx(w))[0]!, w)));
   });

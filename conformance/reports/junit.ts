@@ -33,7 +33,7 @@ function caseOutcome(v: CaseVerdict, strict: boolean): Outcome {
 function propertyOutcome(p: PropertyResult): Outcome {
   const details = [p.message ?? "", p.counterexample !== undefined ? `counterexample: ${JSON.stringify(p.counterexample)}` : ""].filter(Boolean).join("\n");
   if (p.status === "pass") return { kind: "pass" };
-  if (p.status === "unsupported") return { kind: "skipped", type: "unsupported", message: p.message ?? "unsupported", details: "" };
+  if (p.status === "unsupported" || p.status === "skip" || p.status === "known-failure") return { kind: "skipped", type: p.status, message: p.message ?? p.status, details: "" };
   return { kind: p.status === "fail" ? "failure" : "error", type: p.status, message: p.message ?? p.status, details };
 }
 

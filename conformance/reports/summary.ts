@@ -66,6 +66,9 @@ export function verdictLine(result: SuiteResult): string {
     `${c["known-failure"]} known failures`,
   ];
   if (c["unexpected-pass"] > 0) bits.push(`${c["unexpected-pass"]} unexpected passes`);
-  if (result.properties.length > 0) bits.push(`properties: ${result.properties.length - propFails}/${result.properties.length} ok`);
+  if (result.properties.length > 0) {
+    const known = result.properties.filter((p) => p.status === "known-failure").length;
+    bits.push(`properties: ${result.properties.length - propFails - known}/${result.properties.length} ok${known > 0 ? ` (${known} known failures)` : ""}`);
+  }
   return `${result.conformant ? "CONFORMANT" : "NOT CONFORMANT"} — level ${result.level} — ${bits.join(", ")}`;
 }

@@ -160,12 +160,14 @@ def encode_backend_entry(entry: dict) -> dict:
     return out
 
 
-def build_cases(specs: list[dict], with_jax: bool = True) -> tuple[list[dict], list[dict]]:
+def build_cases(specs: list[dict], with_jax: bool = True, mats_list: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
     """Fixture case dicts plus per-case stats {id, family, steps, jax} for the spread summary.
 
     Keras 3 cases also run on JAX (in a subprocess started first, so both backends run at once);
-    tf_keras cases run on TensorFlow only."""
-    mats_list = prepare(specs)
+    tf_keras cases run on TensorFlow only. `mats_list`: weights and inputs given instead of drawn
+    (a user's saved model, model_cases.py)."""
+    if mats_list is None:
+        mats_list = prepare(specs)
     jax_idx = [k for k, s in enumerate(specs) if with_jax and s["package"] == "keras"]
     jax_run = BackendRun("jax", [specs[k] for k in jax_idx], [mats_list[k] for k in jax_idx]) if jax_idx else None
     try:

@@ -11,6 +11,7 @@ import re
 import sys
 
 from .materialize import MASK_PATTERNS
+from .model_cases import EntryError, check_entry
 
 PATH_RE = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*$")
 ID_RE = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*/\d{3}$")
@@ -47,6 +48,8 @@ def validate(doc: object, source: str) -> tuple[dict, list[str]]:
     package = doc.get("keras_package", "keras")
     if package not in ("keras", "tf_keras"):
         errs.append(f"{source}: keras_package: must be \"keras\" or \"tf_keras\"")
+    base = os.path.dirname(os.path.abspath(source))  # model entries' paths are relative to the list
+    model_packages: list[tuple[int, str, str]] = []  # (entry index, package, why) of model entries
     for k in doc:
         if k not in ("family", "description", "keras_package", "cases"):
             errs.append(f"{source}: {k}: unknown top-level field")
@@ -56,15 +59,25 @@ def validate(doc: object, source: str) -> tuple[dict, list[str]]:
         if not isinstance(e, dict):
             errs.append(f"{where}: must be an object")
             continue
-        for k in e:
-            if k not in ENTRY_KEYS:
-                errs.append(f"{where}.{k}: unknown field (known: {', '.join(sorted(ENTRY_KEYS))})")
         cid = e.get("id", f"{family}/case/{i + 1:03d}")
         if not isinstance(cid, str) or not ID_RE.match(cid) or not cid.startswith(family + "/"):
             errs.append(f"{where}.id: must be \"{family}/<variant>/<3 digits>\"")
         elif cid in seen:
             errs.append(f"{where}.id: duplicate id {cid}")
         seen.add(cid)
+        if "model" in e:
+            parts, problems = check_entry(e, where, base)
+            errs += problems
+            if "package" in parts:
+                model_packages.append((i, parts["package"], parts["package_reason"]))
+            specs.append({"id": cid, "description": e.get("description"), "family": family, "package": package,
+                          "seed": 0, "layer": e.get("layer"), "layers": [], "shape": None, "mask": None,
+                          "initial_state": False, "calls": 1, "input_scale": 1.0, "_parts": parts})
+            continue
+        for k in e:
+            if k not in ENTRY_KEYS:
+                errs.append(f"{where}.{k}: unknown field (known: {', '.join(sorted(ENTRY_KEYS))}; "
+                            "a saved-model entry has \"model\")")
         shape = e.get("input_shape")
         if not (isinstance(shape, list) and len(shape) == 3 and all(_posint(d) for d in shape)):
             errs.append(f"{where}.input_shape: must be [batch, timesteps, input_dim], positive integers")
@@ -135,6 +148,16 @@ def validate(doc: object, source: str) -> tuple[dict, list[str]]:
             "shape": shape, "mask": mask, "initial_state": bool(e.get("initial_state", False)), "calls": calls,
             "input_scale": float(scale) if isinstance(scale, (int, float)) else 1.0,
         })
+    # One file has one provenance (one Keras package): a saved model's package decides it unless
+    # keras_package is given; an entry that needs the other package is refused, not run with the wrong one.
+    if model_packages and "keras_package" not in doc:
+        package = model_packages[0][1]
+        for spec in specs:
+            spec["package"] = package
+    for i, pkg, why in model_packages:
+        if pkg != package:
+            errs.append(f"{source}: cases[{i}].model: needs {pkg} ({why}) but this list runs {package}; "
+                        "give it a case list of its own")
     if errs:
         raise CaseListError("\n".join(errs))
     return {"family": family, "description": doc.get("description") or f"User cases from {os.path.basename(source)}",
@@ -162,18 +185,36 @@ def main_cases(path: str, out: str, with_jax: bool) -> int:
     from .corpus import manifest_text, write
     from .pipeline import build_cases, family_document, keras_module, prepare
     from .run import run_case
+    from .model_cases import resolve
+    # Saved-model entries: load the model, take the layer, check the input against it (still a bad list: exit 2).
+    given: list = [None] * len(specs)
+    models: dict = {}
+    problems = []
+    for i, spec in enumerate(specs):
+        parts = spec.pop("_parts", None)
+        if parts is not None:
+            try:
+                given[i] = resolve(spec, parts, models, f"{path}: cases[{i}]")
+            except EntryError as e:
+                problems.append(str(e))
+    for line in problems:
+        print(f"error: {line}", file=sys.stderr)
+    if problems:
+        return 2
     # Each case alone first, so one Keras refusal names its case and the others still run.
-    good, failed = [], 0
+    good, good_mats, failed = [], [], 0
     for i, spec in enumerate(specs):
         try:
-            run_case(keras_module(spec["package"]), spec, prepare([spec])[0])
+            mats = given[i] if given[i] is not None else prepare([spec])[0]
+            run_case(keras_module(spec["package"]), spec, mats)
             good.append(spec)
+            good_mats.append(mats)
         except Exception as e:  # noqa: BLE001 - reported per case, the run goes on
             failed += 1
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             print(f"error: {path}: cases[{i}] ({spec['id']}): Keras refused the case: {type(e).__name__}: {msg}", file=sys.stderr)
     if good:
-        cases, _ = build_cases(good, with_jax and header["package"] == "keras")
+        cases, _ = build_cases(good, with_jax and header["package"] == "keras", good_mats)
         doc_out = family_document(header["family"], header["description"], header["package"], 0, cases,
                                   with_jax and header["package"] == "keras")
         name = header["family"].split("/")[-1] + ".json"

@@ -1,0 +1,64 @@
+/**
+ * The engines whose corpus results the README shows (issue 5), in the README's order, and where their
+ * committed JSON reports live. Shared by `scripts/engine-results.ts` (which runs them) and its test
+ * (which re-renders the README block from the committed reports).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../conformance/package-paths.ts";
+import { fromJsonReport } from "../../conformance/reports/json.ts";
+import type { EngineResult } from "./render.ts";
+
+/** The venv the Python example engines run in (examples/engines/README.md), relative to the package root. */
+export const PYTHON = ".venv/bin/python";
+
+export interface EngineRun {
+  /** The row label and the report's file name. */
+  readonly name: string;
+  /** How the CLI selects it: a built-in engine name or a protocol command (run from the package root). */
+  readonly engine: { readonly builtIn: string } | { readonly command: string };
+  /** Its expectations file (known failures, each with a reason), relative to the package root. */
+  readonly expectations?: string;
+  /** Why the engine cannot express some cases, said once above its list. */
+  readonly note?: string;
+}
+
+const python = (dir: string): EngineRun["engine"] => ({ command: `${PYTHON} examples/engines/${dir}/engine.py` });
+
+export const ENGINE_RUNS: readonly EngineRun[] = [
+  { name: "reference", engine: { builtIn: "reference" }, note: "The suite's float64 TypeScript reference (`reference/`), the yardstick for the others." },
+  {
+    name: "tfjs",
+    engine: { builtIn: "tfjs" },
+    expectations: "conformance/engines/tfjs.expectations",
+    note: "`tf.layers.lstm` (CPU backend) has no `zero_output_for_mask` option.",
+  },
+  {
+    name: "onnxruntime",
+    engine: { builtIn: "onnxruntime" },
+    expectations: "conformance/engines/onnxruntime.expectations",
+    note: "One ONNX `LSTM` node per layer; a mask can only become `sequence_lens`, i.e. right padding, and ONNX's RNN operators lack some Keras activations.",
+  },
+  { name: "python-numpy", engine: python("python-numpy"), note: "An LSTM written from spec/lstm.md in numpy (float64), over the JSON-lines protocol." },
+  {
+    name: "python-torch",
+    engine: python("python-torch"),
+    note: "`torch.nn.LSTM` has tanh/sigmoid built in (no other activations), and the example implements no masking (`pack_padded_sequence` could express right padding only).",
+  },
+  { name: "python-keras", engine: python("python-keras"), note: "Real Keras (Keras 3 for `keras3` cases, tf_keras for `tf-keras` cases) over the protocol: the corpus checked against the Keras that made it." },
+];
+
+export const RESULTS_DIR = "results/engines";
+
+export function reportFile(name: string): string {
+  return join(packageRoot(), RESULTS_DIR, `${name}.json`);
+}
+
+/** The committed report of every engine in ENGINE_RUNS, ready to render; a missing or unreadable one is an error naming the file. */
+export function loadCommittedReports(): EngineResult[] {
+  return ENGINE_RUNS.map((run) => {
+    const file = reportFile(run.name);
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npx tsx scripts/engine-results.ts --only ${run.name}\``);
+    return { name: run.name, report: fromJsonReport(readFileSync(file, "utf8"), file), expectations: run.expectations, note: run.note };
+  });
+}
