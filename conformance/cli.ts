@@ -3,7 +3,8 @@
  * commands in `conformance/commands/<name>.ts`. Exit codes: 0 conformant, 1 not conformant,
  * 2 usage or load error.
  */
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.ts";
@@ -12,7 +13,7 @@ import { parseExpectations, type Expectations } from "./expectations.ts";
 import { requiredFeatures } from "./features.ts";
 import { formatLoadError, loadFixtures } from "./fixtures/load.ts";
 import { EngineModuleError, loadEngine } from "./engines/registry.ts";
-import { defaultFixturesDir, packageVersion } from "./package-paths.ts";
+import { defaultFixturesDir, ownModule, packageVersion } from "./package-paths.ts";
 import { formatConsoleReport, formatProgress } from "./reports/console.ts";
 import { isReportFormat, renderReport, REPORT_FORMATS, type ReportFormat } from "./reports/index.ts";
 import { fromJsonReport } from "./reports/json.ts";
@@ -85,11 +86,18 @@ function reportRequests(reports: readonly string[] = [], outs: readonly string[]
   });
 }
 
-function writeReports(requests: readonly ReportRequest[], result: SuiteResult, io: CliIO): void {
+/** The console summary, then the requested reports. The summary goes to stdout, unless a report does. */
+function writeSummaryAndReports(requests: readonly ReportRequest[], result: SuiteResult, io: CliIO): void {
+  const summary = `${formatConsoleReport(result)}\n`;
+  if (requests.some((r) => r.out === null)) io.err(summary);
+  else io.out(summary);
   for (const r of requests) {
     const text = renderReport(r.format, result);
     if (r.out === null) io.out(text);
-    else writeFileSync(r.out, text);
+    else {
+      mkdirSync(dirname(r.out), { recursive: true }); // `--out reports/x.xml` in a fresh checkout
+      writeFileSync(r.out, text);
+    }
   }
 }
 
@@ -188,11 +196,7 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
   if (filters.length > 0 && result.properties.length > 0) {
     result = { ...result, properties: result.properties.filter((p) => filters.some((f) => matchesIdPattern(p.id, f) || matchesIdPattern("property", f))) };
   }
-  // The summary goes to stdout, unless a report does.
-  const summary = `${formatConsoleReport(result)}\n`;
-  if (requests.some((r) => r.out === null)) io.err(summary);
-  else io.out(summary);
-  writeReports(requests, result, io);
+  writeSummaryAndReports(requests, result, io);
   if (loadFailed) {
     io.err(`${loaded.errors.length} fixture error(s) (listed above): exit code 2\n`);
     return EXIT_USAGE;
@@ -224,10 +228,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO = processI
     }
   });
   const merged = mergeResults(results);
-  const summary = `${formatConsoleReport(merged)}\n`;
-  if (requests.some((r) => r.out === null)) io.err(summary);
-  else io.out(summary);
-  writeReports(requests, merged, io);
+  writeSummaryAndReports(requests, merged, io);
   return merged.conformant ? EXIT_CONFORMANT : EXIT_NOT_CONFORMANT;
 }
 
@@ -243,9 +244,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     if (first === "run") return await runCommand(rest, io);
     if (first === "merge") return await mergeCommand(rest, io);
     if (!/^[a-z][a-z0-9-]*$/.test(first)) throw new UsageError(`unknown command "${first}"; see --help`);
-    const source = new URL(`./commands/${first}.ts`, import.meta.url);
-    const built = new URL(`./commands/${first}.js`, import.meta.url);
-    const target = existsSync(source) ? source : existsSync(built) ? built : null;
+    const target = ownModule(`./commands/${first}.ts`, import.meta.url);
     if (target === null) throw new UsageError(`unknown command "${first}"; see --help`);
     const command = (await import(target.href)) as Partial<CommandModule>;
     if (typeof command.main !== "function") throw new UsageError(`command "${first}" is not available (its module exports no main)`);

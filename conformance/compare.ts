@@ -1,5 +1,5 @@
 /**
- * Element-wise comparison of an engine's tensor with Keras's (spec/tolerance.md §2).
+ * Element-wise comparison of an engine's tensor with Keras's (spec/tolerance.md §1).
  *
  * An element matches when both values are finite and `|a - e| <= atol + rtol·|e|`. The test is
  * written so that NaN cannot pass: a comparison with NaN is false, and we count an element as a
@@ -7,6 +7,9 @@
  */
 import type { Tolerance } from "./case.ts";
 import { formatShape, sameShape, unravelIndex, type Tensor } from "./tensor.ts";
+
+/** Below this |e| a relative error says nothing; atol governs there (spec/tolerance.md §2). */
+const RELATIVE_ERROR_FLOOR = 1e-3;
 
 export interface TensorComparison {
   /** Shapes agreed; when false nothing else is meaningful. */
@@ -19,12 +22,22 @@ export interface TensorComparison {
   readonly nonFinite: number;
   /** Largest |a - e| over finite pairs; Infinity when a non-finite value was returned. */
   readonly maxAbs: number;
-  /** Largest |a - e| / |e| over finite pairs with e ≠ 0. */
+  /** Largest |a - e| / |e| over finite pairs with |e| ≥ 1e-3 (spec/tolerance.md §2: below, atol governs). */
   readonly maxRel: number;
   /** Multi-index of the element with the largest excess over its tolerance (or the first non-finite). */
   readonly worst: readonly number[] | null;
   /** Flat index of the first element (row-major) outside the tolerance, or -1. */
   readonly firstMismatch: number;
+}
+
+/** Whether `a` matches Keras's `e` (spec/tolerance.md §1): false for NaN and ±Inf. The one place the rule is written. */
+export function withinTolerance(a: number, e: number, tol: Pick<Tolerance, "atol" | "rtol">): boolean {
+  return Number.isFinite(a) && Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e);
+}
+
+/** How far `a` is outside the tolerance around `e`: ≤ 0 within it; Infinity for a non-finite `a`, the worst there is. */
+export function toleranceExcess(a: number, e: number, tol: Pick<Tolerance, "atol" | "rtol">): number {
+  return Number.isFinite(a) ? Math.abs(a - e) - (tol.atol + tol.rtol * Math.abs(e)) : Infinity;
 }
 
 /** Compares `actual` with `expected` under `tol`. Never throws on bad data: it reports it. */
@@ -48,20 +61,18 @@ export function compareTensors(
     const a = actual.data[k]!;
     const e = expected.data[k]!;
     const diff = Math.abs(a - e);
-    const allowed = tol.atol + tol.rtol * Math.abs(e);
-    const within = Number.isFinite(a) && diff <= allowed;
     if (!Number.isFinite(a)) {
       nonFinite++;
       maxAbs = Infinity;
     } else {
       if (diff > maxAbs) maxAbs = diff;
-      if (e !== 0 && diff / Math.abs(e) > maxRel) maxRel = diff / Math.abs(e);
+      if (Math.abs(e) >= RELATIVE_ERROR_FLOOR && diff / Math.abs(e) > maxRel) maxRel = diff / Math.abs(e);
     }
-    if (!within) {
+    if (!withinTolerance(a, e, tol)) {
       mismatches++;
       if (firstMismatch < 0) firstMismatch = k;
     }
-    const excess = Number.isFinite(a) ? diff - allowed : Infinity;
+    const excess = toleranceExcess(a, e, tol);
     if (excess > worstExcess) {
       worstExcess = excess;
       worstFlat = k;

@@ -16,21 +16,7 @@ import type { Engine, EngineOutputs } from "./engine.ts";
 import { referenceEngine } from "./engines/reference.ts";
 import { hypotheses as allHypotheses, type Hypothesis, type Oracle } from "./hypotheses/index.ts";
 import type { Tensor } from "./tensor.ts";
-
-export interface Diagnosis {
-  /** The hypothesis id, e.g. `gate-order:iofc`. */
-  hypothesis: string;
-  /** In a porter's words: "your engine matches Keras if …". */
-  explanation: string;
-  /** Largest |engine − prediction| over all outputs of all calls. */
-  maxAbs: number;
-  /**
-   * Other hypotheses predicting the same outputs as `hypothesis` within the case's tolerance: this
-   * case cannot tell them apart, so any of them explains the failure equally well. Absent or empty
-   * when the diagnosis is unambiguous.
-   */
-  alternatives?: string[];
-}
+import type { Diagnosis } from "./verdict.ts";
 
 /** Whether a diagnosis names `id`, as its hypothesis or as an equivalent alternative. */
 export const diagnosisNames = (d: Diagnosis | null | undefined, id: string): boolean =>

@@ -9,15 +9,12 @@
  *    not compared: what an engine emits there depends on options this re-run changed.
  */
 import { lstmLayers, type FixtureCase, type LayerCase, type Layer, type LstmLayer, type Tolerance } from "./case.ts";
+import { withinTolerance } from "./compare.ts";
+import { maskingMask } from "./hypotheses/layerwise.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
 import type { ReturnedTensor } from "./outputs.ts";
 import type { FirstDivergence } from "./verdict.ts";
 import type { Tensor } from "./tensor.ts";
-
-function within(a: number, e: number, tol: Pick<Tolerance, "atol" | "rtol">): boolean {
-  // Written so that NaN is never within (spec/tolerance.md §2).
-  return Number.isFinite(a) && Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e);
-}
 
 /**
  * The first (timestep, batch, unit) where `actual` (B, T, U) leaves the tolerance of `expected`,
@@ -36,7 +33,7 @@ export function firstDivergentStep(
       if (!valid(b, t)) continue;
       for (let u = 0; u < U; u++) {
         const k = (b * T + t) * U + u;
-        if (!within(actual.data[k]!, expected.data[k]!, tol)) return { timestep: t, batch: b, unit: u, actual: actual.data[k]!, expected: expected.data[k]! };
+        if (!withinTolerance(actual.data[k]!, expected.data[k]!, tol)) return { timestep: t, batch: b, unit: u, actual: actual.data[k]!, expected: expected.data[k]! };
       }
     }
   }
@@ -46,20 +43,13 @@ export function firstDivergentStep(
 /** Whether step `t` of row `b` is valid for the last LSTM, in *processing* order (mask or Masking layer). */
 function validityOf(c: LayerCase, call: number): (b: number, t: number) => boolean {
   const inputs = c.calls[call]!;
-  const [, T, D] = inputs.x.shape as [number, number, number];
-  const last = lstmLayers(c).at(-1)!;
-  const reversed = last.config.go_backwards;
+  const T = inputs.x.shape[1]!;
+  const reversed = lstmLayers(c).at(-1)!.config.go_backwards;
   const masking = c.layers.find((l) => l.className === "Masking");
+  const masks = [inputs.mask, masking ? maskingMask(inputs.x, masking.config.mask_value) : undefined].filter((m) => m !== undefined);
   return (b, t) => {
     const ti = reversed ? T - 1 - t : t;
-    if (inputs.mask && inputs.mask.data[b * T + ti] === 0) return false;
-    if (masking) {
-      const mv = masking.config.mask_value;
-      let any = false;
-      for (let d = 0; d < D; d++) if (inputs.x.data[(b * T + ti) * D + d] !== mv) any = true;
-      if (!any) return false;
-    }
-    return true;
+    return masks.every((m) => m.data[b * T + ti] !== 0);
   };
 }
 

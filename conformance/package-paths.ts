@@ -39,6 +39,18 @@ export function defaultFixturesDir(): string {
   return join(packageRoot(), "fixtures");
 }
 
+/**
+ * One of the package's own modules, by its source path `relative` to `base` (the caller's
+ * `import.meta.url`), as this installation has it: the `.ts` source (run under tsx) or its built
+ * `.js` twin (dist/); null when there is neither.
+ */
+export function ownModule(relative: string, base: string): URL | null {
+  const source = new URL(relative, base);
+  if (existsSync(source)) return source;
+  const built = new URL(relative.replace(/\.ts$/, ".js"), base);
+  return existsSync(built) ? built : null;
+}
+
 /** A file under the package's `spec/` folder, e.g. `fixture.schema.json`. */
 export function specFile(name: string): string {
   return join(packageRoot(), "spec", name);

@@ -4,7 +4,7 @@
  * and the run goes on.
  */
 import type { FixtureCase, LayerCase } from "./case.ts";
-import { compareTensors, describeComparison } from "./compare.ts";
+import { compareTensors, describeComparison, toleranceExcess } from "./compare.ts";
 import { diagnose } from "./diagnose.ts";
 import { findFirstDivergence } from "./divergence.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
@@ -136,7 +136,7 @@ function compareOutputs(c: FixtureCase, actual: readonly (readonly ReturnedTenso
       if (cmp.worst) {
         const flat = cmp.worst.reduce((acc, i, d) => acc * e.shape[d]! + i, 0);
         const av = a.data[flat]!, ev = e.data[flat]!;
-        const excess = Number.isFinite(av) ? Math.abs(av - ev) - (tol.atol + tol.rtol * Math.abs(ev)) : Infinity;
+        const excess = toleranceExcess(av, ev, tol);
         if (excess > worstExcess) {
           worstExcess = excess;
           worst = locate(k, j, names[j]!, cmp.worst, av, ev);

@@ -51,11 +51,17 @@ export interface FirstDivergence {
 
 /** Which known mistake explains a failure (conformance/diagnose.ts). */
 export interface Diagnosis {
+  /** The hypothesis id, e.g. `gate-order:iofc`. */
   readonly hypothesis: string;
+  /** In a porter's words: "your engine matches Keras if …". */
   readonly explanation: string;
-  /** Max abs difference between the engine and Keras-with-that-mistake. */
+  /** Largest |engine − prediction| over all outputs of all calls: how closely Keras-with-that-mistake matches. */
   readonly maxAbs: number;
-  /** Hypotheses this case cannot tell apart from `hypothesis` (same predicted outputs within tolerance). */
+  /**
+   * Other hypotheses predicting the same outputs as `hypothesis` within the case's tolerance: this
+   * case cannot tell them apart, so any of them explains the failure equally well. Absent when the
+   * diagnosis is unambiguous.
+   */
   readonly alternatives?: readonly string[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * The suite as vitest tests (spec/adapter.md §7.3): in a library's own test file,
+ * The suite as vitest tests (spec/adapter.md §7): in a library's own test file,
  *
  *     import { defineConformanceTests } from "keras-rnn-conformance/vitest";
  *     import { myEngine } from "../src/my-lstm.ts";
@@ -38,6 +38,8 @@ export interface ConformanceTestOptions {
 export function defineConformanceTests(engine: Engine, options: ConformanceTestOptions = {}): void {
   const loaded = loadFixtures(options.fixtures ?? [defaultFixturesDir()]);
   const cases = selectCases(loaded.cases, options.filter ?? [], null);
+  // Expectations entries are matched against every loaded case, not only the selected ones.
+  const allIds = loaded.cases.map((k) => k.id);
   let expectations: Expectations | undefined;
   if (options.expectations !== undefined) {
     const parsed = parseExpectations(readFileSync(options.expectations, "utf8"), options.expectations);
@@ -62,7 +64,7 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
               timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
               expectations,
               diagnose: options.diagnose ?? true,
-              allIds: loaded.cases.map((k) => k.id),
+              allIds,
               ...(options.engineArgs !== undefined ? { engineArgs: options.engineArgs } : {}),
               ...(options.fixtures !== undefined ? { fixtures: options.fixtures } : {}),
             });

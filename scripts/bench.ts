@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: how fast the suite and its engines are, side by side, in one run (issue 7).
+ * `npm run bench`: how fast the suite and its engines are, side by side, in one run, judged
+ * against the project's performance targets (scripts/bench/results.ts `judgeTargets`).
  *
  *   1. the machine's float64 peak (scripts/bench/peak.ts);
  *   2. LSTM forward time and GFLOP/s over a grid of sizes for the reference, tfjs (CPU and WASM

@@ -1,5 +1,5 @@
 /**
- * The README's engine table is generated (issue 5): it must equal what the renderer makes of the
+ * The README's engine table is generated: it must equal what the renderer makes of the
  * committed reports, and the renderer must say what each report holds.
  */
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Runs the corpus against every engine of issue 5 through the real CLI, keeps each JSON report in
+ * Runs the corpus against every engine of `scripts/engine-results/engines.ts` through the real CLI, keeps each JSON report in
  * results/engines/<engine>.json and regenerates the README block between
  * `<!-- engine-results:start -->` and `<!-- engine-results:end -->` from those reports.
  *

@@ -64,8 +64,9 @@ function toTensor(file: string, what: string, raw: unknown): Tensor {
     const shape: number[] = [];
     for (let level: unknown = raw; Array.isArray(level); level = level[0]) shape.push(level.length);
     const data = (raw as unknown[]).flat(Infinity) as unknown[];
-    if (data.length !== sizeOf(shape) || !data.every((v) => typeof v === "number" && Number.isFinite(v))) throw new UsageError(`${file}: ${what} is not a rectangular array of finite numbers`);
-    return { shape, data: Float32Array.from(data as number[]) };
+    // a mask may be written as true/false
+    if (data.length !== sizeOf(shape) || !data.every((v) => typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)))) throw new UsageError(`${file}: ${what} is not a rectangular array of finite numbers (or true/false)`);
+    return { shape, data: Float32Array.from(data as (number | boolean)[], Number) };
   }
   const t = raw as { shape?: unknown; data?: unknown };
   if (!t || !Array.isArray(t.shape) || !Array.isArray(t.data)) throw new UsageError(`${file}: ${what} needs "shape" and "data" (or a nested array)`);

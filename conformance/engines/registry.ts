@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "../engine.ts";
+import { ownModule } from "../package-paths.ts";
 
 /** The engine could not be loaded: the CLI reports it and exits 2. */
 export class EngineModuleError extends Error {
@@ -103,19 +104,15 @@ export async function loadEngine(spec: string, cwd = process.cwd()): Promise<Eng
   if (spec.startsWith("mutant:")) {
     const name = spec.slice("mutant:".length);
     if (!/^[a-z0-9-]+$/.test(name)) throw new EngineModuleError(`bad mutant name "${name}"`);
-    const url = new URL(`../mutants/${name}.ts`, import.meta.url);
-    const built = new URL(`../mutants/${name}.js`, import.meta.url);
-    const target = existsSync(url) ? url : built;
-    if (!existsSync(target)) throw new EngineModuleError(`no mutant named "${name}" (see conformance/mutants/)`);
+    const target = ownModule(`../mutants/${name}.ts`, import.meta.url);
+    if (target === null) throw new EngineModuleError(`no mutant named "${name}" (see conformance/mutants/)`);
     return engineFromModule(await importModule(target.href, `mutant ${name}`), `mutant ${name}`);
   }
   if (!isModulePath(spec)) {
     const relative = BUILTIN_ENGINES[spec];
     if (relative === undefined) throw new EngineModuleError(`unknown engine "${spec}"; built-in engines: ${Object.keys(BUILTIN_ENGINES).join(", ")}; or give a path to a .ts/.js module`);
-    const source = new URL(relative, import.meta.url);
-    const built = new URL(relative.replace(/\.ts$/, ".js"), import.meta.url);
-    const target = existsSync(source) ? source : built;
-    if (!existsSync(target)) throw new EngineModuleError(`the built-in engine "${spec}" is not available in this installation`);
+    const target = ownModule(relative, import.meta.url);
+    if (target === null) throw new EngineModuleError(`the built-in engine "${spec}" is not available in this installation`);
     let module: Record<string, unknown>;
     try {
       module = await importModule(target.href, `engine ${spec}`, true);

@@ -188,8 +188,4 @@ export const engine: Engine = {
   run,
 };
 
-export function createTfjsEngine(): Engine {
-  return engine;
-}
-
 export default engine;

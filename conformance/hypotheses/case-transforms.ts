@@ -4,7 +4,6 @@
  * recurrent_kernel (u, 4u), bias (4u), gate blocks i, f, c, o along the last axis.
  */
 import type { CallInputs, LayerCase, LstmLayer, LstmWeights } from "../case.ts";
-import type { EngineOutputs } from "../engine.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** Keras's gate order along the last axis of every LSTM weight (spec/lstm.md §1). */
@@ -161,9 +160,4 @@ export function insertZeroSteps(t: Tensor, at: number, count: number): Tensor {
     data.set(t.data.subarray((b * T + at) * inner, (b + 1) * T * inner), (b * T2 + at + count) * inner);
   }
   return { shape: [B, T2, ...t.shape.slice(2)], data };
-}
-
-/** Engine outputs with `f` applied to each call's list of outputs. */
-export function mapOutputs(outputs: EngineOutputs, f: (call: readonly Tensor[], index: number) => readonly Tensor[]): EngineOutputs {
-  return outputs.map(f);
 }

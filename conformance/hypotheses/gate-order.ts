@@ -2,7 +2,7 @@
  * Gate blocks read in a foreign order (spec/lstm.md §1: Keras stores i, f, c, o). An engine that
  * reads block k as gate `order[k]` computes, with Keras's weights, what Keras computes with the
  * blocks rearranged so that gate g takes block `order.indexOf(g)`. All 23 other orders are tried;
- * the ones a framework uses are named (shared/research/porting-layouts.md §8, §9).
+ * the ones a framework uses are named (spec/porting.md §1).
  */
 import type { Hypothesis } from "./hypothesis.ts";
 import { KERAS_GATE_ORDER, mapLstmLayers, withBlocksPicked } from "./case-transforms.ts";

@@ -1,7 +1,7 @@
 /**
  * Weight-handling mistakes: a gate reading another gate's block, kernels swapped, transposed or
  * reshaped instead of transposed, the bias doubled, dropped or offset (spec/lstm.md §1, §2;
- * shared/research/porting-layouts.md §9 items 3–6).
+ * spec/porting.md §1, §2).
  */
 import type { Hypothesis } from "./hypothesis.ts";
 import {

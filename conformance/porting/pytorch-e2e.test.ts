@@ -2,7 +2,7 @@
  * End-to-end proof of the Keras → PyTorch conversion (spec/porting.md §3): every corpus case PyTorch's
  * nn.LSTM can express (tanh/sigmoid, no mask, not stateful) is run through real torch with weights
  * converted by `kerasToPytorchStateDict`, and must give Keras's recorded outputs. Needs torch in the
- * project venv (`/work/main/.venv/bin/pip install torch==2.13.0`); without it the test is reported as
+ * project venv (`.venv/bin/pip install torch==2.13.0`); without it the test is reported as
  * skipped with the reason, never passed.
  */
 import { spawnSync } from "node:child_process";

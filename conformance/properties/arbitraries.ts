@@ -3,7 +3,8 @@
  * `CaseSpec` (what shrinks) and `buildCase`, which turns it into a `LayerCase`. Weights and inputs are
  * drawn from a seeded generator rather than element by element, which keeps generation fast; each
  * gate block gets its own scale so that a gate-order or block mistake cannot hide behind symmetric
- * weights (shared/research/keras-semantics.md T2).
+ * weights (with equal weights in every block, the i, c and o gates are interchangeable and a swap
+ * changes nothing).
  */
 import fc from "fast-check";
 import type { CallInputs, Dialect, Layer, LayerCase, LstmLayer } from "../case.ts";

@@ -4,10 +4,10 @@
  * the engine's outputs on the transformed case must equal Keras's outputs transformed alike, within
  * the case's tolerance. This multiplies Keras-anchored checks without trusting the reference.
  */
-import { lstmLayers, type FixtureCase } from "../case.ts";
-import type { EngineOutputs } from "../engine.ts";
+import { lstmLayers, type FixtureCase, type LayerCase } from "../case.ts";
+import type { Engine, EngineOutputs } from "../engine.ts";
 import { seededRandom } from "./arbitraries.ts";
-import { differences, runEngine, type FixtureProperty } from "./property.ts";
+import { differences, runEngine, type FixtureProperty, type Violation } from "./property.ts";
 import {
   flipInputFeatures,
   mapCaseUnits,
@@ -20,6 +20,12 @@ import {
 
 const kerasOutputs = (c: FixtureCase): EngineOutputs => c.expected.map((e) => e.outputs);
 
+/** The violation when the engine's outputs on `transformed` are not `expected` (Keras's, transformed alike) within the case's tolerance. */
+async function expectKerasTransformed(engine: Engine, c: FixtureCase, transformed: LayerCase, expected: EngineOutputs, what: string): Promise<Violation | null> {
+  const message = differences(await runEngine(engine, transformed), expected, c.tolerance, `${c.id} with ${what}`);
+  return message ? { message, case: transformed, expected } : null;
+}
+
 export const fixtureUnitPermutation: FixtureProperty = {
   kind: "fixture",
   id: "fixture-unit-permutation",
@@ -30,10 +36,7 @@ export const fixtureUnitPermutation: FixtureProperty = {
     const next = seededRandom(seed);
     // sign flips only where the layer's activation is odd; the permutation itself always applies
     const maps = lstmLayers(c).map((l) => randomUnitMap(l.config.units, next, ODD_ACTIVATIONS.has(l.config.activation)));
-    const transformed = mapCaseUnits(c, maps);
-    const expected = mapOutputUnits(kerasOutputs(c), maps.at(-1)!);
-    const message = differences(await runEngine(engine, transformed), expected, c.tolerance, `${c.id} with hidden units permuted ${JSON.stringify(maps)}`);
-    return message ? { message, case: transformed, expected } : null;
+    return expectKerasTransformed(engine, c, mapCaseUnits(c, maps), mapOutputUnits(kerasOutputs(c), maps.at(-1)!), `hidden units permuted ${JSON.stringify(maps)}`);
   },
 };
 
@@ -47,10 +50,7 @@ export const fixtureBatchRows: FixtureProperty = {
     const next = seededRandom(seed);
     const B = c.calls[0]!.x.shape[0]!;
     const rows = Array.from({ length: 1 + Math.floor(next() * B) }, () => Math.floor(next() * B));
-    const transformed = selectCaseRows(c, rows);
-    const expected = selectOutputRows(kerasOutputs(c), rows);
-    const message = differences(await runEngine(engine, transformed), expected, c.tolerance, `${c.id} with batch rows [${rows.join(", ")}]`);
-    return message ? { message, case: transformed, expected } : null;
+    return expectKerasTransformed(engine, c, selectCaseRows(c, rows), selectOutputRows(kerasOutputs(c), rows), `batch rows [${rows.join(", ")}]`);
   },
 };
 
@@ -66,10 +66,8 @@ export const fixtureInputSignFlip: FixtureProperty = {
     const next = seededRandom(seed);
     const D = c.calls[0]!.x.shape[2]!;
     const flip = Array.from({ length: D }, () => next() < 0.5);
-    const transformed = flipInputFeatures(c, flip);
-    const expected = kerasOutputs(c);
-    const message = differences(await runEngine(engine, transformed), expected, c.tolerance, `${c.id} with input features [${flip.map((f, d) => (f ? d : -1)).filter((d) => d >= 0).join(", ")}] and their kernel rows negated`);
-    return message ? { message, case: transformed, expected } : null;
+    const flipped = flip.flatMap((f, d) => (f ? [d] : []));
+    return expectKerasTransformed(engine, c, flipInputFeatures(c, flip), kerasOutputs(c), `input features [${flipped.join(", ")}] and their kernel rows negated`);
   },
 };
 

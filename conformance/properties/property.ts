@@ -4,6 +4,7 @@
 import type { FixtureCase, LayerCase, Tolerance } from "../case.ts";
 import { compareTensors, describeComparison } from "../compare.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import { engineView } from "../runner.ts";
 import type { CaseSpec } from "./arbitraries.ts";
 
 /** A property that does not hold for one input: why, and the case to rerun. */
@@ -47,9 +48,7 @@ export const PROPERTY_TOLERANCE: Pick<Tolerance, "atol" | "rtol"> = { atol: 1e-5
 
 /** Runs an engine, turning a malformed result into an error that names the case. */
 export async function runEngine(engine: Engine, c: LayerCase): Promise<EngineOutputs> {
-  // only what an engine may see: never a fixture's expected outputs
-  const view: LayerCase = { id: c.id, dialect: c.dialect, layers: c.layers, calls: c.calls };
-  const out = await engine.run(structuredClone(view));
+  const out = await engine.run(engineView(c));
   if (!Array.isArray(out) || out.length !== c.calls.length) {
     throw new Error(`engine returned ${Array.isArray(out) ? out.length : typeof out} call results for ${c.calls.length} call(s)`);
   }

@@ -68,7 +68,7 @@ export interface BenchResults {
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
 
-/** The issue's targets, judged on these results (spec: issue 7). */
+/** The project's performance targets (listed below, each with its threshold), judged on these results. */
 export function judgeTargets(r: Omit<BenchResults, "targets" | "durationMs">, durationMs: number): Target[] {
   const find = (name: string) => r.forward.find((e) => e.name === name && !e.skipped);
   const ref = find("reference");

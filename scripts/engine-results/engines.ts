@@ -1,5 +1,5 @@
 /**
- * The engines whose corpus results the README shows (issue 5), in the README's order, and where their
+ * The engines whose corpus results the README shows, in the README's order, and where their
  * committed JSON reports live. Shared by `scripts/engine-results.ts` (which runs them) and its test
  * (which re-renders the README block from the committed reports).
  */

@@ -1,6 +1,6 @@
 /**
- * The README's "Engines on the corpus" block, rendered from JSON reports (issue 5: results in a table
- * generated from reports, each non-pass explained). A pure function of the reports, so a test can
+ * The README's "Engines on the corpus" block, rendered from JSON reports: results in a table
+ * generated from reports, each non-pass explained. A pure function of the reports, so a test can
  * re-render the committed reports and catch a stale README.
  */
 import { matchesIdPattern } from "../../conformance/select.ts";
