@@ -36,6 +36,12 @@ describe("keras-rnn-conformance CLI", () => {
     expect(readFileSync(join(dir, "new", "r.xml"), "utf8")).toMatch(/^<\?xml/);
   });
 
+  it("harness mutants are selected by their gallery name", async () => {
+    const r = await cli(...FAST, "--engine", "mutant:harness/nan", "--no-diagnose");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/non-finite/);
+  });
+
   it("a mutant is not conformant (exit 1) and its failures carry a reproduction", async () => {
     const r = await cli(...FAST, "--engine", "mutant:gate-order-iofc", "--no-diagnose");
     expect(r.code).toBe(1);
@@ -62,7 +68,8 @@ describe("keras-rnn-conformance CLI", () => {
     expect(await cli("--engine", "./missing.ts")).toMatchObject({ code: 2, err: expect.stringMatching(/engine module \.\/missing\.ts not found/) });
     expect(await cli("--fixtures", "/nonexistent/dir")).toMatchObject({ code: 2, err: expect.stringMatching(/not a directory/) });
     expect(await cli("--filter", "lstm/nothing-here", "--properties", "0")).toMatchObject({ code: 2, err: expect.stringMatching(/no case matches --filter lstm\/nothing-here/) });
-    expect(await cli("--shard", "3/2")).toMatchObject({ code: 2, err: expect.stringMatching(/--shard must be k\/n/) });
+    expect(await cli("--shard", "3/2")).toMatchObject({ code: 2, err: expect.stringMatching(/^keras-rnn-conformance: --shard must be k\/n/) });
+    expect(await cli("--engine", "mutant:nope")).toMatchObject({ code: 2, err: expect.stringMatching(/no mutant named "nope"; mutants: gate-order-iofc/) });
     expect(await cli("frobnicate")).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command "frobnicate"/) });
     expect(await cli("--report", "pdf")).toMatchObject({ code: 2 });
   });

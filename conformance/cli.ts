@@ -78,6 +78,15 @@ interface ReportRequest {
   readonly out: string | null;
 }
 
+/** Runs a parser of user input, turning its complaint into a usage error (exit 2, no stack trace). */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 function reportRequests(reports: readonly string[] = [], outs: readonly string[] = []): ReportRequest[] {
   if (outs.length > reports.length) throw new UsageError("each --out needs a --report before it");
   return reports.map((format, i) => {
@@ -130,7 +139,7 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
   const timeoutMs = nonNegativeInteger(values.timeout, "--timeout", DEFAULT_TIMEOUT_MS);
   const numRuns = nonNegativeInteger(values.properties, "--properties", DEFAULT_PROPERTY_RUNS);
   const seed = nonNegativeInteger(values.seed, "--seed", DEFAULT_SEED);
-  const shard: Shard | null = values.shard !== undefined ? parseShard(values.shard) : null;
+  const shard: Shard | null = values.shard !== undefined ? usage(() => parseShard(values.shard!)) : null;
   const requiredLevel = values.level;
   if (requiredLevel !== undefined && requiredLevel !== "core" && requiredLevel !== "full") throw new UsageError(`--level must be core or full, got "${requiredLevel}"`);
   const requests = reportRequests(values.report, values.out);

@@ -135,7 +135,8 @@ export function runModel(
       if (layer.className === "Masking") {
         // keras/src/layers/core/masking.py: a step is valid when any feature differs from mask_value;
         // masked steps are zeroed.
-        const value = layer.config.mask_value ?? 0;
+        // The comparison happens in the input's dtype, float32: mask_value is rounded to it first.
+        const value = Math.fround(layer.config.mask_value ?? 0);
         mask = new Uint8Array(B * T);
         for (let s = 0; s < B * T; s++) {
           for (let d = 0; d < D; d++) if (x[s * D + d] !== value) mask[s] = 1;

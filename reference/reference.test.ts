@@ -142,6 +142,15 @@ describe("model plumbing (spec/lstm.md §3)", () => {
     expect(viaLayer[0]!.outputs[0]!.data).toEqual(viaArg[0]!.outputs[0]!.data);
   });
 
+  it("Masking compares in float32: mask_value 0.1 masks steps holding float32(0.1)", () => {
+    const f32 = Math.fround(0.1); // what a float32 input holds where 0.1 was written
+    const xs = [1, 2, 3, f32, f32, f32]; // batch 1, 2 steps, 3 features; step 1 is all mask_value
+    const layer = { className: "LSTM" as const, config: { units: 2, return_sequences: true }, weights: w(3, 2, 1) };
+    const [viaLayer] = runModel([{ className: "Masking", config: { mask_value: 0.1 } }, layer], [{ x: xs, shape: [1, 2, 3] }]);
+    const [viaArg] = runModel([layer], [{ x: xs, shape: [1, 2, 3], mask: [1, 0] }]);
+    expect(viaLayer!.outputs[0]!.data).toEqual(viaArg!.outputs[0]!.data);
+  });
+
   it("refuses weights of the wrong shape, naming the tensor", () => {
     expect(() => lstm({ units: 2 }, { ...w(3, 2, 0), kernel: [1, 2, 3] }, { x, shape: [2, 5, 3] })).toThrow(/kernel must have shape \(3, 8\)/);
   });

@@ -103,10 +103,11 @@ async function importModule(url: string, where: string, rethrow = false): Promis
 export async function loadEngine(spec: string, cwd = process.cwd()): Promise<Engine> {
   if (spec.startsWith("mutant:")) {
     const name = spec.slice("mutant:".length);
-    if (!/^[a-z0-9-]+$/.test(name)) throw new EngineModuleError(`bad mutant name "${name}"`);
-    const target = ownModule(`../mutants/${name}.ts`, import.meta.url);
-    if (target === null) throw new EngineModuleError(`no mutant named "${name}" (see conformance/mutants/)`);
-    return engineFromModule(await importModule(target.href, `mutant ${name}`), `mutant ${name}`);
+    // The gallery (conformance/mutants/index.ts) is the list of mutants: its names, not file paths.
+    const { mutantByName, mutants } = (await import(ownModule("../mutants/index.ts", import.meta.url)!.href)) as typeof import("../mutants/index.ts");
+    const entry = mutantByName(name);
+    if (entry === undefined) throw new EngineModuleError(`no mutant named "${name}"; mutants: ${mutants.map((m) => m.name).join(", ")}`);
+    return entry.engine;
   }
   if (!isModulePath(spec)) {
     const relative = BUILTIN_ENGINES[spec];

@@ -21,6 +21,7 @@ export interface LayerHooks {
 /** Masking's mask (spec/lstm.md §3.5.5): a step is valid when any feature differs from mask_value. */
 export function maskingMask(x: Tensor, maskValue: number): BoolTensor {
   const [B, T, D] = x.shape as [number, number, number];
+  maskValue = Math.fround(maskValue); // compared in float32, the input's dtype
   const data = new Uint8Array(B * T);
   for (let bt = 0; bt < B * T; bt++) for (let d = 0; d < D; d++) if (x.data[bt * D + d] !== maskValue) data[bt] = 1;
   return { shape: [B, T], data };

@@ -61,7 +61,7 @@ function withoutMask(c: LayerCase): LayerCase | null {
     const data = new Float32Array(call.x.data);
     for (let bt = 0; bt < B * T; bt++) {
       const row = data.subarray(bt * D, (bt + 1) * D);
-      if (row.every((v) => v === masking.config.mask_value)) row.fill(0);
+      if (row.every((v) => v === Math.fround(masking.config.mask_value))) row.fill(0);
     }
     return { ...bare, x: { shape: call.x.shape, data } };
   });
