@@ -11,11 +11,10 @@
  * reported with it as `alternatives`, not silently dropped.
  */
 import type { FixtureCase, LayerCase, Tolerance } from "./case.ts";
-import { compareTensors } from "./compare.ts";
+import { compareOutputs } from "./compare-outputs.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
 import { referenceEngine } from "./engines/reference.ts";
 import { hypotheses as allHypotheses, type Hypothesis, type Oracle } from "./hypotheses/index.ts";
-import type { Tensor } from "./tensor.ts";
 import type { Diagnosis } from "./verdict.ts";
 
 /** Whether a diagnosis names `id`, as its hypothesis or as an equivalent alternative. */
@@ -27,21 +26,8 @@ const expectedOutputs = (c: FixtureCase): EngineOutputs => c.expected.map((e) =>
 
 /** Largest abs difference when every output of every call matches within `tol`; null otherwise. */
 export function matchWithin(actual: EngineOutputs, predicted: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">): number | null {
-  if (actual.length !== predicted.length) return null;
-  let maxAbs = 0;
-  for (let k = 0; k < predicted.length; k++) {
-    const a = actual[k]!;
-    const p = predicted[k]!;
-    if (!Array.isArray(a) || a.length !== p.length) return null;
-    for (let j = 0; j < p.length; j++) {
-      const t: Tensor | undefined = a[j];
-      if (!t || !t.shape || !t.data) return null;
-      const cmp = compareTensors(t, p[j]!, tol);
-      if (!cmp.shapeOk || cmp.mismatches > 0) return null;
-      maxAbs = Math.max(maxAbs, cmp.maxAbs);
-    }
-  }
-  return maxAbs;
+  const result = compareOutputs(actual, predicted, tol);
+  return result.ok ? result.maxAbs : null;
 }
 
 /** The reference as an oracle, with its result for the untransformed case cached. */

@@ -10,7 +10,7 @@
  */
 import { lstmLayers, type FixtureCase, type LayerCase, type Layer, type LstmLayer, type Tolerance } from "./case.ts";
 import { withinTolerance } from "./compare.ts";
-import { maskingMask } from "./hypotheses/layerwise.ts";
+import { maskingLayerMask } from "./masking-layer.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
 import type { ReturnedTensor } from "./outputs.ts";
 import type { FirstDivergence } from "./verdict.ts";
@@ -46,7 +46,7 @@ function validityOf(c: LayerCase, call: number): (b: number, t: number) => boole
   const T = inputs.x.shape[1]!;
   const reversed = lstmLayers(c).at(-1)!.config.go_backwards;
   const masking = c.layers.find((l) => l.className === "Masking");
-  const masks = [inputs.mask, masking ? maskingMask(inputs.x, masking.config.mask_value) : undefined].filter((m) => m !== undefined);
+  const masks = [inputs.mask, masking ? maskingLayerMask(inputs.x, masking.config.mask_value) : undefined].filter((m) => m !== undefined);
   return (b, t) => {
     const ti = reversed ? T - 1 - t : t;
     return masks.every((m) => m.data[b * T + ti] !== 0);

@@ -7,7 +7,7 @@ import { referenceEngine } from "../engines/reference.ts";
 import { parseFixtureJson } from "../fixtures/load.ts";
 import type { KerasModelFile, ModelLstm } from "../models/read-model.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
-import { main, policyTolerance, referenceFixture } from "./fixture.ts";
+import { main, referenceFixture } from "./fixture.ts";
 
 const lstm: ModelLstm = {
   name: "enc",
@@ -67,14 +67,5 @@ describe("keras-rnn-conformance fixture (spec/porting.md §11)", () => {
     } finally {
       spy.mockRestore();
     }
-  });
-});
-
-describe("policyTolerance (spec/tolerance.md §4)", () => {
-  it("is 1e-5 up to 1000 steps, grows with sqrt beyond, capped at 1e-3", () => {
-    expect(policyTolerance(100)).toEqual({ atol: 1e-5, rtol: 1e-5 });
-    expect(policyTolerance(1000)).toEqual({ atol: 1e-5, rtol: 1e-5 });
-    expect(policyTolerance(4000)).toEqual({ atol: 2e-5, rtol: 2e-5 });
-    expect(policyTolerance(1e12)).toEqual({ atol: 1e-3, rtol: 1e-3 });
   });
 });

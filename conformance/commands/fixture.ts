@@ -22,19 +22,10 @@ import { formatShape, sizeOf } from "../tensor.ts";
 import { float32Text } from "../models/float32-text.ts";
 import { parseNpy } from "../models/npy.ts";
 import { readKerasModel, selectLstm, type KerasModelFile, type ModelLstm } from "../models/read-model.ts";
+import { policyTolerance } from "../tolerance-policy.ts";
 
 const EXIT_OK = 0;
 const EXIT_USAGE = 2;
-
-/**
- * spec/tolerance.md §4: atol = rtol = 1e-5 · max(1, sqrt(steps / 1000)), capped at 1e-3, where steps
- * is the number of steps processed in sequence (timesteps × calls; one call here).
- */
-export function policyTolerance(steps: number): { atol: number; rtol: number } {
-  // Three significant digits, as scripts/keras_fixtures/tolerance.py writes it.
-  const t = Number(Math.min(1e-3, 1e-5 * Math.max(1, Math.sqrt(steps / 1000))).toPrecision(3));
-  return { atol: t, rtol: t };
-}
 
 export const HELP = `Usage: keras-rnn-conformance fixture --model <model.keras|model.h5> --layer <name> --input <x.json|x.npy> [--out <case.json>] [--keras [--jax]]
 

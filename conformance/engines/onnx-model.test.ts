@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModelProto } from "./onnx-proto.ts";
 import { buildOnnxLstmModel, onnxActivation } from "./onnx-model.ts";
-import { sampleCase } from "./sample-cases.ts";
+import { sampleCase } from "../testing/sample-cases.ts";
 import { lstmLayers } from "../case.ts";
 
 interface DecodedNode {

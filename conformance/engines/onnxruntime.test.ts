@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UnsupportedCaseError } from "../engine.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
-import { checkCorpus } from "./corpus-check.ts";
-import { agreementWithReference } from "./engine-agreement.ts";
+import { checkCorpus } from "../testing/corpus-check.ts";
+import { agreementWithReference } from "../testing/engine-agreement.ts";
 import engine from "./onnxruntime.ts";
-import { sampleCase, sampleCases } from "./sample-cases.ts";
+import { sampleCase, sampleCases } from "../testing/sample-cases.ts";
 
 const { rightPaddedSequence, leftPadded, ...agreeing } = sampleCases;
 

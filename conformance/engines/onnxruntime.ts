@@ -21,7 +21,8 @@ import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } f
 import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 import { buildOnnxLstmModel, ONNX_EXPRESSIBLE_ACTIVATIONS, onnxNames } from "./onnx-model.ts";
-import { maskingLayerMask, rightPaddedLengths } from "./right-padding.ts";
+import { maskingLayerMask } from "../masking-layer.ts";
+import { rightPaddedLengths } from "./right-padding.ts";
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = "error";

@@ -16,9 +16,9 @@ import { missingFeatures, requiredFeatures } from "../features.ts";
 import { defaultFixturesDir, packageRoot } from "../package-paths.ts";
 import { buildCase, caseSpecArbitrary, type CaseSpec } from "../properties/arbitraries.ts";
 import { runProperties } from "../properties/index.ts";
-import { PROPERTY_TOLERANCE } from "../properties/property.ts";
+import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 import { loadFixtureDir } from "../fixtures/load.ts";
-import { maskingMask } from "../hypotheses/layerwise.ts";
+import { maskingLayerMask } from "../masking-layer.ts";
 import { runSuite } from "../runner.ts";
 import { referenceEngine } from "./reference.ts";
 import { createProcessEngine, type ProcessEngine } from "./process.ts";
@@ -106,8 +106,8 @@ describe.skipIf(kerasReason !== undefined)(`real Keras against the reference on 
           // Cases whose values overflow float32 (unbounded activations) are compared only where Keras is finite too.
           if (got === undefined) return problems.push(`${JSON.stringify(spec)}: call ${i} has no output ${k}`);
           if (want.data.some((v) => !Number.isFinite(v))) return undefined;
-          const cmp = compareTensors(got, want, PROPERTY_TOLERANCE);
-          if (!cmp.shapeOk || cmp.mismatches > 0) problems.push(`${JSON.stringify(spec)}: call ${i} output ${k}: ${describeComparison(cmp, PROPERTY_TOLERANCE)}`);
+          const cmp = compareTensors(got, want, BASE_TOLERANCE);
+          if (!cmp.shapeOk || cmp.mismatches > 0) problems.push(`${JSON.stringify(spec)}: call ${i} output ${k}: ${describeComparison(cmp, BASE_TOLERANCE)}`);
           return undefined;
         }),
       );
@@ -128,8 +128,8 @@ describe.skipIf(kerasReason !== undefined)(`real Keras against the reference on 
       const fromReference = await referenceEngine.run(c);
       fromReference.forEach((call, i) =>
         call.forEach((want, k) => {
-          const cmp = compareTensors(fromKeras[i]![k]!, want, PROPERTY_TOLERANCE);
-          expect(cmp.shapeOk && cmp.mismatches === 0, `call ${i} output ${k}: ${describeComparison(cmp, PROPERTY_TOLERANCE)}`).toBe(true);
+          const cmp = compareTensors(fromKeras[i]![k]!, want, BASE_TOLERANCE);
+          expect(cmp.shapeOk && cmp.mismatches === 0, `call ${i} output ${k}: ${describeComparison(cmp, BASE_TOLERANCE)}`).toBe(true);
         }),
       );
       // The case must exercise the dropped mask: passing the same mask as mask= (always applied) differs.
@@ -139,10 +139,10 @@ describe.skipIf(kerasReason !== undefined)(`real Keras against the reference on 
         ...c,
         layers: c.layers.filter((l) => l.className === "LSTM"),
         // masked steps' inputs are skipped, so they need not be zeroed as Masking does
-        calls: c.calls.map((call) => ({ ...call, mask: maskingMask(call.x, masking!.config.mask_value) })),
+        calls: c.calls.map((call) => ({ ...call, mask: maskingLayerMask(call.x, masking!.config.mask_value) })),
       };
       const withMask = await referenceEngine.run(explicit);
-      expect(compareTensors(fromKeras[0]![0]!, withMask[0]![0]!, PROPERTY_TOLERANCE).mismatches).toBeGreaterThan(0);
+      expect(compareTensors(fromKeras[0]![0]!, withMask[0]![0]!, BASE_TOLERANCE).mismatches).toBeGreaterThan(0);
     }, 120_000);
   }
 

@@ -4,7 +4,7 @@
  * A length can express a right-padded mask only: the first L steps valid, the rest masked
  * (spec/lstm.md §5, masking). Anything else (left padding, holes) has no length form.
  */
-import type { BoolTensor, Tensor } from "../tensor.ts";
+import type { BoolTensor } from "../tensor.ts";
 
 export type SequenceLengths =
   | { readonly ok: true; readonly lengths: readonly number[] }
@@ -29,20 +29,4 @@ export function rightPaddedLengths(mask: BoolTensor): SequenceLengths {
     lengths.push(length);
   }
   return { ok: true, lengths };
-}
-
-/**
- * The mask Keras's `Masking(mask_value)` attaches to `x` (batch, timesteps, features): a step is
- * valid when any of its features differs from `mask_value` (keras/src/layers/core/masking.py).
- */
-export function maskingLayerMask(x: Tensor, maskValue: number): BoolTensor {
-  const [batch, timesteps, features] = x.shape as [number, number, number];
-  // Keras compares in the input's dtype, so the mask value is rounded to float32 first.
-  const value = Math.fround(maskValue);
-  const data = new Uint8Array(batch * timesteps);
-  for (let s = 0; s < batch * timesteps; s++) {
-    const step = x.data.subarray(s * features, (s + 1) * features);
-    data[s] = step.some((v) => v !== value) ? 1 : 0;
-  }
-  return { shape: [batch, timesteps], data };
 }

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { defaultFixturesDir } from "../package-paths.ts";
-import { checkCorpus } from "./corpus-check.ts";
-import { agreementWithReference } from "./engine-agreement.ts";
+import { checkCorpus } from "../testing/corpus-check.ts";
+import { agreementWithReference } from "../testing/engine-agreement.ts";
 import { referenceEngine } from "./reference.ts";
-import { sampleCase, sampleCases } from "./sample-cases.ts";
+import { sampleCase, sampleCases } from "../testing/sample-cases.ts";
 import engine from "./tfjs.ts";
 
 // tfjs has no zero_output_for_mask (not declared), and its hard_sigmoid is the tf-keras one.

@@ -7,7 +7,8 @@
  */
 import { lstmLayers, type CallInputs, type LayerCase, type LstmLayer } from "../case.ts";
 import type { EngineOutputs } from "../engine.ts";
-import type { BoolTensor, Tensor } from "../tensor.ts";
+import { maskingLayerMask } from "../masking-layer.ts";
+import type { Tensor } from "../tensor.ts";
 import type { Oracle } from "./hypothesis.ts";
 
 /** What one layer's run may be changed by. */
@@ -16,15 +17,6 @@ export interface LayerHooks {
   readonly inputs?: (call: CallInputs, layer: LstmLayer) => CallInputs | null;
   /** The outputs the layer emits, per call: [sequence or last, h, c] as the oracle computed them. */
   readonly outputs?: (outputs: readonly Tensor[], layer: LstmLayer, asRun: LstmLayer) => readonly Tensor[];
-}
-
-/** Masking's mask (spec/lstm.md §3.5.5): a step is valid when any feature differs from mask_value. */
-export function maskingMask(x: Tensor, maskValue: number): BoolTensor {
-  const [B, T, D] = x.shape as [number, number, number];
-  maskValue = Math.fround(maskValue); // compared in float32, the input's dtype
-  const data = new Uint8Array(B * T);
-  for (let bt = 0; bt < B * T; bt++) for (let d = 0; d < D; d++) if (x.data[bt * D + d] !== maskValue) data[bt] = 1;
-  return { shape: [B, T], data };
 }
 
 /** The case's outputs computed layer by layer with `hooks` applied to every LSTM layer; null when a hook refuses. */
@@ -51,7 +43,7 @@ export async function runLayerwise(c: LayerCase, oracle: Oracle, hooks: LayerHoo
     outputs = raw.map((o) => (hooks.outputs ? hooks.outputs(o, layer, asRun) : o));
     if (!isLast) {
       calls = outputs.map((o, n) => {
-        const mask = c.calls[n]!.mask ?? (masking ? maskingMask(c.calls[n]!.x, masking.config.mask_value) : undefined);
+        const mask = c.calls[n]!.mask ?? (masking ? maskingLayerMask(c.calls[n]!.x, masking.config.mask_value) : undefined);
         return { x: o[0]!, ...(mask ? { mask } : {}) };
       });
     }

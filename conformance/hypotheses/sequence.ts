@@ -8,7 +8,8 @@ import { lstmLayers } from "../case.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Hypothesis } from "./hypothesis.ts";
 import { flipTime, insertZeroSteps, mapCalls, mapLstmLayers, sliceTime, withoutField } from "./case-transforms.ts";
-import { maskingMask, runLayerwise } from "./layerwise.ts";
+import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
+import { runLayerwise } from "./layerwise.ts";
 
 const lastLstm = (c: LayerCase): LstmLayer | undefined => lstmLayers(c).at(-1);
 const usesMask = (c: LayerCase): boolean => c.calls.some((call) => call.mask) || c.layers.some((l) => l.className === "Masking");
@@ -56,14 +57,7 @@ function withoutMask(c: LayerCase): LayerCase | null {
   const layers = c.layers.filter((l) => l.className !== "Masking");
   return mapCalls({ ...c, layers }, (call) => {
     const bare = withoutField(call, "mask");
-    if (!masking) return bare;
-    const [B, T, D] = call.x.shape as [number, number, number];
-    const data = new Float32Array(call.x.data);
-    for (let bt = 0; bt < B * T; bt++) {
-      const row = data.subarray(bt * D, (bt + 1) * D);
-      if (row.every((v) => v === Math.fround(masking.config.mask_value))) row.fill(0);
-    }
-    return { ...bare, x: { shape: call.x.shape, data } };
+    return masking ? { ...bare, x: zeroMaskedSteps(call.x, maskingLayerMask(call.x, masking.config.mask_value)) } : bare;
   });
 }
 
@@ -93,7 +87,7 @@ export const maskRowZeroBroadcast: Hypothesis = {
     const t = mapCalls(bare, (call, n) => {
       const original = c.calls[n]!;
       const [B, T] = original.x.shape as [number, number];
-      const mask = original.mask?.data ?? (masking ? maskingMask(original.x, masking.config.mask_value).data : undefined);
+      const mask = original.mask?.data ?? (masking ? maskingLayerMask(original.x, masking.config.mask_value).data : undefined);
       // with row 0 fully valid this is "mask ignored", the simpler explanation
       if (!mask || mask.subarray(0, T).every((v) => v === 1)) return null;
       const data = new Uint8Array(B * T);

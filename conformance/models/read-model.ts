@@ -133,6 +133,14 @@ function innerLayer(layer: RawLayerConfig): RawLayerConfig | undefined {
   return layer.config["layer"] as RawLayerConfig | undefined;
 }
 
+type SkippedLayer = KerasModelFile["skipped"][number];
+
+/** A recurrent layer this reader does not read, and why (both file formats say it the same way). */
+function skippedLayer(name: string, layer: RawLayerConfig): SkippedLayer {
+  const reason = layer.class_name === "Bidirectional" ? `wraps ${innerLayer(layer)?.class_name ?? "an unknown layer"}, only LSTM is read` : "only LSTM layers are read";
+  return { name, className: layer.class_name, reason };
+}
+
 // ---- Keras 3 `.keras` -------------------------------------------------------------------------
 
 async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasModelFile> {
@@ -149,7 +157,7 @@ async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasM
   return withH5File(entries["model.weights.h5"]!, `${file}!model.weights.h5`, (h5) => {
     const used = new Map<string, number>();
     const recurrent: ModelRecurrentLayer[] = [];
-    const skipped: { name: string; className: string; reason: string }[] = [];
+    const skipped: SkippedLayer[] = [];
     for (const layer of layers) {
       // saving_lib.py `_get_unique_name`: first "lstm", then "lstm_1", "lstm_2", …
       const base = toSnakeCase(layer.class_name);
@@ -174,7 +182,7 @@ async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasM
         });
         recurrent.push({ className: "Bidirectional", name, mergeMode: (layer.config["merge_mode"] as string | null) ?? null, forward: halves[0]!, backward: halves[1]! });
       } else {
-        skipped.push({ name, className: layer.class_name, reason: layer.class_name === "Bidirectional" ? `wraps ${innerLayer(layer)?.class_name ?? "an unknown layer"}, only LSTM is read` : "only LSTM layers are read" });
+        skipped.push(skippedLayer(name, layer));
       }
     }
     return {
@@ -217,7 +225,7 @@ async function readLegacyH5(file: string): Promise<KerasModelFile> {
     const root = h5Has(h5, "model_weights") ? "model_weights" : "";
     const layers = modelLayers(file, parseJson(file, "model_config", configText));
     const recurrent: ModelRecurrentLayer[] = [];
-    const skipped: { name: string; className: string; reason: string }[] = [];
+    const skipped: SkippedLayer[] = [];
     for (const layer of layers) {
       const name = String(layer.config.name ?? "");
       if (!RECURRENT_CLASSES.has(layer.class_name)) continue;
@@ -239,7 +247,7 @@ async function readLegacyH5(file: string): Promise<KerasModelFile> {
         });
         recurrent.push({ className: "Bidirectional", name, mergeMode: (layer.config["merge_mode"] as string | null) ?? null, forward: halves[0]!, backward: halves[1]! });
       } else {
-        skipped.push({ name, className: layer.class_name, reason: layer.class_name === "Bidirectional" ? `wraps ${innerLayer(layer)?.class_name ?? "an unknown layer"}, only LSTM is read` : "only LSTM layers are read" });
+        skipped.push(skippedLayer(name, layer));
       }
     }
     return {

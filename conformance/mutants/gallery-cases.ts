@@ -10,7 +10,7 @@ import type { FixtureCase } from "../case.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { loadFixtureDir } from "../fixtures/load.ts";
 import { buildCase, caseSpecArbitrary } from "../properties/arbitraries.ts";
-import { PROPERTY_TOLERANCE } from "../properties/property.ts";
+import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 
 /** `count` random cases with reference-computed expected outputs. */
 export async function generatedCases(count: number, seed: number): Promise<FixtureCase[]> {
@@ -24,7 +24,7 @@ export async function generatedCases(count: number, seed: number): Promise<Fixtu
       description: `generated case ${k} (seed ${spec.seed})`,
       seed: spec.seed,
       file: "(generated)",
-      tolerance: { ...PROPERTY_TOLERANCE, source: "generated: expected outputs computed by the reference" },
+      tolerance: { ...BASE_TOLERANCE, source: "generated: expected outputs computed by the reference" },
       expected: outputs.map((o) => ({ outputs: o, steps: [] })),
       backends: {},
     });

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cudnnCanonicalToKeras, cudnnLstmLayerToKeras, kerasToCudnnCanonical, kerasToCudnnLstmLayer } from "./cudnn.ts";
 import type { BiasSplit } from "./gates.ts";
-import { maxAbsDiff, referenceSequence } from "./reference-check.ts";
-import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sequenceArb } from "./testing.ts";
+import { maxAbsDiff, referenceSequence } from "../testing/porting-reference-check.ts";
+import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sequenceArb } from "../testing/porting-arbitraries.ts";
 
 const policies: BiasSplit[] = ["input", "recurrent", "half"];
 const withZeroBias = <T extends { bias?: unknown }>(w: T, units: number) => ("bias" in w && w.bias ? w : { ...w, bias: { shape: [4 * units], data: new Float32Array(4 * units) } });

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keras1ConfigToKeras, keras1ToKeras, kerasToKeras1 } from "./keras1.ts";
-import { maxAbsDiff, referenceSequence } from "./reference-check.ts";
-import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sequenceArb } from "./testing.ts";
+import { maxAbsDiff, referenceSequence } from "../testing/porting-reference-check.ts";
+import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sequenceArb } from "../testing/porting-arbitraries.ts";
 
 describe("Keras 1 → Keras LSTM weights (spec/porting.md §6)", () => {
   it("Keras → Keras 1 → Keras is the identity (no bias → zero b_*)", () => {

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addTensors, concatFirstAxis, joinVectors, stackTensors } from "./gates.ts";
 import { kerasToOnnx, onnxToKeras } from "./onnx.ts";
-import { maxAbsDiff, referenceSequence } from "./reference-check.ts";
-import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sameValues, sequenceArb, tensorArb } from "./testing.ts";
+import { maxAbsDiff, referenceSequence } from "../testing/porting-reference-check.ts";
+import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sameValues, sequenceArb, tensorArb } from "../testing/porting-arbitraries.ts";
 
 describe("Keras ⇄ ONNX LSTM weights (spec/porting.md §4)", () => {
   it("gives ONNX's shapes: W [dirs, 4H, in], R [dirs, 4H, H], B [dirs, 8H]", () => {

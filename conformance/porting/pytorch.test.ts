@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addTensors, type BiasSplit } from "./gates.ts";
 import { kerasToPytorch, kerasToPytorchStateDict, pytorchStateDictToKeras, pytorchToKeras } from "./pytorch.ts";
-import { maxAbsDiff, referenceSequence } from "./reference-check.ts";
-import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sameValues, sequenceArb, tensorArb } from "./testing.ts";
+import { maxAbsDiff, referenceSequence } from "../testing/porting-reference-check.ts";
+import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sameValues, sequenceArb, tensorArb } from "../testing/porting-arbitraries.ts";
 
 const policies: BiasSplit[] = ["input", "recurrent", "half"];
 

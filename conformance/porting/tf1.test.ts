@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maxAbsDiff, referenceSequence } from "./reference-check.ts";
+import { maxAbsDiff, referenceSequence } from "../testing/porting-reference-check.ts";
 import { kerasToTf1LstmCell, tf1LstmCellToKeras } from "./tf1.ts";
-import { kerasLayerArb, runForeignLstm, sameKerasWeights, sequenceArb, tensorArb } from "./testing.ts";
+import { kerasLayerArb, runForeignLstm, sameKerasWeights, sequenceArb, tensorArb } from "../testing/porting-arbitraries.ts";
 
 describe("TF 1.x LSTMCell / LSTMBlockCell → Keras (spec/porting.md §7)", () => {
   it("Keras → TF1 → Keras is the identity with forget_bias 0", () => {

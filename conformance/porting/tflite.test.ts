@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maxAbsDiff, referenceSequence } from "./reference-check.ts";
-import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sequenceArb } from "./testing.ts";
+import { maxAbsDiff, referenceSequence } from "../testing/porting-reference-check.ts";
+import { kerasLayerArb, kerasWeightsArb, runForeignLstm, sameKerasWeights, sequenceArb } from "../testing/porting-arbitraries.ts";
 import { kerasToTflite, tfliteToKeras } from "./tflite.ts";
 
 describe("Keras ⇄ TFLite per-gate LSTM tensors (spec/porting.md §8)", () => {

@@ -13,7 +13,8 @@ import { buildCase, caseSpecArbitrary, type CaseSpec } from "./arbitraries.ts";
 import { counterexampleFixture } from "./counterexample.ts";
 import { fixtureProperties } from "./fixture-anchored.ts";
 import { metamorphicProperties } from "./metamorphic.ts";
-import { PROPERTY_TOLERANCE, type FixtureProperty, type GeneratedProperty, type Property, type Violation } from "./property.ts";
+import { BASE_TOLERANCE } from "../tolerance-policy.ts";
+import type { FixtureProperty, GeneratedProperty, Property, Violation } from "./property.ts";
 
 export interface PropertyResult {
   id: string;
@@ -156,7 +157,7 @@ async function finish<T>(p: Property, o: RunPropertiesOptions, details: fc.RunDe
     status: "fail",
     runs: details.numRuns,
     message: `${v.message} (replay: --seed ${o.seed}, fast-check path "${details.counterexamplePath ?? ""}")`,
-    counterexample: counterexampleFixture(v.case, { propertyId: p.id, note, tolerance: PROPERTY_TOLERANCE, seed: o.seed, expected: expected ?? [] }),
+    counterexample: counterexampleFixture(v.case, { propertyId: p.id, note, tolerance: BASE_TOLERANCE, seed: o.seed, expected: expected ?? [] }),
     ...(details.counterexamplePath ? { path: details.counterexamplePath } : {}),
   };
 }

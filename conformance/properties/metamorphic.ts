@@ -8,10 +8,11 @@ import { referenceEngine } from "../engines/reference.ts";
 import type { Tensor } from "../tensor.ts";
 import { concatTime, flipTime, mapLstmLayers, sliceTime } from "../hypotheses/case-transforms.ts";
 import { seededRandom } from "./arbitraries.ts";
-import { differences, PROPERTY_TOLERANCE, runEngine, type GeneratedProperty } from "./property.ts";
+import { BASE_TOLERANCE } from "../tolerance-policy.ts";
+import { differences, runEngine, type GeneratedProperty } from "./property.ts";
 import { mapCaseUnits, mapOutputUnits, ODD_ACTIVATIONS, randomUnitMap, selectCaseRows, selectOutputRows } from "./transforms.ts";
 
-const tol = PROPERTY_TOLERANCE;
+const tol = BASE_TOLERANCE;
 const violation = (message: string | null, c: LayerCase) => (message ? { message, case: c } : null);
 
 /** The k-th time step of a (B, T, u) tensor as (B, u). */

@@ -2,7 +2,8 @@
  * What a property is, and the helpers every property uses to run an engine and compare outputs.
  */
 import type { FixtureCase, LayerCase, Tolerance } from "../case.ts";
-import { compareTensors, describeComparison } from "../compare.ts";
+import { describeComparison } from "../compare.ts";
+import { compareOutputs } from "../compare-outputs.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
 import { engineView } from "../runner.ts";
 import type { CaseSpec } from "./arbitraries.ts";
@@ -43,9 +44,6 @@ export interface FixtureProperty extends PropertyBase {
 
 export type Property = GeneratedProperty | FixtureProperty;
 
-/** The tolerance for engine-against-engine comparisons on generated cases (spec/tolerance.md policy). */
-export const PROPERTY_TOLERANCE: Pick<Tolerance, "atol" | "rtol"> = { atol: 1e-5, rtol: 1e-5 };
-
 /** Runs an engine, turning a malformed result into an error that names the case. */
 export async function runEngine(engine: Engine, c: LayerCase): Promise<EngineOutputs> {
   const out = await engine.run(engineView(c));
@@ -57,14 +55,17 @@ export async function runEngine(engine: Engine, c: LayerCase): Promise<EngineOut
 
 /** Null when every output of every call matches within `tol`; otherwise what differs. */
 export function differences(actual: EngineOutputs, expected: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">, what: string): string | null {
-  for (let n = 0; n < expected.length; n++) {
-    const a = actual[n] ?? [];
-    const e = expected[n]!;
-    if (a.length !== e.length) return `${what}: call ${n} returned ${a.length} output(s), expected ${e.length}`;
-    for (let k = 0; k < e.length; k++) {
-      const cmp = compareTensors(a[k]!, e[k]!, tol);
-      if (!cmp.shapeOk || cmp.mismatches > 0) return `${what}: call ${n} output ${k}: ${describeComparison(cmp, tol)}`;
-    }
+  const result = compareOutputs(actual, expected, tol);
+  if (result.ok) return null;
+  const d = result.difference;
+  switch (d.kind) {
+    case "calls":
+      return `${what}: ${d.actual} call result(s), expected ${d.expected}`;
+    case "outputs":
+      return `${what}: call ${d.call} returned ${d.actual} output(s), expected ${d.expected}`;
+    case "malformed":
+      return `${what}: call ${d.call}${d.output === undefined ? " result is not a list of tensors" : ` output ${d.output} is not a tensor`}`;
+    case "tensor":
+      return `${what}: call ${d.call} output ${d.output}: ${describeComparison(d.comparison, tol)}`;
   }
-  return null;
 }

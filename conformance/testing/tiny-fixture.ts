@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 
 export interface TinyCaseOptions {
   readonly id: string;
@@ -84,7 +85,7 @@ export function tinyCase(o: TinyCaseOptions): Record<string, unknown> {
       },
     ],
     calls,
-    tolerance: { atol: 1e-5, rtol: 1e-5, source: "policy" },
+    tolerance: { ...BASE_TOLERANCE, source: "policy" },
     backends: {},
   };
 }

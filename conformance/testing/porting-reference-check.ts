@@ -4,7 +4,7 @@
  */
 import type { LstmWeights } from "../case.ts";
 import { referenceEngine } from "../engines/reference.ts";
-import { sequenceConfig } from "./testing.ts";
+import { sequenceConfig } from "./porting-arbitraries.ts";
 
 /** The Keras output sequence (T·units) for x (T, D), zero initial state, tanh/sigmoid. */
 export async function referenceSequence(w: LstmWeights, x: readonly (readonly number[])[], goBackwards = false): Promise<Float32Array> {

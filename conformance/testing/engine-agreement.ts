@@ -6,16 +6,14 @@
 import { compareTensors } from "../compare.ts";
 import type { LayerCase } from "../case.ts";
 import type { Engine } from "../engine.ts";
+import { referenceEngine } from "../engines/reference.ts";
 import type { Tensor } from "../tensor.ts";
-import { referenceEngine } from "./reference.ts";
-
-/** Tolerance for a float32 engine against the float64 reference on small cases. */
-export const SAMPLE_TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
+import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 
 export interface Agreement {
   readonly actual: Tensor[][];
   readonly expected: Tensor[][];
-  /** Elements outside {@link SAMPLE_TOLERANCE} over every output of every call (shape mismatches count in full). */
+  /** Elements outside {@link BASE_TOLERANCE} over every output of every call (shape mismatches count in full). */
   readonly mismatches: number;
 }
 
@@ -26,7 +24,7 @@ export async function agreementWithReference(engine: Engine, c: LayerCase): Prom
   let mismatches = 0;
   expected.forEach((call, k) => {
     if (actual[k]!.length !== call.length) throw new Error(`${c.id}: call ${k} returned ${actual[k]!.length} outputs, ${call.length} expected`);
-    call.forEach((e, j) => (mismatches += compareTensors(actual[k]![j]!, e, SAMPLE_TOLERANCE).mismatches));
+    call.forEach((e, j) => (mismatches += compareTensors(actual[k]![j]!, e, BASE_TOLERANCE).mismatches));
   });
   return { actual, expected, mismatches };
 }
