@@ -127,6 +127,12 @@ describe("reports", () => {
     expect(text).toMatch(/NOT CONFORMANT/);
   });
 
+  it("the verdict line counts properties by status, so an unsupported one is not read as ok", () => {
+    expect(formatConsoleReport(result)).toContain("properties: 1 passed, 1 failed, 1 known failures of 3");
+    const unsupported = { ...result, properties: [{ ...result.properties[0]!, status: "unsupported" as const }] };
+    expect(formatConsoleReport(unsupported)).toContain("properties: 1 unsupported of 1");
+  });
+
   it("merging shard results gives the counts of the whole", () => {
     const half = (keep: (i: number) => boolean, index: number): SuiteResult => ({
       ...result,

@@ -2,7 +2,7 @@
  * Per-family tallies shared by the console, Markdown and JUnit reports, so that every report
  * counts the same way (spec/adapter.md §6).
  */
-import { CASE_STATUSES, type CaseStatus, type SuiteResult } from "../verdict.ts";
+import { CASE_STATUSES, type CaseStatus, type PropertyResult, type SuiteResult } from "../verdict.ts";
 
 export interface FamilySummary {
   readonly family: string;
@@ -53,10 +53,18 @@ export function problemVerdicts(result: SuiteResult) {
   return result.cases.filter((v) => v.status === "fail" || v.status === "error" || v.status === "unexpected-pass");
 }
 
+const PROPERTY_STATUS_WORDS: readonly (readonly [PropertyResult["status"], string])[] = [
+  ["pass", "passed"],
+  ["fail", "failed"],
+  ["error", "errors"],
+  ["unsupported", "unsupported"],
+  ["skip", "skipped"],
+  ["known-failure", "known failures"],
+];
+
 /** One line saying how the run ended. */
 export function verdictLine(result: SuiteResult): string {
   const c = result.counts;
-  const propFails = result.properties.filter((p) => p.status === "fail" || p.status === "error").length;
   const bits = [
     `${c.pass} passed`,
     `${c.fail} failed`,
@@ -67,8 +75,9 @@ export function verdictLine(result: SuiteResult): string {
   ];
   if (c["unexpected-pass"] > 0) bits.push(`${c["unexpected-pass"]} unexpected passes`);
   if (result.properties.length > 0) {
-    const known = result.properties.filter((p) => p.status === "known-failure").length;
-    bits.push(`properties: ${result.properties.length - propFails - known}/${result.properties.length} ok${known > 0 ? ` (${known} known failures)` : ""}`);
+    // Every status that occurred, so an unsupported property is never read as an ok one.
+    const counted = PROPERTY_STATUS_WORDS.map(([status, word]) => [result.properties.filter((p) => p.status === status).length, word] as const);
+    bits.push(`properties: ${counted.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`).join(", ")} of ${result.properties.length}`);
   }
   return `${result.conformant ? "CONFORMANT" : "NOT CONFORMANT"} — level ${result.level} — ${bits.join(", ")}`;
 }
