@@ -133,6 +133,13 @@ describe("reports", () => {
     expect(formatConsoleReport(unsupported)).toContain("properties: 1 unsupported of 1");
   });
 
+  it("a conformant run without core cases says why its level is none", () => {
+    const noCore = { ...result, cases: result.cases.map((c) => ({ ...c, core: false })), conformant: true, level: "none" as const };
+    expect(formatConsoleReport(noCore)).toContain("CONFORMANT — level none (no core case ran)");
+    const knownCore = { ...result, conformant: true, level: "none" as const };
+    expect(formatConsoleReport(knownCore)).toContain("CONFORMANT — level none (a core case is a known failure or skipped)");
+  });
+
   it("merging shard results gives the counts of the whole", () => {
     const half = (keep: (i: number) => boolean, index: number): SuiteResult => ({
       ...result,
