@@ -15,6 +15,18 @@ export type LineEvent =
 /** stderr kept per process; beyond this only the tail is kept (a chatty engine must not fill memory). */
 const STDERR_LIMIT = 256 * 1024;
 
+/**
+ * How long after the engine's own exit we wait for its pipes to close. They close once every holder
+ * has closed them, and a grandchild in another session may hold them for ever (spec/adapter.md §8.7);
+ * what the engine wrote before exiting is already in the pipe and arrives well within this.
+ */
+const CLOSE_GRACE_MS = 500;
+
+interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
 export interface EngineProcessOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
@@ -23,12 +35,18 @@ export interface EngineProcessOptions {
 export class EngineProcess {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly lines: string[] = [];
-  private partial = "";
+  /** The line being assembled, as the chunks that hold it: joined once, when its newline arrives (§8.7). */
+  private partialChunks: string[] = [];
   private stderr = "";
   /** Characters of stderr dropped from the front to respect STDERR_LIMIT. */
   private stderrDropped = 0;
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Set once the process has ended and its pipes are closed (or given up on): nothing more will arrive. */
+  private exitInfo: ExitInfo | undefined;
   private waiter: (() => void) | undefined;
+  /** The direct child's exit (or failure to start): unlike `exited`, it does not wait for the pipes. */
+  private readonly childExit: Promise<ExitInfo>;
+  private resolveChildExit: (info: ExitInfo) => void = () => undefined;
+  private resolveExited: () => void = () => undefined;
   readonly exited: Promise<void>;
 
   constructor(readonly command: string, options: EngineProcessOptions = {}) {
@@ -41,18 +59,19 @@ export class EngineProcess {
     this.child.stderr.on("data", (chunk: string) => this.onStderr(chunk));
     // Writing to an engine that has died raises EPIPE on stdin; the exit event reports it instead.
     this.child.stdin.on("error", () => undefined);
-    this.exited = new Promise((resolve) => {
-      this.child.on("close", (code, signal) => {
-        this.exitInfo = { code, signal };
-        this.wake();
-        resolve();
-      });
-      this.child.on("error", (err) => {
-        this.onStderr(`[conformance] cannot start "${command}": ${err.message}\n`);
-        this.exitInfo = { code: null, signal: null };
-        this.wake();
-        resolve();
-      });
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.childExit = new Promise((resolve) => (this.resolveChildExit = resolve));
+    // "close" comes after "exit" once stdout and stderr are drained: the normal end, which keeps the
+    // last lines. Should a descendant keep the pipes open, end anyway a short grace after "exit".
+    this.child.on("exit", (code, signal) => {
+      this.resolveChildExit({ code, signal });
+      setTimeout(() => this.finish({ code, signal }), CLOSE_GRACE_MS).unref();
+    });
+    this.child.on("close", (code, signal) => this.finish({ code, signal }));
+    this.child.on("error", (err) => {
+      this.onStderr(`[conformance] cannot start "${command}": ${err.message}\n`);
+      this.resolveChildExit({ code: null, signal: null });
+      this.finish({ code: null, signal: null });
     });
   }
 
@@ -92,9 +111,9 @@ export class EngineProcess {
     for (;;) {
       const line = this.lines.shift();
       if (line !== undefined) return { kind: "line", text: line };
-      if (this.exitInfo !== undefined) return { kind: "exit", ...this.exitInfo, partial: this.partial };
+      if (this.exitInfo !== undefined) return { kind: "exit", ...this.exitInfo, partial: this.partial() };
       const left = deadline - Date.now();
-      if (left <= 0) return { kind: "timeout", partial: this.partial };
+      if (left <= 0) return { kind: "timeout", partial: this.partial() };
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiter = () => {
@@ -114,7 +133,11 @@ export class EngineProcess {
     if ((await Promise.race([this.exited.then(() => "done" as const), timer])) === "late") await this.kill();
   }
 
-  /** Kills the engine's whole process group (the shell and what it started) and waits for the end. */
+  /**
+   * Kills the engine's whole process group (the shell and what it started) and waits for the
+   * engine's exit, not for its pipes: a descendant that left the group (setsid) may hold them open
+   * for ever (spec/adapter.md §8.7). Our ends are closed, so nothing here waits for it.
+   */
   async kill(): Promise<void> {
     if (!this.alive) return;
     const pid = this.child.pid;
@@ -124,14 +147,39 @@ export class EngineProcess {
     } catch {
       this.child.kill("SIGKILL");
     }
-    await this.exited;
+    this.finish(await this.childExit);
   }
 
+  /** What the process wrote after its last newline (joined here: only timeouts and exits ask). */
+  private partial(): string {
+    const text = this.partialChunks.join("");
+    this.partialChunks = text === "" ? [] : [text];
+    return text;
+  }
+
+  /** Only the new chunk is scanned for newlines, so a line of n bytes costs O(n) however it is cut (§8.7). */
   private onStdout(chunk: string): void {
-    const parts = (this.partial + chunk).split("\n");
-    this.partial = parts.pop() ?? "";
-    for (const p of parts) this.lines.push(p.endsWith("\r") ? p.slice(0, -1) : p);
-    if (parts.length > 0) this.wake();
+    let start = 0;
+    for (let nl = chunk.indexOf("\n"); nl !== -1; nl = chunk.indexOf("\n", start)) {
+      this.partialChunks.push(chunk.slice(start, nl));
+      const line = this.partialChunks.join("");
+      this.partialChunks = [];
+      this.lines.push(line.endsWith("\r") ? line.slice(0, -1) : line);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.partialChunks.push(chunk.slice(start));
+    if (start > 0) this.wake();
+  }
+
+  /** The end: once, on "close", on the grace after "exit", or on a kill. Our pipe ends are closed. */
+  private finish(info: ExitInfo): void {
+    if (this.exitInfo !== undefined) return;
+    this.exitInfo = info;
+    this.child.stdin.destroy();
+    this.child.stdout.destroy();
+    this.child.stderr.destroy();
+    this.wake();
+    this.resolveExited();
   }
 
   private onStderr(chunk: string): void {

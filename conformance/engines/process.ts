@@ -67,6 +67,25 @@ function quoteLine(line: string): string {
   return JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}…` : line);
 }
 
+/**
+ * A bare NaN or Infinity where a value goes (`[NaN, 1.0]`, `"x": -Infinity`): what Python's
+ * json.dumps writes for non-finite floats unless told `allow_nan=False`. JSON has no such literal.
+ */
+const BARE_NON_FINITE = /[[,:]\s*(-?(?:NaN|Infinity))\s*[\],}]/;
+
+/** Why a line on stdout that JSON.parse refused is not a message, and what to do about it (§8.1, §8.6). */
+function notJsonProblem(line: string): string {
+  const found = BARE_NON_FINITE.exec(line);
+  if (found?.[1] !== undefined) {
+    // The token may sit megabytes into the line: quote where it is, not the line's start.
+    const near = line.slice(Math.max(0, found.index - 60), found.index + 60);
+    return `a line that is not valid JSON: it contains the bare token ${found[1]} (near ${quoteLine(near)}), which JSON does not allow; Python's json.dumps writes it for a non-finite float. ` +
+      `Write finite numbers as numbers and a non-finite value as the string "NaN", "Infinity" or "-Infinity" (spec/adapter.md §8.6; ` +
+      `array_to_wire in examples/engines/conformance_protocol.py does this, and json.dumps(..., allow_nan=False) refuses any left)`;
+  }
+  return `a line on stdout that is not JSON: ${quoteLine(line)}; stdout is reserved for protocol messages (write logs to stderr)`;
+}
+
 function stderrTailNote(p: EngineProcess): string {
   const tail = p.stderrTail(1500).trimEnd();
   return tail === "" ? " (nothing on stderr)" : `; stderr tail:\n${tail}`;
@@ -216,7 +235,7 @@ class ProtocolEngine implements ProcessEngine {
         message = JSON.parse(ev.text);
       } catch {
         await this.discard(p, "engine killed after it wrote a line that is not JSON", notes);
-        throw new Error(`case ${c.id}: engine wrote a line on stdout that is not JSON: ${quoteLine(ev.text)}; stdout is reserved for protocol messages (write logs to stderr)`);
+        throw new Error(`case ${c.id}: engine wrote ${notJsonProblem(ev.text)}`);
       }
       const problem = this.options.validateProtocol === true ? protocolViolation(message) : undefined;
       if (problem !== undefined) {
