@@ -10,7 +10,8 @@ Keras-compatible, and when not, why.
 
 Engine:
   --engine <name|module>   built-in engine (reference, tfjs, onnxruntime, mutant:<name>)
-                           or a .ts/.js module exporting an engine (default: reference)
+                           or a .ts/.js module exporting an engine (default: reference);
+                           it runs in a worker thread, isolated from the judge
   --engine-cmd "<command>" an engine in any language speaking the JSON-lines protocol
   --validate-protocol      check every protocol message against its schema
 
@@ -22,9 +23,10 @@ Cases:
   --no-strict-expectations an unexpected pass is reported but does not fail the run
   --properties <n>         runs per property-based test (default 100; 0 = none)
   --seed <n>               seed of the property-based tests (default 1)
-  --timeout <ms>           per-case timeout (default 10000)
+  --timeout <ms>           per-case timeout, 1 to 2147481647 (default 10000)
   --no-diagnose            do not look for the mistake that explains a failure
-  --level <core|full>      also fail (exit 1) unless this conformance level is reached
+  --level <none|core|full> the level exit code 0 needs (default core); none accepts a
+                           run that only meets its expectations file, at no level
   --list                   list the selected cases and their features; run nothing
 
 Reports (repeatable pairs; without --out, to stdout):
@@ -32,5 +34,7 @@ Reports (repeatable pairs; without --out, to stdout):
 
   --help, --version
 
-Exit codes: 0 conformant, 1 not conformant, 2 usage or load error.
+Exit codes: 0 CONFORMANT at the required level, with evidence (a case ran and passed;
+nothing failed, errored or passed unexpectedly); 1 anything else (NOT CONFORMANT,
+AS EXPECTED at no level, NO EVIDENCE); 2 usage error or a fixture that did not load.
 `;

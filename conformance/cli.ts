@@ -3,8 +3,8 @@
  * commands in `conformance/commands/<name>.ts`. Exit codes: 0 conformant, 1 not conformant,
  * 2 usage or load error.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.ts";
@@ -12,14 +12,18 @@ import { HELP_TEXT } from "./cli-help.ts";
 import { parseExpectations, type Expectations } from "./expectations.ts";
 import { requiredFeatures } from "./features.ts";
 import { formatLoadError, loadFixtures } from "./fixtures/load.ts";
-import { EngineModuleError, loadEngine } from "./engines/registry.ts";
+import { EngineModuleError } from "./engines/registry.ts";
+import { createWorkerEngine } from "./engines/worker-engine.ts";
+import { describeThrown } from "./untrusted.ts";
 import { defaultFixturesDir, ownModule, packageVersion } from "./package-paths.ts";
 import { formatConsoleReport, formatProgress } from "./reports/console.ts";
 import { isReportFormat, renderReport, REPORT_FORMATS, type ReportFormat } from "./reports/index.ts";
 import { fromJsonReport } from "./reports/json.ts";
 import { mergeResults } from "./reports/merge.ts";
 import { DEFAULT_TIMEOUT_MS, runSuite, shellQuote } from "./runner.ts";
+import { propertyIds } from "./run-properties.ts";
 import { matchesIdPattern, parseShard, selectCases, type Shard } from "./select.ts";
+import type { ConformanceLevel } from "./levels.ts";
 import type { SuiteResult } from "./verdict.ts";
 
 export const EXIT_CONFORMANT = 0;
@@ -28,7 +32,12 @@ export const EXIT_USAGE = 2;
 
 export const DEFAULT_PROPERTY_RUNS = 100;
 export const DEFAULT_SEED = 1;
-const PROCESS_TIMEOUT_GRACE_MS = 2000;
+/** An adapter (worker or process) enforces the case timeout itself; the runner's own deadline is this much later. */
+const ADAPTER_TIMEOUT_GRACE_MS = 2000;
+/** Node's timers hold at most 2^31 − 1 ms; a longer delay silently becomes 1 ms. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1 - ADAPTER_TIMEOUT_GRACE_MS;
+/** How long an engine's close() may take once the reports are written. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /** Where the CLI writes; injectable so tests run it in-process. */
 export interface CliIO {
@@ -87,27 +96,60 @@ function usage<T>(parse: () => T): T {
   }
 }
 
+/**
+ * The `--report`/`--out` pairs, each `--out` checked before anything runs: a report that cannot be
+ * written must not be found out after the whole run (spec/adapter.md §6).
+ */
 function reportRequests(reports: readonly string[] = [], outs: readonly string[] = []): ReportRequest[] {
   if (outs.length > reports.length) throw new UsageError("each --out needs a --report before it");
-  return reports.map((format, i) => {
+  const requests = reports.map((format, i) => {
     if (!isReportFormat(format)) throw new UsageError(`--report must be one of ${REPORT_FORMATS.join(", ")}; got "${format}"`);
     return { format, out: outs[i] ?? null };
   });
+  const targets = requests.flatMap((r) => (r.out === null ? [] : [resolve(r.out)]));
+  const twice = targets.find((t, i) => targets.indexOf(t) !== i);
+  if (twice !== undefined) throw new UsageError(`--out ${twice} is given twice: each report needs its own file`);
+  for (const r of requests) if (r.out !== null) checkWritable(r.out);
+  return requests;
 }
 
-/** The console summary, then the requested reports. The summary goes to stdout, unless a report does. */
-function writeSummaryAndReports(requests: readonly ReportRequest[], result: SuiteResult, io: CliIO): void {
+/** A usage error unless `file` can be written: not a directory, and its nearest existing folder writable. */
+function checkWritable(file: string): void {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) throw new UsageError(`--out ${file} is a directory; give a file name, e.g. ${file.replace(/\/?$/, "/report")}`);
+  let dir = dirname(resolve(file));
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${file}: ${dir} is not a directory`);
+  try {
+    accessSync(stat ? file : dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${file} cannot be written (no write permission on ${stat ? file : dir})`);
+  }
+}
+
+/**
+ * The console summary, then every requested report. One that cannot be written does not stop the
+ * others; the failures are returned (the CLI then exits 2).
+ */
+function writeSummaryAndReports(requests: readonly ReportRequest[], result: SuiteResult, io: CliIO): string[] {
   const summary = `${formatConsoleReport(result)}\n`;
   if (requests.some((r) => r.out === null)) io.err(summary);
   else io.out(summary);
+  const failed: string[] = [];
   for (const r of requests) {
-    const text = renderReport(r.format, result);
-    if (r.out === null) io.out(text);
-    else {
-      mkdirSync(dirname(r.out), { recursive: true }); // `--out reports/x.xml` in a fresh checkout
-      writeFileSync(r.out, text);
+    try {
+      const text = renderReport(r.format, result);
+      if (r.out === null) io.out(text);
+      else {
+        mkdirSync(dirname(r.out), { recursive: true }); // `--out reports/x.xml` in a fresh checkout
+        writeFileSync(r.out, text);
+      }
+    } catch (e) {
+      failed.push(`cannot write the ${r.format} report${r.out === null ? "" : ` to ${r.out}`}: ${describeThrown(e)}`);
     }
   }
+  for (const f of failed) io.err(`keras-rnn-conformance: ${f}\n`);
+  return failed;
 }
 
 async function openEngine(values: { engine?: string; "engine-cmd"?: string; "validate-protocol"?: boolean }, timeoutMs: number): Promise<{ engine: Engine; args: string }> {
@@ -121,7 +163,36 @@ async function openEngine(values: { engine?: string; "engine-cmd"?: string; "val
     return { engine, args: `--engine-cmd ${shellQuote(cmd)}${validateProtocol ? " --validate-protocol" : ""}` };
   }
   const spec = values.engine ?? "reference";
-  return { engine: await loadEngine(spec), args: `--engine ${shellQuote(spec)}` };
+  // In a worker thread: the engine shares no state with the judge (spec/adapter.md §1.1).
+  return { engine: await createWorkerEngine(spec, { timeoutMs }), args: `--engine ${shellQuote(spec)}` };
+}
+
+/** Ends the engine after the reports are written; one that throws or never settles cannot change them. */
+async function closeEngine(engine: Engine, io: CliIO): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), CLOSE_TIMEOUT_MS);
+  });
+  try {
+    const how = await Promise.race([Promise.resolve().then(() => engine.close?.()).then(() => "closed" as const), late]);
+    if (how === "late") io.err(`keras-rnn-conformance: warning: the engine's close() did not finish within ${CLOSE_TIMEOUT_MS} ms; abandoned\n`);
+  } catch (e) {
+    io.err(`keras-rnn-conformance: warning: the engine's close() failed: ${describeThrown(e)}\n`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseLevel(text: string | undefined): ConformanceLevel {
+  if (text === undefined) return "core";
+  if (text !== "none" && text !== "core" && text !== "full") throw new UsageError(`--level must be none, core or full, got "${text}"`);
+  return text;
+}
+
+function parseTimeout(text: string | undefined): number {
+  const ms = nonNegativeInteger(text, "--timeout", DEFAULT_TIMEOUT_MS);
+  if (ms < 1 || ms > MAX_TIMEOUT_MS) throw new UsageError(`--timeout must be between 1 and ${MAX_TIMEOUT_MS} ms (Node's timers hold at most 2^31 - 1 ms), got ${text}`);
+  return ms;
 }
 
 /** `run`: the suite. */
@@ -136,23 +207,28 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
     return EXIT_CONFORMANT;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const timeoutMs = nonNegativeInteger(values.timeout, "--timeout", DEFAULT_TIMEOUT_MS);
+  const timeoutMs = parseTimeout(values.timeout);
   const numRuns = nonNegativeInteger(values.properties, "--properties", DEFAULT_PROPERTY_RUNS);
   const seed = nonNegativeInteger(values.seed, "--seed", DEFAULT_SEED);
   const shard: Shard | null = values.shard !== undefined ? usage(() => parseShard(values.shard!)) : null;
-  const requiredLevel = values.level;
-  if (requiredLevel !== undefined && requiredLevel !== "core" && requiredLevel !== "full") throw new UsageError(`--level must be core or full, got "${requiredLevel}"`);
+  const requiredLevel = parseLevel(values.level);
   const requests = reportRequests(values.report, values.out);
   const filters = values.filter ?? [];
 
   // Fixtures: a load error is reported, the rest still runs, and the exit code is 2 (spec/adapter.md §7).
   const fixturePaths = values.fixtures ?? [defaultFixturesDir()];
   const loaded = loadFixtures(fixturePaths);
-  for (const e of loaded.errors) io.err(`fixture error: ${formatLoadError(e)}\n`);
-  const loadFailed = loaded.errors.length > 0;
+  const loadErrors = loaded.errors.map(formatLoadError);
+  for (const e of loadErrors) io.err(`fixture error: ${e}\n`);
   if (loaded.cases.length === 0) {
     io.err(`no fixture cases found in ${fixturePaths.join(", ")}\n`);
     return EXIT_USAGE;
+  }
+  // Every filter must select something: a misspelt one would otherwise quietly run less (or nothing).
+  const properties = await propertyIds();
+  const idle = filters.filter((f) => !loaded.cases.some((c) => matchesIdPattern(c.id, f)) && !properties.some((p) => matchesIdPattern(p, f)) && !matchesIdPattern("property", f));
+  if (idle.length > 0) {
+    throw new UsageError(`${idle.map((f) => `--filter ${f}`).join(", ")} matches no case and no property (property ids: ${properties.join(", ")})`);
   }
   const selected = selectCases(loaded.cases, filters, shard);
   // Properties run once (in shard 1 of n), and only when no filter excludes the `property/` family.
@@ -165,7 +241,7 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
   if (values.list) {
     for (const c of selected) io.out(`${c.id}  ${requiredFeatures(c).join(" ")}\n`);
     io.out(`${selected.length} case(s)${wantsProperties ? `, plus the property-based tests (${numRuns} runs each)` : ""}\n`);
-    return loadFailed ? EXIT_USAGE : EXIT_CONFORMANT;
+    return loadErrors.length > 0 ? EXIT_USAGE : EXIT_CONFORMANT;
   }
 
   let expectations: Expectations | undefined;
@@ -183,9 +259,7 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
   let result: SuiteResult;
   try {
     result = await runSuite(engine, selected, {
-      // A process engine enforces the timeout itself (it kills and restarts the process, with a
-      // better message); the runner's own deadline only backs it up.
-      timeoutMs: values["engine-cmd"] !== undefined ? timeoutMs + PROCESS_TIMEOUT_GRACE_MS : timeoutMs,
+      timeoutMs: timeoutMs + ADAPTER_TIMEOUT_GRACE_MS,
       expectations,
       strictExpectations: values["no-strict-expectations"] !== true,
       engineArgs: args,
@@ -196,23 +270,21 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
       diagnose: values["no-diagnose"] !== true,
       allIds: loaded.cases.map((c) => c.id),
       properties: wantsProperties ? { numRuns, seed, fixtures: loaded.cases } : undefined,
+      loadErrors,
+      requiredLevel,
       onCase: io.isTTY ? (v, done, total) => io.err(formatProgress(v, done, total)) : undefined,
     });
-  } finally {
-    await engine.close?.();
+  } catch (e) {
+    await closeEngine(engine, io);
+    throw e;
   }
   if (io.isTTY) io.err("\r".padEnd(100) + "\r");
-  if (filters.length > 0 && result.properties.length > 0) {
-    result = { ...result, properties: result.properties.filter((p) => filters.some((f) => matchesIdPattern(p.id, f) || matchesIdPattern("property", f))) };
-  }
-  writeSummaryAndReports(requests, result, io);
-  if (loadFailed) {
-    io.err(`${loaded.errors.length} fixture error(s) (listed above): exit code 2\n`);
-    return EXIT_USAGE;
-  }
-  const levelOk = requiredLevel === undefined || result.level === "full" || (requiredLevel === "core" && result.level === "core");
-  if (!levelOk) io.err(`--level ${requiredLevel} required, reached ${result.level}\n`);
-  return result.conformant && levelOk ? EXIT_CONFORMANT : EXIT_NOT_CONFORMANT;
+  // Reports first: whatever close() does, the verdict is on disk.
+  const unwritten = writeSummaryAndReports(requests, result, io);
+  await closeEngine(engine, io);
+  if (loadErrors.length > 0) io.err(`${loadErrors.length} fixture error(s) (listed above): exit code 2\n`);
+  for (const reason of result.reasons) io.err(`not green: ${reason}\n`);
+  return unwritten.length > 0 ? EXIT_USAGE : result.exitCode;
 }
 
 /** `merge a.json b.json ... [--report f --out file]...`: one result from shard reports. */
@@ -237,8 +309,9 @@ export async function mergeCommand(argv: readonly string[], io: CliIO = processI
     }
   });
   const merged = mergeResults(results);
-  writeSummaryAndReports(requests, merged, io);
-  return merged.conformant ? EXIT_CONFORMANT : EXIT_NOT_CONFORMANT;
+  const unwritten = writeSummaryAndReports(requests, merged, io);
+  for (const reason of merged.reasons) io.err(`not green: ${reason}\n`);
+  return unwritten.length > 0 ? EXIT_USAGE : merged.exitCode;
 }
 
 interface CommandModule {

@@ -54,3 +54,8 @@ export const OPTION_FEATURES: readonly Feature[] = [
 export function activationFeatures(names: Iterable<string>): Feature[] {
   return [...names].flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]);
 }
+
+/** Whether `s` names a feature this version of the suite knows (engines may declare others; they are ignored). */
+export function isFeature(s: string): s is Feature {
+  return (OPTION_FEATURES as readonly string[]).includes(s) || /^(activation|recurrent_activation):[a-z0-9_]+$/.test(s);
+}

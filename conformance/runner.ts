@@ -10,16 +10,18 @@ import { findFirstDivergence } from "./divergence.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
 import { expectationFor, unmatchedExpectations, type Expectations } from "./expectations.ts";
 import { missingFeatures, requiredFeatures } from "./features.ts";
-import { isCoreCase, levelReached } from "./levels.ts";
+import { isCoreCase, type ConformanceLevel } from "./levels.ts";
 import { checkOutputs, outputNames, type ReturnedTensor } from "./outputs.ts";
 import { packageVersion } from "./package-paths.ts";
-import type { Shard } from "./select.ts";
+import { matchesIdPattern, type Shard } from "./select.ts";
 import { propertyIds, runPropertySuite, type PropertyOptions } from "./run-properties.ts";
+import { BackgroundErrors } from "./background-errors.ts";
+import { judgeRun } from "./run-verdict.ts";
 import { unsupportedReason } from "./unsupported-case.ts";
+import { describeThrown, detach } from "./untrusted.ts";
 import {
   countStatuses,
   familyOf,
-  isConformant,
   type CaseStatus,
   type CaseVerdict,
   type Diagnosis,
@@ -54,9 +56,20 @@ export interface RunOptions {
   readonly onCase?: (verdict: CaseVerdict, done: number, total: number) => void;
   /** Cases the expectations must match against (default: `cases`), e.g. every loaded case before filtering. */
   readonly allIds?: readonly string[];
+  /** Fixture load errors, formatted: they are part of the result and make it red (spec/adapter.md §4.3). */
+  readonly loadErrors?: readonly string[];
+  /** The level the run must reach for exit code 0 (`--level`); default core. */
+  readonly requiredLevel?: ConformanceLevel;
 }
 
 class TimeoutError extends Error {}
+
+/** The engine's background work threw while it computed a case (background-errors.ts). */
+class BackgroundError extends Error {
+  constructor(thrown: readonly string[]) {
+    super(`engine's background work threw while it computed this case: ${thrown.join("; ")}`);
+  }
+}
 
 /**
  * Runs `fn` with a deadline. An async engine that never settles is abandoned after `timeoutMs` (its
@@ -174,11 +187,18 @@ interface Ran {
   readonly timeMs: number;
 }
 
-async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDiagnosis: boolean): Promise<Ran> {
+/** Runs the engine on `c` and reads its answer as plain data (untrusted.ts): whatever it is, it cannot crash the judge. */
+async function callEngine(engine: Engine, c: LayerCase, timeoutMs: number): Promise<EngineOutputs> {
+  return detach(await runWithTimeout(() => engine.run(structuredClone(c)), timeoutMs));
+}
+
+async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDiagnosis: boolean, background: BackgroundErrors): Promise<Ran> {
   const started = performance.now();
   let returned: EngineOutputs;
   try {
-    returned = await runWithTimeout(() => engine.run(engineView(c)), timeoutMs);
+    returned = await callEngine(engine, engineView(c), timeoutMs);
+    const thrown = await background.take();
+    if (thrown.length > 0) throw new BackgroundError(thrown);
   } catch (e) {
     const timeMs = performance.now() - started;
     // spec/adapter.md §2: declared features in a combination the engine cannot express.
@@ -186,7 +206,7 @@ async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDia
     if (reason !== null) {
       return { outcome: "unsupported", message: `engine cannot run this case: ${reason}`, comparison: null, firstDivergence: null, diagnosis: null, timeMs };
     }
-    const message = e instanceof TimeoutError ? e.message : `engine threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    const message = e instanceof TimeoutError || e instanceof BackgroundError ? e.message : `engine threw: ${describeThrown(e, true)}`;
     return { outcome: "error", message, comparison: null, firstDivergence: null, diagnosis: null, timeMs };
   }
   const timeMs = performance.now() - started;
@@ -197,7 +217,7 @@ async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDia
   }
   const comparison = compareOutputs(c, checked.outputs);
   if (comparison.ok) return { outcome: "pass", message: "", comparison, firstDivergence: null, diagnosis: null, timeMs };
-  const rerun = async (modified: LayerCase): Promise<EngineOutputs> => runWithTimeout(() => engine.run(structuredClone(modified)), timeoutMs);
+  const rerun = (modified: LayerCase): Promise<EngineOutputs> => callEngine(engine, modified, timeoutMs);
   const located = await findFirstDivergence(engine, c, checked.outputs, rerun);
   const diagnosis = withDiagnosis ? await safeDiagnose(engine, c, returned) : null;
   return {
@@ -227,24 +247,40 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const engineArgs = options.engineArgs ?? `--engine ${shellQuote(engine.name)}`;
   const strict = options.strictExpectations ?? true;
+  const filters = options.filters ?? [];
   const verdicts: CaseVerdict[] = [];
-  for (const c of cases) {
-    const verdict = await judgeCase(engine, c, options, timeoutMs, engineArgs);
-    verdicts.push(verdict);
-    options.onCase?.(verdict, verdicts.length, cases.length);
+  const warnings: string[] = [];
+  const background = new BackgroundErrors().start();
+  let properties: PropertyResult[] = [];
+  try {
+    for (const c of cases) {
+      const verdict = await judgeCase(engine, c, options, timeoutMs, engineArgs, background);
+      verdicts.push(verdict);
+      options.onCase?.(verdict, verdicts.length, cases.length);
+    }
+    // a case the engine declined is no anchor for a fixture-anchored relation (its variants may test what it cannot express)
+    const declined = new Set(verdicts.filter((v) => v.status === "unsupported").map((v) => v.id));
+    if (options.properties && options.properties.numRuns > 0) {
+      properties = await runPropertySuite(
+        engine,
+        { ...options.properties, exclude: (id) => declined.has(id) || (options.properties?.exclude?.(id) ?? false) },
+        timeoutMs,
+        options.expectations,
+      );
+      // a filter selects properties as it selects cases: `property/<name>`, `property`, or everything
+      if (filters.length > 0) properties = properties.filter((p) => filters.some((f) => matchesIdPattern(p.id, f) || matchesIdPattern("property", f)));
+    }
+    const late = await background.take();
+    if (late.length > 0) warnings.push(`the engine's background work threw after the last case: ${late.join("; ")}`);
+  } finally {
+    background.stop();
   }
-  // a case the engine declined is no anchor for a fixture-anchored relation (its variants may test what it cannot express)
-  const declined = new Set(verdicts.filter((v) => v.status === "unsupported").map((v) => v.id));
-  const properties: PropertyResult[] = options.properties && options.properties.numRuns > 0 ? await runPropertySuite(
-    engine,
-    { ...options.properties, exclude: (id) => declined.has(id) || (options.properties?.exclude?.(id) ?? false) },
-    timeoutMs,
-    options.expectations,
-  ) : [];
   // an entry may name a property (`property/<name>`), whether or not properties ran this time
   const knownIds = [...(options.allIds ?? cases.map((c) => c.id)), ...(options.expectations ? await propertyIds() : [])];
-  const warnings = unmatchedExpectations(options.expectations, knownIds);
-  const levelInput = { cases: verdicts, properties };
+  warnings.unshift(...unmatchedExpectations(options.expectations, knownIds));
+  const loadErrors = [...(options.loadErrors ?? [])];
+  const requiredLevel = options.requiredLevel ?? "core";
+  const judgement = judgeRun({ cases: verdicts, properties, loadErrors, strictExpectations: strict, requiredLevel });
   return {
     suite: { name: "keras-rnn-conformance", version: packageVersion() },
     engine: { name: engine.name, version: engine.version, features: [...engine.features] },
@@ -252,7 +288,7 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
     durationMs: performance.now() - started,
     selection: {
       fixtures: [...(options.fixtures ?? [])],
-      filters: [...(options.filters ?? [])],
+      filters: [...filters],
       shard: options.shard ?? null,
       casesLoaded: options.casesLoaded ?? cases.length,
       propertyRuns: options.properties?.numRuns ?? 0,
@@ -261,14 +297,19 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
     cases: verdicts,
     properties,
     counts: countStatuses(verdicts),
-    level: levelReached(levelInput),
-    conformant: isConformant(verdicts, properties, strict),
+    level: judgement.level,
+    verdict: judgement.verdict,
+    conformant: judgement.conformant,
+    requiredLevel,
+    exitCode: judgement.exitCode,
+    reasons: judgement.reasons,
+    loadErrors,
     strictExpectations: strict,
     warnings,
   };
 }
 
-async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, timeoutMs: number, engineArgs: string): Promise<CaseVerdict> {
+async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, timeoutMs: number, engineArgs: string, background: BackgroundErrors): Promise<CaseVerdict> {
   const features = requiredFeatures(c);
   const expectation = expectationFor(options.expectations, c.id);
   const base = {
@@ -295,7 +336,7 @@ async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, ti
   if (missing.length > 0) {
     return { ...base, status: "unsupported", missingFeatures: missing, message: `engine does not implement: ${missing.join(", ")}` };
   }
-  const ran = await runOne(engine, c, timeoutMs, options.diagnose ?? true);
+  const ran = await runOne(engine, c, timeoutMs, options.diagnose ?? true, background);
   let status: CaseStatus = ran.outcome;
   let message = ran.message;
   if (expectation?.kind === "fail" && ran.outcome !== "unsupported") {

@@ -6,6 +6,7 @@
 import type { Tolerance } from "./case.ts";
 import type { Feature } from "./engine.ts";
 import type { ConformanceLevel } from "./levels.ts";
+import type { ExitCode, RunVerdict } from "./run-verdict.ts";
 
 /**
  * - `pass`: every output within tolerance.
@@ -119,6 +120,8 @@ export interface PropertyResult {
   readonly seed: number;
   /** True when the property uses our reference as the oracle rather than Keras. */
   readonly referenceChecked: boolean;
+  /** True when the property fails on every trivial engine; only those count toward a level (levels.ts). */
+  readonly evidence: boolean;
   readonly specSection: string;
   readonly timeMs?: number;
   /** The expectations-file entry that applied, if any. */
@@ -146,8 +149,18 @@ export interface SuiteResult {
   readonly properties: readonly PropertyResult[];
   readonly counts: StatusCounts;
   readonly level: ConformanceLevel;
-  /** No fail or error (and, with strict expectations, no unexpected pass) among cases and properties. */
+  /** What the run shows (run-verdict.ts, spec/adapter.md §4.3). */
+  readonly verdict: RunVerdict;
+  /** `verdict === "conformant"`: evidence, nothing wrong, level core or full reached. */
   readonly conformant: boolean;
+  /** The level the run had to reach (`--level`, default core). */
+  readonly requiredLevel: ConformanceLevel;
+  /** The CLI's exit code for this result: 0 only when it is evidence of the required level. */
+  readonly exitCode: ExitCode;
+  /** Why the exit code is not 0; empty when it is. */
+  readonly reasons: readonly string[];
+  /** Fixture files or cases that failed to load, formatted (file, case, field); any makes the run red. */
+  readonly loadErrors: readonly string[];
   readonly strictExpectations: boolean;
   readonly warnings: readonly string[];
 }

@@ -60,7 +60,12 @@ function report(cases: CaseVerdict[], counts: Partial<SuiteResult["counts"]>): S
     properties: [],
     counts: { pass: 0, fail: 0, unsupported: 0, error: 0, skip: 0, "known-failure": 0, "unexpected-pass": 0, ...counts },
     level: "none",
+    verdict: "as-expected",
     conformant: false,
+    requiredLevel: "core",
+    exitCode: 1,
+    reasons: [],
+    loadErrors: [],
     strictExpectations: true,
     warnings: ["expectations entry lstm/gone matches no case"],
   } as SuiteResult;

@@ -11,9 +11,19 @@ export interface ShieldsEndpoint {
   readonly color: string;
 }
 
+/**
+ * Green only for exit code 0 at a level (spec/adapter.md §4.3); a run with no evidence, or one that
+ * only met its expectations file, never reads as a pass.
+ */
 export function toBadge(result: SuiteResult): ShieldsEndpoint {
-  const message = `${result.level} · ${result.counts.pass}/${result.cases.length} passed`;
-  const color = !result.conformant ? "red" : result.level === "full" ? "brightgreen" : result.level === "core" ? "yellowgreen" : "lightgrey";
+  const passed = `${result.counts.pass}/${result.cases.length} passed`;
+  const message =
+    result.verdict === "no-evidence" ? `no evidence · ${passed}`
+    : result.loadErrors.length > 0 ? `fixture errors · ${passed}`
+    : result.verdict === "as-expected" ? `no level · ${passed}`
+    : result.verdict === "not-conformant" ? `failing · ${passed}`
+    : `${result.level} · ${passed}`;
+  const color = result.exitCode !== 0 || !result.conformant ? "red" : result.level === "full" ? "brightgreen" : "yellowgreen";
   return { schemaVersion: 1, label: "Keras LSTM conformance", message, color };
 }
 

@@ -5,7 +5,8 @@
  */
 import type { SuiteResult } from "../verdict.ts";
 
-export const REPORT_VERSION = 1;
+/** 2: verdict, exitCode, requiredLevel, reasons, loadErrors and property evidence (spec/adapter.md §4.3). */
+export const REPORT_VERSION = 2;
 
 export interface JsonReport extends SuiteResult {
   readonly $schema: string;

@@ -49,10 +49,10 @@ async function mixedResult(): Promise<SuiteResult> {
   return {
     ...result,
     properties: [
-      { id: "property/batch-rows-independent", status: "pass", runs: 10, seed: 1, referenceChecked: false, specSection: "spec/lstm.md §5" },
-      { id: "property/reference-agreement", status: "fail", runs: 3, seed: 1, referenceChecked: true, specSection: "spec/lstm.md §2", message: "differs", counterexample: { id: "x/001" } },
+      { id: "property/batch-rows-independent", status: "pass", runs: 10, seed: 1, referenceChecked: false, evidence: false, specSection: "spec/lstm.md §5" },
+      { id: "property/reference-agreement", status: "fail", runs: 3, seed: 1, referenceChecked: true, evidence: true, specSection: "spec/lstm.md §2", message: "differs", counterexample: { id: "x/001" } },
       {
-        id: "property/masked-step-holds-state", status: "known-failure", runs: 4, seed: 1, referenceChecked: false, specSection: "spec/lstm.md §3.5.2",
+        id: "property/masked-step-holds-state", status: "known-failure", runs: 4, seed: 1, referenceChecked: false, evidence: false, specSection: "spec/lstm.md §3.5.2",
         message: "known failure (zeros past the length): differs", expectation: { kind: "fail", pattern: "property/masked-step-holds-state", reason: "zeros past the length" },
       },
     ],
@@ -114,7 +114,7 @@ describe("reports", () => {
   });
 
   it("the badge is a shields endpoint", () => {
-    expect(toBadge(result)).toEqual({ schemaVersion: 1, label: "Keras LSTM conformance", message: "none · 1/7 passed", color: "red" });
+    expect(toBadge(result)).toEqual({ schemaVersion: 1, label: "Keras LSTM conformance", message: "failing · 1/7 passed", color: "red" });
   });
 
   it("the console summary has the table, the level and the reproduction", () => {
@@ -133,11 +133,12 @@ describe("reports", () => {
     expect(formatConsoleReport(unsupported)).toContain("properties: 1 unsupported of 1");
   });
 
-  it("a conformant run without core cases says why its level is none", () => {
-    const noCore = { ...result, cases: result.cases.map((c) => ({ ...c, core: false })), conformant: true, level: "none" as const };
-    expect(formatConsoleReport(noCore)).toContain("CONFORMANT — level none (no core case ran)");
-    const knownCore = { ...result, conformant: true, level: "none" as const };
-    expect(formatConsoleReport(knownCore)).toContain("CONFORMANT — level none (a core case is a known failure or skipped)");
+  it("a run that meets its expectations at no level says so, never CONFORMANT", () => {
+    const noCore = { ...result, cases: result.cases.map((c) => ({ ...c, core: false })), verdict: "as-expected" as const, level: "none" as const };
+    expect(formatConsoleReport(noCore)).toContain("AS EXPECTED, NOT CONFORMANT — level none (no core case was selected)");
+    const knownCore = { ...result, verdict: "as-expected" as const, level: "none" as const };
+    expect(formatConsoleReport(knownCore)).toMatch(/AS EXPECTED, NOT CONFORMANT — level none \(\d core case\(s\) .*known-failure/);
+    expect(toBadge({ ...knownCore, exitCode: 1 })).toMatchObject({ message: "no level · 1/7 passed", color: "red" });
   });
 
   it("merging shard results gives the counts of the whole", () => {

@@ -2,6 +2,7 @@
  * Per-family tallies shared by the console, Markdown and JUnit reports, so that every report
  * counts the same way (spec/adapter.md §6).
  */
+import { noLevelReason, VERDICT_WORDS } from "../run-verdict.ts";
 import { CASE_STATUSES, type CaseStatus, type PropertyResult, type SuiteResult } from "../verdict.ts";
 
 export interface FamilySummary {
@@ -79,8 +80,7 @@ export function verdictLine(result: SuiteResult): string {
     const counted = PROPERTY_STATUS_WORDS.map(([status, word]) => [result.properties.filter((p) => p.status === status).length, word] as const);
     bits.push(`properties: ${counted.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`).join(", ")} of ${result.properties.length}`);
   }
-  // Conformant at level none: no core case ran, or one is a listed known failure or skip (levels.ts).
-  const why = result.cases.some((c) => c.core) ? "a core case is a known failure or skipped" : "no core case ran";
-  const level = result.conformant && result.level === "none" ? `none (${why})` : result.level;
-  return `${result.conformant ? "CONFORMANT" : "NOT CONFORMANT"} — level ${level} — ${bits.join(", ")}`;
+  if (result.loadErrors.length > 0) bits.push(`${result.loadErrors.length} fixture load error(s)`);
+  const level = result.verdict === "as-expected" ? `none (${noLevelReason(result)})` : result.level;
+  return `${VERDICT_WORDS[result.verdict]} — level ${level} — ${bits.join(", ")}`;
 }
