@@ -4,6 +4,7 @@
  */
 import { LEVEL_DESCRIPTIONS } from "../levels.ts";
 import type { CaseVerdict, SuiteResult } from "../verdict.ts";
+import { indentContinuation, terminalLine, terminalText } from "./escape.ts";
 import { formatError, problemVerdicts, summariseFamilies, verdictLine } from "./summary.ts";
 
 /** Pads columns; the first column left-aligned, the others right-aligned. */
@@ -17,15 +18,19 @@ function formatValue(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(7))) : String(x);
 }
 
-/** A verdict in a few indented lines: what, why, where, how to rerun. */
+/**
+ * A verdict in a few indented lines: what, why, where, how to rerun. The message may hold an
+ * engine's error text, stderr or traceback: its terminal controls are removed and its lines indented,
+ * so that only the status line starts at column 0. The other strings may quote engine values too.
+ */
 export function formatVerdict(v: CaseVerdict): string {
-  const lines = [`${v.status.toUpperCase()} ${v.id}  (${v.description})`, `  ${v.message}`];
-  if (v.diagnosis) lines.push(`  diagnosis: ${v.diagnosis.explanation} [${v.diagnosis.hypothesis}]`);
+  const lines = [`${v.status.toUpperCase()} ${terminalLine(v.id)}  (${terminalLine(v.description)})`, `  ${indentContinuation(terminalText(v.message), "    ")}`];
+  if (v.diagnosis) lines.push(`  diagnosis: ${terminalLine(v.diagnosis.explanation)} [${terminalLine(v.diagnosis.hypothesis)}]`);
   const d = v.firstDivergence;
   if (d) lines.push(`  first divergence: step ${d.timestep}, batch ${d.batch}, unit ${d.unit}${d.call > 0 ? `, call ${d.call}` : ""}: ${formatValue(d.actual)} where Keras has ${formatValue(d.expected)} (${d.source})`);
-  else if (v.firstDivergenceNote) lines.push(`  first divergence: none (${v.firstDivergenceNote})`);
-  if (v.status !== "error" && v.tolerance) lines.push(`  tolerance: atol ${v.tolerance.atol}, rtol ${v.tolerance.rtol} (${v.tolerance.source}); file ${v.file}`);
-  if (v.reproduce) lines.push(`  reproduce: ${v.reproduce}`);
+  else if (v.firstDivergenceNote) lines.push(`  first divergence: none (${terminalLine(v.firstDivergenceNote)})`);
+  if (v.status !== "error" && v.tolerance) lines.push(`  tolerance: atol ${v.tolerance.atol}, rtol ${v.tolerance.rtol} (${terminalLine(v.tolerance.source)}); file ${terminalLine(v.file)}`);
+  if (v.reproduce) lines.push(`  reproduce: ${terminalLine(v.reproduce)}`);
   return lines.join("\n");
 }
 
@@ -34,7 +39,7 @@ function unsupportedSummary(result: SuiteResult): string | null {
   const byFeature = new Map<string, number>();
   for (const v of result.cases) for (const f of v.missingFeatures) byFeature.set(f, (byFeature.get(f) ?? 0) + 1);
   if (byFeature.size === 0) return null;
-  const parts = [...byFeature.entries()].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} (${n})`);
+  const parts = [...byFeature.entries()].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${terminalLine(f)} (${n})`);
   return `${result.counts.unsupported} case(s) unsupported; the engine lacks: ${parts.join(", ")}`;
 }
 
@@ -50,18 +55,18 @@ export function formatConsoleReport(result: SuiteResult, options: ConsoleOptions
   for (const v of problems.slice(0, max)) out.push(formatVerdict(v), "");
   if (problems.length > max) out.push(`… and ${problems.length - max} more (see --report json)`, "");
   for (const p of result.properties.filter((q) => q.status !== "pass")) {
-    out.push(`${p.status.toUpperCase()} ${p.id}  (${p.specSection}, ${p.runs} runs, seed ${p.seed}${p.referenceChecked ? ", reference-checked" : ""})`);
-    if (p.message) out.push(`  ${p.message.split("\n").join("\n  ")}`);
+    out.push(`${p.status.toUpperCase()} ${terminalLine(p.id)}  (${terminalLine(p.specSection)}, ${p.runs} runs, seed ${p.seed}${p.referenceChecked ? ", reference-checked" : ""})`);
+    if (p.message) out.push(`  ${indentContinuation(terminalText(p.message), "    ")}`);
     out.push("");
   }
   const unsupported = unsupportedSummary(result);
   if (unsupported) out.push(unsupported, "");
-  for (const w of result.warnings) out.push(`warning: ${w}`);
+  for (const w of result.warnings) out.push(`warning: ${indentContinuation(terminalText(w), "  ")}`);
   if (result.warnings.length > 0) out.push("");
 
   const header = ["family", "passed", "failed", "unsupported", "errors", "skipped", "known", "worst abs err"];
   const rows = summariseFamilies(result).map((f) => [
-    f.family,
+    terminalLine(f.family),
     String(f.counts.pass),
     String(f.counts.fail + f.counts["unexpected-pass"]),
     String(f.counts.unsupported),
@@ -73,7 +78,8 @@ export function formatConsoleReport(result: SuiteResult, options: ConsoleOptions
   // The total adds every row, properties included.
   const sum = (col: number): string => String(rows.reduce((n, r) => n + Number(r[col]), 0));
   rows.push(["total", sum(1), sum(2), sum(3), sum(4), sum(5), sum(6), ""]);
-  out.push(`${result.engine.name} ${result.engine.version} — keras-rnn-conformance ${result.suite.version} — ${(result.durationMs / 1000).toFixed(1)} s`);
+  // "engine:" first, so that no name an engine picks (say "CONFORMANT — level full") starts a line.
+  out.push(`engine: ${terminalLine(result.engine.name)} ${terminalLine(result.engine.version)} — keras-rnn-conformance ${terminalLine(result.suite.version)} — ${(result.durationMs / 1000).toFixed(1)} s`);
   out.push(formatTable([header, ...rows]));
   out.push("");
   const partial = result.selection.filters.length > 0 || result.selection.shard !== null ? " (of the selected cases only)" : "";
@@ -84,5 +90,5 @@ export function formatConsoleReport(result: SuiteResult, options: ConsoleOptions
 
 /** A one-line progress indicator for a TTY (`\r`-overwritten). */
 export function formatProgress(v: CaseVerdict, done: number, total: number): string {
-  return `\r[${done}/${total}] ${v.status.padEnd(15)} ${v.id}`.padEnd(80).slice(0, 100);
+  return `\r[${done}/${total}] ${v.status.padEnd(15)} ${terminalLine(v.id)}`.padEnd(80).slice(0, 100);
 }

@@ -2,16 +2,12 @@
  * JUnit XML (spec/adapter.md §6), the format CI systems read: one `<testsuite>` per family, one
  * `<testcase>` per case or property. fail and unexpected-pass (under strict expectations) are
  * `<failure>`, error is `<error>`, and unsupported, skip and known-failure are `<skipped>` — never
- * counted as passes.
+ * counted as passes. Engine text is XML-escaped (escape.ts), and stripped of terminal controls too,
+ * because CI tools echo JUnit messages to their logs.
  */
 import type { CaseVerdict, PropertyResult, SuiteResult } from "../verdict.ts";
 import { formatVerdict } from "./console.ts";
-
-function escapeXml(s: string): string {
-  // XML 1.0 forbids most control characters even when escaped.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
-}
+import { terminalLine, terminalText, xmlEscape as escapeXml } from "./escape.ts";
 
 type Outcome = { kind: "pass" } | { kind: "failure" | "error" | "skipped"; type: string; message: string; details: string };
 
@@ -31,7 +27,7 @@ function caseOutcome(v: CaseVerdict, strict: boolean): Outcome {
 }
 
 function propertyOutcome(p: PropertyResult): Outcome {
-  const details = [p.message ?? "", p.counterexample !== undefined ? `counterexample: ${JSON.stringify(p.counterexample)}` : ""].filter(Boolean).join("\n");
+  const details = [terminalText(p.message ?? ""), p.counterexample !== undefined ? `counterexample: ${JSON.stringify(p.counterexample)}` : ""].filter(Boolean).join("\n");
   if (p.status === "pass") return { kind: "pass" };
   if (p.status === "unsupported" || p.status === "skip" || p.status === "known-failure") return { kind: "skipped", type: p.status, message: p.message ?? p.status, details: "" };
   return { kind: p.status === "fail" ? "failure" : "error", type: p.status, message: p.message ?? p.status, details };
@@ -47,7 +43,7 @@ interface Entry {
 function testcase(e: Entry): string {
   const head = `    <testcase classname="${escapeXml(e.classname)}" name="${escapeXml(e.name)}" time="${(e.timeMs / 1000).toFixed(3)}"`;
   if (e.outcome.kind === "pass") return `${head}/>`;
-  const message = escapeXml(e.outcome.message.split("\n")[0]!);
+  const message = escapeXml(terminalText(e.outcome.message).split("\n")[0]!);
   const inner =
     e.outcome.kind === "skipped"
       ? `<skipped message="${escapeXml(e.outcome.type)}: ${message}"/>`
@@ -74,7 +70,7 @@ export function toJunitXml(result: SuiteResult): string {
   const name = `keras-rnn-conformance ${result.suite.version}: ${result.engine.name} ${result.engine.version}`;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${escapeXml(name)}" tests="${entries.length}" failures="${count(entries, "failure")}" errors="${count(entries, "error")}" skipped="${count(entries, "skipped")}" time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${escapeXml(result.startedAt)}">`,
+    `<testsuites name="${escapeXml(terminalLine(name))}" tests="${entries.length}" failures="${count(entries, "failure")}" errors="${count(entries, "error")}" skipped="${count(entries, "skipped")}" time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${escapeXml(result.startedAt)}">`,
     ...suites,
     `</testsuites>`,
     "",
