@@ -55,7 +55,7 @@ describe("keras-rnn-conformance CLI", () => {
     writeFileSync(join(dir, "mine.ts"), `import { referenceEngine } from "${reference}";\nconst n: number = 1;\nexport function createEngine() { return { ...referenceEngine, name: "mine" + n }; }\n`);
     const r = await cli(...FAST, "--engine", join(dir, "mine.ts"));
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^mine1 0\.1\.0/m);
+    expect(r.out).toMatch(/^engine: mine1 0\.1\.0/m);
     writeFileSync(join(dir, "bad.ts"), `export const engine = { name: "x" };\n`);
     const bad = await cli(...FAST, "--engine", join(dir, "bad.ts"));
     expect(bad.code).toBe(2);
@@ -67,7 +67,8 @@ describe("keras-rnn-conformance CLI", () => {
     expect(await cli("--engine", "nope")).toMatchObject({ code: 2, err: expect.stringMatching(/unknown engine "nope"/) });
     expect(await cli("--engine", "./missing.ts")).toMatchObject({ code: 2, err: expect.stringMatching(/engine module \.\/missing\.ts not found/) });
     expect(await cli("--fixtures", "/nonexistent/dir")).toMatchObject({ code: 2, err: expect.stringMatching(/not a directory/) });
-    expect(await cli("--filter", "lstm/nothing-here", "--properties", "0")).toMatchObject({ code: 2, err: expect.stringMatching(/no case matches --filter lstm\/nothing-here/) });
+    expect(await cli("--filter", "lstm/nothing-here", "--properties", "0")).toMatchObject({ code: 2, err: expect.stringMatching(/--filter lstm\/nothing-here matches no case and no property/) });
+    expect(await cli("--filter", "property/no-such-property")).toMatchObject({ code: 2, err: expect.stringMatching(/--filter property\/no-such-property matches no case and no property/) });
     expect(await cli("--shard", "3/2")).toMatchObject({ code: 2, err: expect.stringMatching(/^keras-rnn-conformance: --shard must be k\/n/) });
     expect(await cli("--engine", "mutant:nope")).toMatchObject({ code: 2, err: expect.stringMatching(/no mutant named "nope"; mutants: gate-order-iofc/) });
     expect(await cli("frobnicate")).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command "frobnicate"/) });

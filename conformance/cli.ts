@@ -19,7 +19,7 @@ import { defaultFixturesDir, ownModule, packageVersion } from "./package-paths.t
 import { formatConsoleReport, formatProgress } from "./reports/console.ts";
 import { isReportFormat, renderReport, REPORT_FORMATS, type ReportFormat } from "./reports/index.ts";
 import { fromJsonReport } from "./reports/json.ts";
-import { mergeResults } from "./reports/merge.ts";
+import { MergeError, mergeResults } from "./reports/merge.ts";
 import { DEFAULT_TIMEOUT_MS, runSuite, shellQuote } from "./runner.ts";
 import { propertyIds } from "./run-properties.ts";
 import { matchesIdPattern, parseShard, selectCases, type Shard } from "./select.ts";
@@ -308,7 +308,15 @@ export async function mergeCommand(argv: readonly string[], io: CliIO = processI
       throw new UsageError(`cannot read report ${file}: ${(e as Error).message}`);
     }
   });
-  const merged = mergeResults(results);
+  let merged: SuiteResult;
+  try {
+    merged = mergeResults(results, positionals);
+  } catch (e) {
+    // spec/adapter.md §6.3: a set of reports that is not exactly one run's shards is never merged.
+    if (!(e instanceof MergeError)) throw e;
+    io.err(`keras-rnn-conformance: ${e.message}\n`);
+    return EXIT_NOT_CONFORMANT;
+  }
   const unwritten = writeSummaryAndReports(requests, merged, io);
   for (const reason of merged.reasons) io.err(`not green: ${reason}\n`);
   return unwritten.length > 0 ? EXIT_USAGE : merged.exitCode;

@@ -6,6 +6,7 @@ import { lstmLayers, type FixtureCase, type LayerCase } from "./case.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "./engine.ts";
 import { parseExpectations } from "./expectations.ts";
 import { mutantByName } from "./mutants/index.ts";
+import { corpusCases } from "./mutants/gallery-cases.ts";
 import { loadFixtureDir } from "./fixtures/load.ts";
 import { runSuite, runWithTimeout } from "./runner.ts";
 import type { Tensor } from "./tensor.ts";
@@ -211,5 +212,29 @@ describe("runSuite", () => {
     expect(r.properties.map((p) => p.id).indexOf("property/unit-permutation")).toBe(0); // order kept
     expect(r.warnings).toEqual(['exp.txt:4: "property/nonexistent" matches no case; remove it or fix the id']);
     expect(r.properties.filter((p) => p.status === "fail").map((p) => p.id)).not.toContain("property/masked-step-holds-state");
+  });
+});
+
+describe("runSuite with an in-process engine it cannot isolate: whatever the engine hands back becomes a verdict", () => {
+  const hostile = async (name: string) => ((await import(`./mutants/hostile/${name}.ts`)) as { default: Engine }).default;
+  const cases = () => corpusCases("fixtures").cases.filter((c) => c.id === "lstm/sizes/input_dim_1/001");
+
+  it.each([
+    ["throws-null-prototype", /^engine threw: a non-Error object with no prototype$/],
+    ["throwing-getter", /^the engine's outputs cannot be read as plain data/],
+    ["proxy-outputs", /^the engine's outputs cannot be read as plain data \(DataCloneError/],
+    ["background-throw", /^engine's background work threw while it computed this case: Error: background work failed/],
+    ["unhandled-rejection", /^engine's background work threw while it computed this case: Error: nobody awaited this/],
+  ])("%s: an error verdict, the run goes on", async (name, message) => {
+    const r = await runSuite(await hostile(name), cases(), { diagnose: false });
+    expect(r.cases[0]).toMatchObject({ status: "error" });
+    expect(r.cases[0]!.message).toMatch(message);
+    expect(r).toMatchObject({ verdict: "not-conformant", exitCode: 1 });
+  });
+
+  it.each(["fake-typed-array", "cyclic-outputs"])("%s: a failure, never a pass", async (name) => {
+    const r = await runSuite(await hostile(name), cases(), { diagnose: false });
+    expect(["fail", "error"]).toContain(r.cases[0]!.status);
+    expect(r.exitCode).toBe(1);
   });
 });

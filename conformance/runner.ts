@@ -18,7 +18,7 @@ import { propertyIds, runPropertySuite, type PropertyOptions } from "./run-prope
 import { BackgroundErrors } from "./background-errors.ts";
 import { judgeRun } from "./run-verdict.ts";
 import { unsupportedReason } from "./unsupported-case.ts";
-import { describeThrown, detach } from "./untrusted.ts";
+import { describeThrown, detach, EngineFault } from "./untrusted.ts";
 import {
   countStatuses,
   familyOf,
@@ -206,7 +206,7 @@ async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDia
     if (reason !== null) {
       return { outcome: "unsupported", message: `engine cannot run this case: ${reason}`, comparison: null, firstDivergence: null, diagnosis: null, timeMs };
     }
-    const message = e instanceof TimeoutError || e instanceof BackgroundError ? e.message : `engine threw: ${describeThrown(e, true)}`;
+    const message = e instanceof TimeoutError || e instanceof BackgroundError || e instanceof EngineFault ? e.message : `engine threw: ${describeThrown(e, true)}`;
     return { outcome: "error", message, comparison: null, firstDivergence: null, diagnosis: null, timeMs };
   }
   const timeMs = performance.now() - started;

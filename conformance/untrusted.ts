@@ -51,8 +51,19 @@ export function describeThrown(e: unknown, withStack = false): string {
   }
   const text = attempt(() => JSON.stringify(e));
   if (typeof text === "string" && text !== "{}") return cut(`a non-Error value ${text}`);
+  if (attempt(() => Object.getPrototypeOf(e)) === null) return "a non-Error object with no prototype";
   const tag = attempt(() => Object.prototype.toString.call(e)) ?? "[object ?]";
   return `a non-Error value ${tag}`;
+}
+
+/** An adapter's account of what an engine did (worker-engine.ts): the runner shows its message as it is. */
+export class EngineFault extends Error {
+  override readonly name = "EngineFault";
+}
+
+/** The sentence for outputs that cannot be copied as data. */
+export function unreadableOutputs(e: unknown): string {
+  return `the engine's outputs cannot be read as plain data (${describeThrown(e)}); return arrays of { shape, data: Float32Array } (spec/adapter.md §3)`;
 }
 
 /**
@@ -65,6 +76,6 @@ export function detach<T>(value: T): T {
   try {
     return structuredClone(value);
   } catch (e) {
-    throw new Error(`the engine's outputs cannot be read as plain data (${describeThrown(e)}); return arrays of { shape, data: Float32Array } (spec/adapter.md §3)`, { cause: e });
+    throw new EngineFault(unreadableOutputs(e), { cause: e });
   }
 }

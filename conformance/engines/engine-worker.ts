@@ -4,9 +4,9 @@
  * patch globals, loop forever, throw in the background — stays in this thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { Engine } from "../engine.ts";
+import type { Engine, EngineOutputs } from "../engine.ts";
 import { unsupportedReason } from "../unsupported-case.ts";
-import { describeThrown } from "../untrusted.ts";
+import { describeThrown, unreadableOutputs } from "../untrusted.ts";
 import { EngineModuleError, loadEngine } from "./registry.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./worker-messages.ts";
 
@@ -25,12 +25,18 @@ async function answer(engine: Engine, m: ToWorker): Promise<void> {
     post({ type: "closed", error });
     return;
   }
+  let outputs: EngineOutputs;
   try {
-    const outputs = await engine.run(m.case);
+    outputs = await engine.run(m.case);
+  } catch (e) {
+    post({ type: "threw", seq: m.seq, message: `engine threw: ${describeThrown(e, true)}`, unsupported: unsupportedReason(e) });
+    return;
+  }
+  try {
     // Posting copies the outputs (structured clone): a Proxy or a throwing getter fails here, in the engine's thread.
     post({ type: "result", seq: m.seq, outputs });
   } catch (e) {
-    post({ type: "threw", seq: m.seq, message: describeThrown(e, true), unsupported: unsupportedReason(e) });
+    post({ type: "threw", seq: m.seq, message: unreadableOutputs(e), unsupported: null });
   }
 }
 

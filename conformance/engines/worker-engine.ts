@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import type { LayerCase } from "../case.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
 import { isFeature } from "../features.ts";
-import { describeThrown } from "../untrusted.ts";
+import { describeThrown, EngineFault } from "../untrusted.ts";
 import { EngineModuleError } from "./registry.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./worker-messages.ts";
 
@@ -82,12 +82,12 @@ class EngineThread {
 
   /** The next message, or a rejection when the worker ends or `timeoutMs` passes first (then the worker is stopped). */
   next(timeoutMs: number, what: string): Promise<FromWorker> {
-    if (this.ended !== undefined) return Promise.reject(new Error(this.ended));
+    if (this.ended !== undefined) return Promise.reject(new EngineFault(this.ended));
     return new Promise<FromWorker>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = undefined;
         this.end(`${what} took more than ${timeoutMs} ms; the engine's worker was stopped`);
-        reject(new Error(this.ended));
+        reject(new EngineFault(this.ended));
       }, timeoutMs);
       this.waiting = {
         resolve: (m) => (clearTimeout(timer), resolve(m)),
@@ -106,7 +106,7 @@ class EngineThread {
     void this.worker.terminate();
     const w = this.waiting;
     this.waiting = undefined;
-    w?.reject(new Error(why));
+    w?.reject(new EngineFault(why));
   }
 }
 
@@ -143,15 +143,15 @@ class ThreadedEngine implements WorkerEngine {
     this.thread.post({ type: "run", seq, case: c });
     const m = await this.thread.next(this.options.timeoutMs, `case ${c.id}`);
     if (m.type === "result" && m.seq === seq) {
-      if (restarted !== "") throw new Error(`the engine's worker had crashed before this case${restarted}`);
+      if (restarted !== "") throw new EngineFault(`the engine's worker had crashed before this case${restarted}`);
       return m.outputs;
     }
     if (m.type === "threw" && m.seq === seq) {
       if (m.unsupported !== null) throw new UnsupportedCaseError(m.unsupported);
-      throw new Error(`${m.message}${restarted}`);
+      throw new EngineFault(`${m.message}${restarted}`);
     }
     this.thread.end(`the engine's worker answered out of turn (${m.type})`);
-    throw new Error(this.thread.ended);
+    throw new EngineFault(this.thread.ended);
   }
 
   async close(): Promise<void> {

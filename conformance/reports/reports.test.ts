@@ -17,7 +17,7 @@ import { formatConsoleReport } from "./console.ts";
 import { fromJsonReport, toJsonReport } from "./json.ts";
 import { toJunitXml } from "./junit.ts";
 import { toMarkdown } from "./markdown.ts";
-import { mergeResults } from "./merge.ts";
+import { MergeError, mergeResults } from "./merge.ts";
 
 /** A result with every status: pass, fail (NaN), error, unsupported, skip, known-failure, unexpected-pass, and properties. */
 async function mixedResult(): Promise<SuiteResult> {
@@ -145,12 +145,14 @@ describe("reports", () => {
     const half = (keep: (i: number) => boolean, index: number): SuiteResult => ({
       ...result,
       cases: result.cases.filter((_, i) => keep(i)),
+      // as the CLI runs them: properties in shard 1 only
+      properties: index === 1 ? result.properties : [],
       selection: { ...result.selection, shard: { index, count: 2 } },
     });
     const merged = mergeResults([fromJsonReport(toJsonReport(half((i) => i % 2 === 0, 1))), fromJsonReport(toJsonReport(half((i) => i % 2 === 1, 2)))]);
     expect(merged.counts).toEqual(result.counts);
     expect(merged.conformant).toBe(false);
     expect(merged.selection.shard).toBeNull();
-    expect(mergeResults([half((i) => i % 2 === 0, 1)]).warnings).toContain("merged 1 shard report(s) of a 2-way split: some shards are missing or repeated");
+    expect(() => mergeResults([half((i) => i % 2 === 0, 1)])).toThrow(MergeError);
   });
 });
