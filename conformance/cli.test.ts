@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -79,10 +79,77 @@ describe("keras-rnn-conformance CLI", () => {
     const dir = tmp();
     writeTinyCorpus(dir, { "t.json": tinyFixtureFile("t", [tinyCase({ id: "t/001" })]) });
     writeFileSync(join(dir, "u.json"), "{ broken");
-    const r = await cli("--fixtures", dir, "--properties", "0", "--no-diagnose");
+    const out = tmp();
+    const r = await cli("--fixtures", dir, "--properties", "0", "--no-diagnose", "--report", "json", "--out", join(out, "r.json"), "--report", "badge", "--out", join(out, "b.json"));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/fixture error: .*u\.json: not valid JSON/);
     expect(r.out).toMatch(/^t\s+0\s+1/m); // the good case ran (and failed: tiny cases hold random values)
+    // the load error is in every report, and merging that report is not green either (spec/adapter.md §4.3)
+    const report = fromJsonReport(readFileSync(join(out, "r.json"), "utf8"));
+    expect(report).toMatchObject({ conformant: false, exitCode: 2 });
+    expect(report.loadErrors[0]).toMatch(/u\.json: not valid JSON/);
+    expect(JSON.parse(readFileSync(join(out, "b.json"), "utf8"))).toMatchObject({ color: "red" });
+    expect((await cli("merge", join(out, "r.json"))).code).toBe(2);
+  });
+
+  it("a load error with every loaded case passing is still exit 2 and red", async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, "lstm"));
+    writeFileSync(join(dir, "lstm", "broken.json"), "{ broken");
+    const out = join(tmp(), "r.json");
+    const r = await cli("--fixtures", join(import.meta.dirname, "..", "fixtures", "keras3", "lstm", "outputs.json"), "--fixtures", dir, "--properties", "0", "--report", "json", "--out", out);
+    expect(r.code).toBe(2);
+    const report = fromJsonReport(readFileSync(out, "utf8"));
+    expect(report.counts.pass).toBe(report.cases.length);
+    expect(report).toMatchObject({ verdict: "not-conformant", conformant: false, exitCode: 2 });
+  });
+
+  it("skipping everything is never green: NO EVIDENCE, exit 1, red badge", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "skip-lstm.txt"), "lstm skip not today\n");
+    writeFileSync(join(dir, "skip-all.txt"), "lstm skip not today\nproperty/agrees-with-reference skip slow\n");
+    const ref = await cli("--properties", "0", "--expectations", join(dir, "skip-lstm.txt"), "--report", "badge", "--out", join(dir, "b.json"));
+    expect(ref.code).toBe(1);
+    expect(ref.out).toMatch(/^NO EVIDENCE, NOT CONFORMANT — level none — 0 passed/m);
+    expect(JSON.parse(readFileSync(join(dir, "b.json"), "utf8"))).toMatchObject({ message: expect.stringMatching(/^no evidence/), color: "red" });
+    // an all-zeros engine with the one property that always catches it skipped: the rest (fixture-anchored) catch it, or nothing is shown
+    const zeros = await cli("--engine", join(import.meta.dirname, "mutants", "hostile", "zeros.ts"), "--properties", "20", "--expectations", join(dir, "skip-all.txt"), "--level", "none");
+    expect(zeros.code).toBe(1);
+    expect(zeros.out).not.toMatch(/^CONFORMANT/m);
+    expect((await cli("--filter", "property/agrees-with-reference", "--properties", "5")).code).toBe(1); // properties alone are no evidence
+  });
+
+  it("a run at no level is AS EXPECTED, exit 1, unless --level none", async () => {
+    const masking = ["--filter", "lstm/masking/end", "--properties", "0"];
+    const r = await cli(...masking);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^AS EXPECTED, NOT CONFORMANT — level none \(no core case was selected\)/m);
+    expect((await cli(...masking, "--level", "none")).code).toBe(0);
+  });
+
+  it("checks --out targets and --timeout before running anything", async () => {
+    const dir = tmp();
+    const started = performance.now();
+    expect(await cli("--report", "json", "--out", dir)).toMatchObject({ code: 2, err: expect.stringMatching(/--out .* is a directory/) });
+    expect(await cli("--report", "json", "--out", join(dir, "a.json"), "--report", "junit", "--out", join(dir, "a.json"))).toMatchObject({ code: 2, err: expect.stringMatching(/given twice/) });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(await cli("--timeout", String(2 ** 31))).toMatchObject({ code: 2, err: expect.stringMatching(/--timeout must be between 1 and 2147481647 ms/) });
+    expect(await cli("--timeout", "0")).toMatchObject({ code: 2 });
+  });
+
+  it("merge refuses an incomplete or repeated set of shards (exit 1) and judges the whole at --level core", async () => {
+    const dir = tmp();
+    const shard = async (k: number) => {
+      const out = join(dir, `s${k}.json`);
+      await cli(...FAST, "--shard", `${k}/4`, "--report", "json", "--out", out);
+      return out;
+    };
+    const s1 = await shard(1);
+    expect(await cli("merge", s1)).toMatchObject({ code: 1, err: expect.stringMatching(/shard 2\/4, 3\/4, 4\/4 missing/) });
+    expect(await cli("merge", s1, s1)).toMatchObject({ code: 1, err: expect.stringMatching(/given more than once/) });
+    const all = [s1, await shard(2), await shard(3), await shard(4)];
+    expect((await cli("merge", ...all)).code).toBe(0);
+    expect((await cli("merge", ...all, "--level", "full")).code).toBe(1);
   });
 
   it("--list shows the selected cases with their features", async () => {

@@ -183,8 +183,9 @@ async function closeEngine(engine: Engine, io: CliIO): Promise<void> {
   }
 }
 
-function parseLevel(text: string | undefined): ConformanceLevel {
-  if (text === undefined) return "core";
+/** `--level`; by default core, and none for a shard, whose gate is the merge (spec/adapter.md §6.3). */
+function parseLevel(text: string | undefined, fallback: ConformanceLevel): ConformanceLevel {
+  if (text === undefined) return fallback;
   if (text !== "none" && text !== "core" && text !== "full") throw new UsageError(`--level must be none, core or full, got "${text}"`);
   return text;
 }
@@ -211,7 +212,7 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
   const numRuns = nonNegativeInteger(values.properties, "--properties", DEFAULT_PROPERTY_RUNS);
   const seed = nonNegativeInteger(values.seed, "--seed", DEFAULT_SEED);
   const shard: Shard | null = values.shard !== undefined ? usage(() => parseShard(values.shard!)) : null;
-  const requiredLevel = parseLevel(values.level);
+  const requiredLevel = parseLevel(values.level, shard === null ? "core" : "none");
   const requests = reportRequests(values.report, values.out);
   const filters = values.filter ?? [];
 
@@ -233,8 +234,9 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
   const selected = selectCases(loaded.cases, filters, shard);
   // Properties run once (in shard 1 of n), and only when no filter excludes the `property/` family.
   const wantsProperties = numRuns > 0 && (shard === null || shard.index === 1) && (filters.length === 0 || filters.some((f) => matchesIdPattern("property", f) || f.startsWith("property/")));
-  if (selected.length === 0 && !wantsProperties) {
-    io.err(`no case matches ${filters.map((f) => `--filter ${f}`).join(" ")}${shard ? ` in shard ${shard.index}/${shard.count}` : ""}\n`);
+  // An empty shard still runs (and reports no evidence), so that merge finds every shard.
+  if (selected.length === 0 && !wantsProperties && shard === null) {
+    io.err(`nothing to run: ${filters.map((f) => `--filter ${f}`).join(" ")} selects only property-based tests, and --properties is 0\n`);
     return EXIT_USAGE;
   }
 
@@ -291,15 +293,21 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
 export async function mergeCommand(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
-    options: { report: { type: "string", multiple: true }, out: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } },
+    options: { report: { type: "string", multiple: true }, out: { type: "string", multiple: true }, level: { type: "string" }, help: { type: "boolean", short: "h" } },
     allowPositionals: true,
     strict: true,
   });
   if (values.help) {
-    io.out("Usage: keras-rnn-conformance merge <report.json>... [--report <format> --out <file>]...\nMerges the JSON reports of shards (--shard k/n) into one.\n");
+    io.out(
+      "Usage: keras-rnn-conformance merge <report.json>... [--level <none|core|full>] [--report <format> --out <file>]...\n" +
+        "Merges the JSON reports of every shard (--shard k/n) of one run into one, and judges it: exit 0 only\n" +
+        "when the whole run reaches --level (default core). Refuses (exit 1) a missing or repeated shard and\n" +
+        "reports of different engines, suite versions, fixtures, filters or property settings.\n",
+    );
     return EXIT_CONFORMANT;
   }
   if (positionals.length === 0) throw new UsageError("merge needs at least one JSON report");
+  const requiredLevel = parseLevel(values.level, "core");
   const requests = reportRequests(values.report, values.out);
   const results = positionals.map((file) => {
     try {
@@ -310,7 +318,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO = processI
   });
   let merged: SuiteResult;
   try {
-    merged = mergeResults(results, positionals);
+    merged = mergeResults(results, positionals, requiredLevel);
   } catch (e) {
     // spec/adapter.md §6.3: a set of reports that is not exactly one run's shards is never merged.
     if (!(e instanceof MergeError)) throw e;

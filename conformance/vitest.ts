@@ -7,7 +7,8 @@
  *
  * registers one `describe` per family and one `it` per case. A failing case fails its test with
  * the verdict's message, diagnosis and reproduction; an unsupported (non-core), skipped or
- * known-failing case is a skipped test (never a pass).
+ * known-failing case is a skipped test (never a pass). A last test judges the whole run as the CLI
+ * does (spec/adapter.md §4.3): a file whose every case was skipped is not green.
  */
 import { describe, it } from "vitest";
 import type { Engine } from "./engine.ts";
@@ -17,6 +18,8 @@ import { defaultFixturesDir } from "./package-paths.ts";
 import { formatVerdict } from "./reports/console.ts";
 import { DEFAULT_TIMEOUT_MS, runSuite } from "./runner.ts";
 import { selectCases } from "./select.ts";
+import type { ConformanceLevel } from "./levels.ts";
+import { judgeRun, VERDICT_WORDS } from "./run-verdict.ts";
 import { familyOf } from "./verdict.ts";
 import { readFileSync } from "node:fs";
 
@@ -32,6 +35,8 @@ export interface ConformanceTestOptions {
   readonly diagnose?: boolean;
   /** How failure messages name the engine in reproductions, e.g. `--engine ./src/my-lstm.ts`. */
   readonly engineArgs?: string;
+  /** The level the last test requires, as `--level` (default core). */
+  readonly level?: ConformanceLevel;
 }
 
 /** Registers the conformance suite for `engine` as vitest tests. Call it at the top level of a test file. */
@@ -54,6 +59,8 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
         throw new Error(cases.length === 0 ? "no fixture case selected" : loaded.errors.map(formatLoadError).join("\n"));
       });
     }
+    // What each case's test saw, for the run's verdict at the end.
+    const seen: { status: string; core: boolean }[] = [];
     const families = [...new Set(cases.map((c) => familyOf(c.id)))];
     for (const family of families) {
       describe(family, () => {
@@ -69,6 +76,7 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
               ...(options.fixtures !== undefined ? { fixtures: options.fixtures } : {}),
             });
             const v = result.cases[0]!;
+            seen.push({ status: v.status, core: v.core });
             if (v.status === "pass") return;
             // A core case must be supported (spec/adapter.md §4.1); any other may be skipped.
             if (v.status === "unsupported" && v.core) throw new Error(`${v.message}: a core case (Keras's default LSTM) must be supported`);
@@ -81,5 +89,11 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
         }
       });
     }
+    const level = options.level ?? "core";
+    it(`verdict: evidence of level ${level} (spec/adapter.md §4.3)`, () => {
+      const j = judgeRun({ cases: seen, properties: [], loadErrors: loaded.errors.map(formatLoadError), strictExpectations: true, requiredLevel: level });
+      if (seen.length < cases.length) throw new Error(`only ${seen.length} of ${cases.length} case tests ran: the verdict needs them all`);
+      if (j.exitCode !== 0) throw new Error(`${VERDICT_WORDS[j.verdict]}: ${j.reasons.join("; ")}`);
+    });
   });
 }

@@ -8,6 +8,7 @@
  * suite versions, fixtures, filters or property settings. A green merge of an incomplete set would
  * be a green CI gate for cases that never ran.
  */
+import type { ConformanceLevel } from "../levels.ts";
 import { judgeRun } from "../run-verdict.ts";
 import { countStatuses, type SuiteResult } from "../verdict.ts";
 import { terminalLine } from "./escape.ts";
@@ -30,9 +31,8 @@ interface Report {
   readonly name: string;
 }
 
-/** Reports written before `loadErrors` and `requiredLevel` existed lack them. */
+/** Reports written before `loadErrors` existed lack it. */
 const loadErrorsOf = (r: SuiteResult): readonly string[] => (r as { loadErrors?: readonly string[] }).loadErrors ?? [];
-const requiredLevelOf = (r: SuiteResult): SuiteResult["requiredLevel"] => (r as { requiredLevel?: SuiteResult["requiredLevel"] }).requiredLevel ?? "core";
 
 /** A set, sorted: the order in which features, fixtures or filters were given carries no meaning. */
 const asSet = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
@@ -98,7 +98,6 @@ function consistencyProblems(reports: readonly Report[]): string[] {
     disagreement("property seeds (--seed)", withProperties, (r) => r.selection.seed),
     disagreement("property run counts (--properties)", withProperties, (r) => r.selection.propertyRuns),
     disagreement("strict expectations (--no-strict-expectations)", reports, (r) => r.strictExpectations),
-    disagreement("required levels (--level)", reports, requiredLevelOf),
   ].filter((p) => p !== null);
 }
 
@@ -121,9 +120,11 @@ function duplicateIds(what: string, reports: readonly Report[], ids: (r: SuiteRe
 /**
  * The result of the whole run from the reports of its shards, or a single report as it is. `sources`
  * name the reports in messages (their files); by default `report 1`, `report 2`, …
- * Throws `MergeError` when the reports are not exactly the shards of one run.
+ * Throws `MergeError` when the reports are not exactly the shards of one run. The level the merged
+ * run must reach is the merge's own (`merge --level`, default core): a shard speaks only for its
+ * cases, so shards run at `--level none` by default and the merge is the gate (spec/adapter.md §6.3).
  */
-export function mergeResults(results: readonly SuiteResult[], sources?: readonly string[]): SuiteResult {
+export function mergeResults(results: readonly SuiteResult[], sources?: readonly string[], requiredLevel: ConformanceLevel = "core"): SuiteResult {
   if (results.length === 0) throw new MergeError(["no report given"]);
   const reports = results.map((result, i) => ({ result, name: terminalLine(sources?.[i] ?? `report ${i + 1}`) }));
   const repeatedFiles = [...new Set(reports.map((r) => r.name).filter((name, i, all) => all.indexOf(name) !== i))];
@@ -143,7 +144,6 @@ export function mergeResults(results: readonly SuiteResult[], sources?: readonly
   const loadErrors = [...new Set(results.flatMap(loadErrorsOf))];
   const warnings = [...new Set(results.flatMap((r) => r.warnings))];
   const propertySettings = results.find(ranProperties)?.selection ?? first.selection;
-  const requiredLevel = requiredLevelOf(first);
   const judgement = judgeRun({ cases, properties, loadErrors, strictExpectations: first.strictExpectations, requiredLevel });
   return {
     suite: first.suite,
