@@ -216,77 +216,95 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
   const requests = reportRequests(values.report, values.out);
   const filters = values.filter ?? [];
 
-  // Fixtures: a load error is reported, the rest still runs, and the exit code is 2 (spec/adapter.md §7).
-  const fixturePaths = values.fixtures ?? [defaultFixturesDir()];
-  const loaded = loadFixtures(fixturePaths);
-  const loadErrors = loaded.errors.map(formatLoadError);
-  for (const e of loadErrors) io.err(`fixture error: ${e}\n`);
-  if (loaded.cases.length === 0) {
-    io.err(`no fixture cases found in ${fixturePaths.join(", ")}\n`);
-    return EXIT_USAGE;
-  }
-  // Every filter must select something: a misspelt one would otherwise quietly run less (or nothing).
-  const properties = await propertyIds();
-  const idle = filters.filter((f) => !loaded.cases.some((c) => matchesIdPattern(c.id, f)) && !properties.some((p) => matchesIdPattern(p, f)) && !matchesIdPattern("property", f));
-  if (idle.length > 0) {
-    throw new UsageError(`${idle.map((f) => `--filter ${f}`).join(", ")} matches no case and no property (property ids: ${properties.join(", ")})`);
-  }
-  const selected = selectCases(loaded.cases, filters, shard);
-  // Properties run once (in shard 1 of n), and only when no filter excludes the `property/` family.
-  const wantsProperties = numRuns > 0 && (shard === null || shard.index === 1) && (filters.length === 0 || filters.some((f) => matchesIdPattern("property", f) || f.startsWith("property/")));
-  // An empty shard still runs (and reports no evidence), so that merge finds every shard.
-  if (selected.length === 0 && !wantsProperties && shard === null) {
-    io.err(`nothing to run: ${filters.map((f) => `--filter ${f}`).join(" ")} selects only property-based tests, and --properties is 0\n`);
-    return EXIT_USAGE;
-  }
-
-  if (values.list) {
-    for (const c of selected) io.out(`${c.id}  ${requiredFeatures(c).join(" ")}\n`);
-    io.out(`${selected.length} case(s)${wantsProperties ? `, plus the property-based tests (${numRuns} runs each)` : ""}\n`);
-    return loadErrors.length > 0 ? EXIT_USAGE : EXIT_CONFORMANT;
-  }
-
-  let expectations: Expectations | undefined;
-  if (values.expectations !== undefined) {
-    if (!existsSync(values.expectations)) throw new UsageError(`expectations file ${values.expectations} not found`);
-    const parsed = parseExpectations(readFileSync(values.expectations, "utf8"), values.expectations);
-    if (parsed.errors.length > 0) {
-      for (const e of parsed.errors) io.err(`expectations error: ${e}\n`);
+  // The engine starts while the fixtures load: a worker takes a few hundred ms, a Python process seconds.
+  const opening = values.list === true ? null : openEngine(values, timeoutMs);
+  opening?.catch(() => undefined); // awaited below; an early exit must not leave its rejection unhandled
+  let opened = false;
+  try {
+    // Fixtures: a load error is reported, the rest still runs, and the exit code is 2 (spec/adapter.md §7).
+    const fixturePaths = values.fixtures ?? [defaultFixturesDir()];
+    const loaded = loadFixtures(fixturePaths);
+    const loadErrors = loaded.errors.map(formatLoadError);
+    for (const e of loadErrors) io.err(`fixture error: ${e}\n`);
+    if (loaded.cases.length === 0) {
+      io.err(`no fixture cases found in ${fixturePaths.join(", ")}\n`);
       return EXIT_USAGE;
     }
-    expectations = parsed.expectations;
-  }
+    // Every filter must select something: a misspelt one would otherwise quietly run less (or nothing).
+    const properties = await propertyIds();
+    const idle = filters.filter((f) => !loaded.cases.some((c) => matchesIdPattern(c.id, f)) && !properties.some((p) => matchesIdPattern(p, f)) && !matchesIdPattern("property", f));
+    if (idle.length > 0) {
+      throw new UsageError(`${idle.map((f) => `--filter ${f}`).join(", ")} matches no case and no property (property ids: ${properties.join(", ")})`);
+    }
+    const selected = selectCases(loaded.cases, filters, shard);
+    // Properties run once (in shard 1 of n), and only when no filter excludes the `property/` family.
+    const wantsProperties = numRuns > 0 && (shard === null || shard.index === 1) && (filters.length === 0 || filters.some((f) => matchesIdPattern("property", f) || f.startsWith("property/")));
+    // An empty shard still runs (and reports no evidence), so that merge finds every shard.
+    if (selected.length === 0 && !wantsProperties && shard === null) {
+      io.err(`nothing to run: ${filters.map((f) => `--filter ${f}`).join(" ")} selects only property-based tests, and --properties is 0\n`);
+      return EXIT_USAGE;
+    }
 
-  const { engine, args } = await openEngine(values, timeoutMs);
-  let result: SuiteResult;
-  try {
-    result = await runSuite(engine, selected, {
-      timeoutMs: timeoutMs + ADAPTER_TIMEOUT_GRACE_MS,
-      expectations,
-      strictExpectations: values["no-strict-expectations"] !== true,
-      engineArgs: args,
-      fixtures: values.fixtures ?? [],
-      filters,
-      shard,
-      casesLoaded: loaded.cases.length,
-      diagnose: values["no-diagnose"] !== true,
-      allIds: loaded.cases.map((c) => c.id),
-      properties: wantsProperties ? { numRuns, seed, fixtures: loaded.cases } : undefined,
-      loadErrors,
-      requiredLevel,
-      onCase: io.isTTY ? (v, done, total) => io.err(formatProgress(v, done, total)) : undefined,
-    });
-  } catch (e) {
+    if (values.list) {
+      for (const c of selected) io.out(`${c.id}  ${requiredFeatures(c).join(" ")}\n`);
+      io.out(`${selected.length} case(s)${wantsProperties ? `, plus the property-based tests (${numRuns} runs each)` : ""}\n`);
+      return loadErrors.length > 0 ? EXIT_USAGE : EXIT_CONFORMANT;
+    }
+
+    let expectations: Expectations | undefined;
+    if (values.expectations !== undefined) {
+      if (!existsSync(values.expectations)) throw new UsageError(`expectations file ${values.expectations} not found`);
+      const parsed = parseExpectations(readFileSync(values.expectations, "utf8"), values.expectations);
+      if (parsed.errors.length > 0) {
+        for (const e of parsed.errors) io.err(`expectations error: ${e}\n`);
+        return EXIT_USAGE;
+      }
+      expectations = parsed.expectations;
+    }
+    const { engine, args } = await opening!;
+    opened = true;
+    let result: SuiteResult;
+    try {
+      result = await runSuite(engine, selected, {
+        timeoutMs: timeoutMs + ADAPTER_TIMEOUT_GRACE_MS,
+        expectations,
+        strictExpectations: values["no-strict-expectations"] !== true,
+        engineArgs: args,
+        fixtures: values.fixtures ?? [],
+        filters,
+        shard,
+        casesLoaded: loaded.cases.length,
+        diagnose: values["no-diagnose"] !== true,
+        allIds: loaded.cases.map((c) => c.id),
+        properties: wantsProperties ? { numRuns, seed, fixtures: loaded.cases } : undefined,
+        loadErrors,
+        requiredLevel,
+        onCase: io.isTTY ? (v, done, total) => io.err(formatProgress(v, done, total)) : undefined,
+      });
+    } catch (e) {
+      await closeEngine(engine, io);
+      throw e;
+    }
+    if (io.isTTY) io.err("\r".padEnd(100) + "\r");
+    // Reports first: whatever close() does, the verdict is on disk.
+    const unwritten = writeSummaryAndReports(requests, result, io);
     await closeEngine(engine, io);
-    throw e;
+    if (loadErrors.length > 0) io.err(`${loadErrors.length} fixture error(s) (listed above): exit code 2\n`);
+    for (const reason of result.reasons) io.err(`not green: ${reason}\n`);
+    return unwritten.length > 0 ? EXIT_USAGE : result.exitCode;
+  } finally {
+    if (!opened && opening !== null) await discardEngine(opening);
   }
-  if (io.isTTY) io.err("\r".padEnd(100) + "\r");
-  // Reports first: whatever close() does, the verdict is on disk.
-  const unwritten = writeSummaryAndReports(requests, result, io);
-  await closeEngine(engine, io);
-  if (loadErrors.length > 0) io.err(`${loadErrors.length} fixture error(s) (listed above): exit code 2\n`);
-  for (const reason of result.reasons) io.err(`not green: ${reason}\n`);
-  return unwritten.length > 0 ? EXIT_USAGE : result.exitCode;
+}
+
+/** An engine started for a run that ended before it began (a usage error): close it quietly. */
+async function discardEngine(opening: Promise<{ engine: Engine }>): Promise<void> {
+  try {
+    const { engine } = await opening;
+    await closeEngine(engine, { out: () => undefined, err: () => undefined, isTTY: false });
+  } catch {
+    // it failed to start: nothing to close
+  }
 }
 
 /** `merge a.json b.json ... [--report f --out file]...`: one result from shard reports. */
