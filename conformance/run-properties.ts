@@ -9,6 +9,7 @@
 import type { FixtureCase } from "./case.ts";
 import type { Engine } from "./engine.ts";
 import { expectationFor, type Expectations } from "./expectations.ts";
+import { describeThrown } from "./untrusted.ts";
 import type { PropertyResult } from "./verdict.ts";
 
 export interface PropertyOptions {
@@ -56,7 +57,7 @@ export async function runPropertySuite(engine: Engine, options: PropertyOptions,
   try {
     module = await loadProperties();
   } catch (e) {
-    return [{ id: "property/load", status: "error", runs: 0, message: `cannot load the property tests: ${(e as Error).message}`, seed: options.seed, referenceChecked: false, specSection: "spec/adapter.md §4" }];
+    return [{ id: "property/load", status: "error", runs: 0, message: `cannot load the property tests: ${describeThrown(e)}`, seed: options.seed, referenceChecked: false, evidence: false, specSection: "spec/adapter.md §4" }];
   }
   try {
     // Properties the expectations file skips are not run; those it lists as failing still run (an unexpected pass is news).
@@ -74,7 +75,7 @@ export async function runPropertySuite(engine: Engine, options: PropertyOptions,
       const e = expectationFor(expectations, asPropertyId(p.id))!;
       return {
         id: asPropertyId(p.id), status: "skip", runs: 0, message: `skipped by ${expectations!.file}:${e.line}: ${e.reason}`, seed: options.seed,
-        referenceChecked: p.referenceChecked, specSection: p.specSection, expectation: { kind: e.kind, pattern: e.pattern, reason: e.reason },
+        referenceChecked: p.referenceChecked, evidence: p.evidence, specSection: p.specSection, expectation: { kind: e.kind, pattern: e.pattern, reason: e.reason },
       };
     });
     // Keep the fields of the report schema only (spec/report.schema.json).
@@ -86,12 +87,13 @@ export async function runPropertySuite(engine: Engine, options: PropertyOptions,
       ...(r.counterexample !== undefined ? { counterexample: r.counterexample } : {}),
       seed: r.seed,
       referenceChecked: r.referenceChecked,
+      evidence: r.evidence,
       specSection: r.specSection,
       ...(r.timeMs !== undefined ? { timeMs: r.timeMs } : {}),
     }));
     const order = module.properties.map((p) => asPropertyId(p.id));
     return [...ran.map((r) => withExpectation(r, expectations)), ...skips].sort((x, y) => order.indexOf(x.id) - order.indexOf(y.id));
   } catch (e) {
-    return [{ id: "property/run", status: "error", runs: 0, message: `the property tests crashed: ${(e as Error).message}`, seed: options.seed, referenceChecked: false, specSection: "spec/adapter.md §4" }];
+    return [{ id: "property/run", status: "error", runs: 0, message: `the property tests crashed: ${describeThrown(e)}`, seed: options.seed, referenceChecked: false, evidence: false, specSection: "spec/adapter.md §4" }];
   }
 }

@@ -31,6 +31,8 @@ export const fixtureUnitPermutation: FixtureProperty = {
   id: "fixture-unit-permutation",
   specSection: "spec/lstm.md §1.2, §2.1",
   referenceChecked: false,
+  // Keras is the oracle: no trivial engine reproduces its outputs (properties.test.ts)
+  evidence: true,
   requires: [],
   async check(engine, c, seed) {
     const next = seededRandom(seed);
@@ -45,6 +47,8 @@ export const fixtureBatchRows: FixtureProperty = {
   id: "fixture-batch-rows",
   specSection: "spec/lstm.md §2.3",
   referenceChecked: false,
+  // Keras is the oracle: no trivial engine reproduces its outputs (properties.test.ts)
+  evidence: true,
   requires: [],
   async check(engine, c, seed) {
     const next = seededRandom(seed);
@@ -59,6 +63,8 @@ export const fixtureInputSignFlip: FixtureProperty = {
   id: "fixture-input-sign-flip",
   specSection: "spec/lstm.md §1.3, §2.1",
   referenceChecked: false,
+  // Keras is the oracle: no trivial engine reproduces its outputs (properties.test.ts)
+  evidence: true,
   requires: [],
   async check(engine, c, seed) {
     // (−x_d)·(−W_d) = x_d·W_d bit for bit; a Masking layer keeps its mask only when mask_value is 0.

@@ -26,6 +26,8 @@ export const unitPermutation: GeneratedProperty = {
   id: "unit-permutation",
   specSection: "spec/lstm.md §1.2, §2.1",
   referenceChecked: false,
+  // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
+  evidence: false,
   requires: [],
   async check(engine, c, spec) {
     // Permuting hidden units in all four gate blocks at once (and flipping a unit's sign when the
@@ -44,6 +46,8 @@ export const goBackwardsReversal: GeneratedProperty = {
   id: "go-backwards-is-reversed-input",
   specSection: "spec/lstm.md §3.3",
   referenceChecked: false,
+  // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
+  evidence: false,
   requires: ["go_backwards"],
   fixed: { goBackwards: true, depth: 1 },
   async check(engine, c) {
@@ -64,6 +68,8 @@ export const lastStepIsState: GeneratedProperty = {
   id: "last-output-is-h",
   specSection: "spec/lstm.md §3.2",
   referenceChecked: false,
+  // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
+  evidence: false,
   requires: ["return_sequences", "return_state"],
   fixed: { returnSequences: true, returnState: true, masking: "none" },
   async check(engine, c) {
@@ -83,6 +89,8 @@ export const batchRowIndependence: GeneratedProperty = {
   id: "batch-rows-independent",
   specSection: "spec/lstm.md §2.3",
   referenceChecked: false,
+  // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
+  evidence: false,
   requires: [],
   async check(engine, c, spec) {
     const B = spec.batch;
@@ -108,6 +116,8 @@ export const splitWithState: GeneratedProperty = {
   id: "halves-with-state-equal-whole",
   specSection: "spec/lstm.md §3.4",
   referenceChecked: false,
+  // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
+  evidence: false,
   requires: ["initial_state", "return_state"],
   fixed: { masking: "none", returnState: true, depth: 1, stateful: false },
   async check(engine, c, spec) {
@@ -131,6 +141,8 @@ export const maskedStepHoldsState: GeneratedProperty = {
   id: "masked-step-holds-state",
   specSection: "spec/lstm.md §3.5.2",
   referenceChecked: false,
+  // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
+  evidence: false,
   requires: ["mask", "return_state", "return_sequences"],
   fixed: { masking: "mask", depth: 1, returnState: true, returnSequences: true, stateful: false },
   async check(engine, c, spec) {
@@ -163,6 +175,8 @@ export const statefulContinuation: GeneratedProperty = {
   id: "stateful-calls-continue",
   specSection: "spec/lstm.md §3.6",
   referenceChecked: false,
+  // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
+  evidence: false,
   requires: ["stateful"],
   // one layer: in a backwards stack the second layer would read the joined sequence's halves in the other order
   fixed: { stateful: true, masking: "none", depth: 1 },
@@ -184,6 +198,8 @@ export const referenceAgreement: GeneratedProperty = {
   id: "agrees-with-reference",
   specSection: "spec/lstm.md §2, §3",
   referenceChecked: true,
+  // an oracle outside the engine: no trivial engine agrees with it (properties.test.ts)
+  evidence: true,
   requires: [],
   async check(engine, c) {
     const actual = await runEngine(engine, c);

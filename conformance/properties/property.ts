@@ -1,12 +1,15 @@
 /**
  * What a property is, and the helpers every property uses to run an engine and compare outputs.
  */
-import type { FixtureCase, LayerCase, Tolerance } from "../case.ts";
+import { lstmLayers, type FixtureCase, type LayerCase, type Tolerance } from "../case.ts";
 import { describeComparison } from "../compare.ts";
 import { compareOutputs } from "../compare-outputs.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import { checkOutputs } from "../outputs.ts";
 import { engineView } from "../runner.ts";
+import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 import type { CaseSpec } from "./arbitraries.ts";
+import { detach } from "../untrusted.ts";
 
 /** A property that does not hold for one input: why, and the case to rerun. */
 export interface Violation {
@@ -25,6 +28,11 @@ interface PropertyBase {
   readonly referenceChecked: boolean;
   /** Features the engine must declare for the property to run at all. */
   readonly requires: readonly Feature[];
+  /**
+   * True when the property fails on every trivial engine (proved by properties.test.ts); a pass of
+   * a property with evidence false is not counted toward any conformance level (spec/adapter.md §4.3).
+   */
+  readonly evidence: boolean;
 }
 
 /** A relation checked on random cases (no fixtures needed). */
@@ -44,13 +52,60 @@ export interface FixtureProperty extends PropertyBase {
 
 export type Property = GeneratedProperty | FixtureProperty;
 
-/** Runs an engine, turning a malformed result into an error that names the case. */
-export async function runEngine(engine: Engine, c: LayerCase): Promise<EngineOutputs> {
-  const out = await engine.run(engineView(c));
-  if (!Array.isArray(out) || out.length !== c.calls.length) {
-    throw new Error(`engine returned ${Array.isArray(out) ? out.length : typeof out} call results for ${c.calls.length} call(s)`);
+/**
+ * The engine's result is not outputs of Keras's form (conformance/outputs.ts, spec/adapter.md §3):
+ * `status` "error" when it returned no outputs at all (plain arrays, not a list), "fail" when the
+ * outputs have the wrong count or shape, as for a case.
+ */
+export class MalformedOutputsError extends Error {
+  constructor(message: string, readonly status: "fail" | "error") {
+    super(message);
+    this.name = "MalformedOutputsError";
   }
-  return out;
+}
+
+/** Per call, the shapes of Keras's outputs (spec/lstm.md §3.2): the last layer's (B, T, units) or (B, units), then h and c with return_state. */
+export function kerasOutputShapes(c: LayerCase): number[][][] {
+  const last = lstmLayers(c).at(-1);
+  if (!last) throw new Error(`${c.id}: no LSTM layer`);
+  const { units, return_sequences, return_state } = last.config;
+  return c.calls.map((call) => {
+    const [B, T] = call.x.shape as [number, number];
+    return [return_sequences ? [B, T, units] : [B, units], ...(return_state ? [[B, units], [B, units]] : [])];
+  });
+}
+
+const NO_VALUES = new Float32Array(0);
+const SHAPES_ONLY = { ...BASE_TOLERANCE, source: "policy" };
+
+/**
+ * `c` as checkOutputs reads a fixture case: its calls, its layers and the shapes of Keras's outputs
+ * (no values: it compares none). Built field by field, not by spreading `c`: it runs on every engine
+ * call, and the spread was most of its cost.
+ */
+function withKerasShapes(c: LayerCase): FixtureCase {
+  const expected = kerasOutputShapes(c).map((shapes) => ({ outputs: shapes.map((shape) => ({ shape, data: NO_VALUES })), steps: [] }));
+  return { id: c.id, dialect: c.dialect, layers: c.layers, calls: c.calls, description: c.id, seed: 0, file: "(property case)", tolerance: SHAPES_ONLY, expected, backends: {} };
+}
+
+/**
+ * Runs an engine and checks its result like the runner checks a case's (checkOutputs), so that a
+ * malformed result gets the same clear message (e.g. plain arrays: a dtype message) instead of a
+ * TypeError deep inside a transform. The result is first copied as plain data (untrusted.ts): an
+ * engine is untrusted (spec/adapter.md §4.1) and may return getters, proxies or data it changes later.
+ */
+export async function runEngine(engine: Engine, c: LayerCase): Promise<EngineOutputs> {
+  const returned = await engine.run(engineView(c));
+  let copy: unknown;
+  try {
+    copy = detach<unknown>(returned);
+  } catch (e) {
+    throw new MalformedOutputsError(`${c.id}: ${(e as Error).message}`, "error");
+  }
+  const checked = checkOutputs(copy, withKerasShapes(c));
+  if (!checked.ok) throw new MalformedOutputsError(`${c.id}: ${checked.message}`, checked.status);
+  // Float64Array data is allowed (spec/adapter.md §3); rounding it to float32 (≤ 6e-8 relative) is far inside every tolerance.
+  return checked.outputs.map((call) => call.map((t) => ({ shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) })));
 }
 
 /** Null when every output of every call matches within `tol`; otherwise what differs. */
