@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it, vi } from "vitest";
+import { defaultFixturesDir } from "../package-paths.ts";
 import { readWeightFile } from "../models/weight-file.ts";
 import { LAYOUTS } from "../porting/layouts.ts";
 import { main } from "./convert.ts";
@@ -62,5 +64,17 @@ describe("keras-rnn-conformance convert (spec/porting.md §10)", () => {
     const r3 = await quiet(() => main(["--in", short, "--to", "coreml", "--out", join(dir, "o.json")]));
     expect(r3.value).toBe(2);
     expect(r3.stderr).toMatch(/--to coreml: unknown layout/);
+  });
+
+  it("refuses a small .keras whose config.json inflates past the 16 MiB limit, naming the member, its size and the limit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "convert-"));
+    const members = unzipSync(readFileSync(join(defaultFixturesDir(), "models", "keras3-stacked-lstm.keras")));
+    const bomb = strToU8(`{}${" ".repeat((17 << 20) - 2)}`); // deflates ~1000:1, as far as deflate goes
+    writeFileSync(join(dir, "bomb.keras"), zipSync({ ...members, "config.json": [bomb, { level: 9 }] }));
+    expect(readFileSync(join(dir, "bomb.keras")).length).toBeLessThan(256 << 10);
+    const r = await quiet(() => main(["--in", join(dir, "bomb.keras"), "--layer", "lstm", "--to", "pytorch", "--out", join(dir, "o.json")]));
+    expect(r.value).toBe(2);
+    expect(r.stderr).toMatch(/bomb\.keras: archive member config\.json declares 17 MiB uncompressed, over the 16 MiB limit for it; not inflated/);
+    expect(existsSync(join(dir, "o.json"))).toBe(false);
   });
 });

@@ -4,7 +4,8 @@
  * the file, the tensor and the shape expected).
  */
 import { parseArgs } from "node:util";
-import { readKerasModel, selectLstm } from "../models/read-model.ts";
+import { DEFAULT_MODEL_FILE_LIMITS as LIMITS, readKerasModel, selectLstm } from "../models/read-model.ts";
+import { formatBytes } from "../models/sizes.ts";
 import { readWeightFile, writeWeightFile } from "../models/weight-file.ts";
 import type { BiasSplit } from "../porting/gates.ts";
 import { LAYOUTS, type LayoutOptions } from "../porting/layouts.ts";
@@ -24,7 +25,10 @@ ${Object.values(LAYOUTS).map((l) => `  ${l.name.padEnd(12)} ${l.description}\n  
 Files: a JSON weight file { "layout", "tensors": { name: { shape, data } } } (flat row-major data),
 or a directory holding one <name>.npy per tensor (float32 or float64, C order); a .keras / .h5
 model file saved by Keras is read with --layer (for a Bidirectional layer: <name>/forward,
-<name>/backward, or <name> for both directions).
+<name>/backward, or <name> for both directions). Nothing in a model file is run. Of a .keras archive
+only config.json, metadata.json and model.weights.h5 are inflated, each within a limit (uncompressed,
+whatever size the archive declares): config.json ${formatBytes(LIMITS.configJson)}, metadata.json ${formatBytes(LIMITS.metadataJson)},
+model.weights.h5 and each weight array (of a .h5 file too) ${formatBytes(LIMITS.weights)}; past it the file is refused.
 
 Options:
   --from <layout>        layout of --in (default: the JSON file's "layout", or keras for a model file)

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it, vi } from "vitest";
 import { compareTensors } from "../compare.ts";
 import { referenceEngine } from "../engines/reference.ts";
@@ -19,7 +20,7 @@ const lstm: ModelLstm = {
     bias: { shape: [8], data: Float32Array.from({ length: 8 }, (_, k) => k / 10) },
   },
 };
-const model: KerasModelFile = { file: "my model.keras", format: "keras", dialect: "keras3", kerasVersion: "3.15.1", layers: [], recurrent: [{ className: "LSTM", name: "enc", lstm }], skipped: [] };
+const model: KerasModelFile = { file: "my model.keras", format: "keras", dialect: "keras3", kerasVersion: "3.15.1", layers: [], recurrent: [{ className: "LSTM", name: "enc", lstm }], skipped: [], code: [] };
 const x = { shape: [2, 4, 3], data: Float32Array.from({ length: 24 }, (_, k) => Math.sin(3 * k)) };
 
 describe("keras-rnn-conformance fixture (spec/porting.md §11)", () => {
@@ -64,6 +65,33 @@ describe("keras-rnn-conformance fixture (spec/porting.md §11)", () => {
       writeFileSync(join(dir, "bad.json"), JSON.stringify({ shape: [1, 2, 7], data: new Array(14).fill(0) }));
       expect(await main(["--model", join(models, entry.path), "--layer", `${bi}/forward`, "--input", join(dir, "bad.json")])).toBe(2);
       expect(stderr).toMatch(/bad.json: x has shape \(1, 2, 7\), layer "forward_\w+" needs \(batch, timesteps, \d+\)/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("--keras refuses a model with a Lambda layer before any Python starts; without --keras nothing of it runs anyway", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fixture-"));
+    const members = unzipSync(readFileSync(join(defaultFixturesDir(), "models", "keras3-stacked-lstm.keras")));
+    const config = JSON.parse(new TextDecoder().decode(members["config.json"])) as { config: { layers: unknown[] } };
+    // Never evaluated by the suite: the bytecode is a stand-in, the point is the layer's class.
+    config.config.layers.splice(1, 0, { module: "keras.layers", class_name: "Lambda", config: { name: "evil", function: { class_name: "__lambda__", config: { code: "4wEAAA==" } } }, registered_name: null });
+    const model = join(dir, "lambda.keras");
+    writeFileSync(model, zipSync({ ...members, "config.json": strToU8(JSON.stringify(config)) }));
+    writeFileSync(join(dir, "x.json"), JSON.stringify({ shape: [1, 2, 3], data: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] }));
+    let stderr = "";
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+    try {
+      const args = ["--model", model, "--layer", "lstm", "--input", join(dir, "x.json")];
+      expect(await main([...args, "--keras", "--out", join(dir, "k.json")])).toBe(2);
+      expect(stderr).toMatch(/--keras: refusing to load .*lambda\.keras with Keras, which would run code from the file .*layer "evil" \(Lambda\): its function is Python code stored in the file.*Nothing was run\..*--unsafe loads it anyway/);
+      expect(stderr).not.toMatch(/running Keras/);
+      expect(existsSync(join(dir, "k.json"))).toBe(false);
+      stderr = "";
+      expect(await main([...args, "--unsafe", "--out", join(dir, "r.json")])).toBe(2);
+      expect(stderr).toMatch(/--unsafe only applies with --keras/);
+      expect(await main([...args, "--out", join(dir, "r.json")])).toBe(0);
+      expect(stderr).toMatch(/REFERENCE-COMPUTED/);
     } finally {
       spy.mockRestore();
     }

@@ -7,6 +7,8 @@
  * file says so in its description, `provenance.generator`/`backend` and every case's
  * `tolerance.source`. With `--keras`, the Keras fixture generator (scripts/generate_fixtures.py
  * `cases`, saved-model entry) computes them with real Keras instead, when its Python environment is available.
+ * Loading a model with Keras can run code stored in it (a Lambda layer's bytecode, custom classes); `--keras`
+ * refuses such a file unless `--unsafe` is given (spec/porting.md §11), and the generator checks it again.
  * Exit code 0 on success, 2 on a usage error or a file that cannot be read.
  */
 import { spawnSync } from "node:child_process";
@@ -21,18 +23,22 @@ import type { BoolTensor, Tensor } from "../tensor.ts";
 import { formatShape, sizeOf } from "../tensor.ts";
 import { float32Text } from "../models/float32-text.ts";
 import { parseNpy } from "../models/npy.ts";
-import { readKerasModel, selectLstm, type KerasModelFile, type ModelLstm } from "../models/read-model.ts";
+import { describeCode } from "../models/model-code.ts";
+import { DEFAULT_MODEL_FILE_LIMITS as LIMITS, readKerasModel, selectLstm, type KerasModelFile, type ModelLstm } from "../models/read-model.ts";
+import { formatBytes } from "../models/sizes.ts";
 import { policyTolerance } from "../tolerance-policy.ts";
 
 const EXIT_OK = 0;
 const EXIT_USAGE = 2;
 
-export const HELP = `Usage: keras-rnn-conformance fixture --model <model.keras|model.h5> --layer <name> --input <x.json|x.npy> [--out <case.json>] [--keras [--jax]]
+export const HELP = `Usage: keras-rnn-conformance fixture --model <model.keras|model.h5> --layer <name> --input <x.json|x.npy> [--out <case.json>] [--keras [--jax] [--unsafe]]
 
 Makes a fixture file (spec/fixture-format.md) from one LSTM layer of your own Keras model, so you
 can run your engine on your model's weights: keras-rnn-conformance --engine <...> --fixtures <case.json>.
 
-  --model <file>   a .keras (Keras 3) or legacy .h5 (tf-keras / Keras 2) file saved by Keras
+  --model <file>   a .keras (Keras 3) or legacy .h5 (tf-keras / Keras 2) file saved by Keras; read
+                   within limits (uncompressed): config.json ${formatBytes(LIMITS.configJson)}, metadata.json ${formatBytes(LIMITS.metadataJson)},
+                   model.weights.h5 and each weight array ${formatBytes(LIMITS.weights)}; past them it is refused
   --layer <name>   the LSTM layer; for a Bidirectional layer <name>/forward or <name>/backward
   --input <file>   x, (batch, timesteps, input_dim) or (timesteps, input_dim): a .npy file, or JSON —
                    a tensor { "shape", "data" }, a nested array, or { "x", "mask"?, "initial_state"? }
@@ -46,6 +52,13 @@ can run your engine on your model's weights: keras-rnn-conformance --engine <...
                    by the suite's float64 reference and marked so in the file.
   --jax            with --keras and a Keras 3 model: also run on the JAX backend and record the spread
                    in the case's backends.jax
+  --unsafe         with --keras: let Keras load a model whose config holds code or classes that are not
+                   Keras's own — Lambda layers, custom (registered or imported) classes, serialised
+                   functions, layers that run TensorFlow ops, SavedModels or pickles the file names. Keras
+                   then RUNS THAT CODE on this machine, with your permissions (a legacy .h5 as tf-keras
+                   loads it, a .keras with safe_mode=False). Without --unsafe such a file is refused
+                   (exit 2, naming each layer and class) and nothing of it runs. Only for a file you
+                   trust as you would a program. Without --keras nothing from the file ever runs.
   -h, --help       this text
 `;
 
@@ -187,7 +200,7 @@ const KERAS_ONLY_IN_CHECKOUT =
  * saved-model entry), run in the pinned venv through scripts/keras-env.sh. The inputs go over already
  * normalised ((B, T, D) x, boolean mask, [h0, c0]) so both ways read the user's input file identically.
  */
-function kerasFixture(modelFile: string, layerName: string, inputs: Inputs, withJax: boolean): string {
+function kerasFixture(modelFile: string, layerName: string, inputs: Inputs, withJax: boolean, unsafe: boolean): string {
   const repo = join(dirname(OWN_SOURCE), "..", "..");
   const script = join(repo, "scripts", "generate_fixtures.py");
   const envScript = join(repo, "scripts", "keras-env.sh");
@@ -204,6 +217,7 @@ function kerasFixture(modelFile: string, layerName: string, inputs: Inputs, with
       input: join(out, "x.json"),
       ...(inputs.mask ? { mask: { dtype: "bool", shape: [...inputs.mask.shape], data: Array.from(inputs.mask.data, (v) => v === 1) } } : {}),
       ...(inputs.initialState ? { initial_state: inputs.initialState.map(tensor) } : {}),
+      ...(unsafe ? { unsafe: true } : {}),
     };
     const cases = join(out, "cases.json");
     writeFileSync(cases, JSON.stringify({ family, cases: [entry] }));
@@ -213,7 +227,7 @@ function kerasFixture(modelFile: string, layerName: string, inputs: Inputs, with
     if (run.error) throw new UsageError(`--keras: cannot run bash ${envScript}: ${run.error.message}`);
     if (run.status !== 0) {
       const said = run.stderr.split("\n").filter((l) => l.startsWith("error: ")).map((l) => l.slice("error: ".length).replace(`${cases}: cases[0]`, "case"));
-      if (said.length > 0) throw new UsageError(`--keras: Keras refused: ${said.join("; ")}`);
+      if (said.length > 0) throw new UsageError(`--keras: the Keras generator refused the case: ${said.join("; ")}`);
       const tail = (run.stderr || run.stdout).trim().split("\n").slice(-3).join(" | ");
       throw new UsageError(`--keras: the Keras generator did not run (exit ${run.status ?? run.signal}); it needs Python 3 and the pinned packages scripts/keras-env.sh installs into .venv: ${tail}`);
     }
@@ -225,11 +239,22 @@ function kerasFixture(modelFile: string, layerName: string, inputs: Inputs, with
   }
 }
 
+/**
+ * Before Python starts: a file whose config holds code (model-code.ts) is not handed to Keras. The generator
+ * checks again, with Keras's own list of classes, before it loads anything.
+ */
+function refuseCode(model: KerasModelFile): void {
+  if (model.code.length === 0) return;
+  throw new UsageError(
+    `--keras: refusing to load ${model.file} with Keras, which would run code from the file or use classes that are not Keras's own: ${model.code.map(describeCode).join("; ")}. Nothing was run. If you trust the file as you would a program, --unsafe loads it anyway (and runs that code).`,
+  );
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { model: { type: "string" }, layer: { type: "string" }, input: { type: "string" }, out: { type: "string" }, keras: { type: "boolean" }, jax: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { model: { type: "string" }, layer: { type: "string" }, input: { type: "string" }, out: { type: "string" }, keras: { type: "boolean" }, jax: { type: "boolean" }, unsafe: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       strict: true,
     });
     if (values.help) {
@@ -241,7 +266,9 @@ export async function main(argv: string[]): Promise<number> {
     const lstm = selectLstm(model, values.layer!);
     const inputs = checkInputs(values.input!, readInputs(values.input!), lstm);
     if (values.jax && !values.keras) throw new UsageError("--jax only applies with --keras");
-    const text = values.keras ? kerasFixture(values.model!, values.layer!, inputs, values.jax === true) : `${JSON.stringify(referenceFixture(model, values.layer!, lstm, inputs))}\n`;
+    if (values.unsafe && !values.keras) throw new UsageError("--unsafe only applies with --keras (without it no Keras runs, and nothing from the model file is executed)");
+    if (values.keras && !values.unsafe) refuseCode(model);
+    const text = values.keras ? kerasFixture(values.model!, values.layer!, inputs, values.jax === true, values.unsafe === true) : `${JSON.stringify(referenceFixture(model, values.layer!, lstm, inputs))}\n`;
     if (values.out) {
       mkdirSync(dirname(values.out), { recursive: true });
       writeFileSync(values.out, text);

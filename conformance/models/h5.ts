@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import h5wasm, { Dataset, Group, type File as H5File } from "h5wasm/node";
 import type { Tensor } from "../tensor.ts";
+import { formatBytes } from "./sizes.ts";
 
 export type { H5File };
 
@@ -71,10 +72,16 @@ export function h5Has(f: H5File, path: string): boolean {
   return f.get(path) !== null;
 }
 
-/** A float dataset as a float32 tensor (Keras saves weights as float32; float64 is narrowed). */
-export function h5Tensor(f: H5File, path: string, label: string): Tensor {
+/**
+ * A float dataset as a float32 tensor (Keras saves weights as float32; float64 is narrowed). A chunked,
+ * gzip-compressed dataset may declare gigabytes while storing a few bytes, so its declared size (shape
+ * times element size, which is what reading it allocates) is checked against `maxBytes` before it is read.
+ */
+export function h5Tensor(f: H5File, path: string, label: string, maxBytes = Number.POSITIVE_INFINITY): Tensor {
   const d = f.get(path);
   if (!(d instanceof Dataset)) throw new ModelFileError(label, `no HDF5 dataset "${path}"`);
+  const declared = (d.shape ?? []).reduce((n, k) => n * k, 1) * d.metadata.size;
+  if (declared > maxBytes) throw new ModelFileError(label, `dataset "${path}" of shape (${(d.shape ?? []).join(", ")}) holds ${formatBytes(declared)}, over the ${formatBytes(maxBytes)} limit for one weight array; not read`);
   const value = d.value;
   if (!(value instanceof Float32Array || value instanceof Float64Array)) {
     throw new ModelFileError(label, `dataset "${path}" holds ${d.dtype} values, expected float32`);

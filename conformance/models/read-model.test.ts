@@ -6,11 +6,11 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { strToU8, zipSync } from "fflate";
+import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { compareTensors, describeComparison } from "../compare.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
-import { readKerasModel, selectLstm } from "./read-model.ts";
+import { DEFAULT_MODEL_FILE_LIMITS, readKerasModel, selectLstm } from "./read-model.ts";
 import { runRecurrentStack } from "./run-model.ts";
 
 interface RawTensor {
@@ -84,5 +84,90 @@ describe("Keras model files read from TypeScript (spec/porting.md §9)", () => {
     await expect(readKerasModel(join(dir, "empty.keras"))).rejects.toThrow(/empty.keras: archive has no model.weights.h5/);
     const model = await readKerasModel(join(modelsDir, entries()[0]!.path));
     expect(() => selectLstm(model, "nope")).toThrow(/no LSTM named "nope" \(LSTM layers: /);
+  });
+});
+
+// ---- zip bombs and other crafted archives (a small file must not make the reader allocate gigabytes) ----
+
+/** The members of a shipped `.keras` file, to rebuild crafted archives from. */
+function shippedMembers(name = "keras3-stacked-lstm.keras"): Record<string, Uint8Array> {
+  return unzipSync(readFileSync(join(modelsDir, name)));
+}
+
+/** Offset of the central directory entry of `name` (APPNOTE §4.3.12), found without the reader under test. */
+function centralEntry(zip: Uint8Array, name: string): number {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const n = strToU8(name);
+  for (let at = zip.length - 46; at >= 0; at--) {
+    if (view.getUint32(at, true) === 0x02014b50 && view.getUint16(at + 28, true) === n.length && n.every((b, k) => zip[at + 46 + k] === b)) return at;
+  }
+  throw new Error(`test zip has no ${name}`);
+}
+
+/** Makes the central directory declare another uncompressed size for `name` (a lying archive). */
+function declareSize(zip: Uint8Array, name: string, size: number): Uint8Array {
+  new DataView(zip.buffer, zip.byteOffset, zip.byteLength).setUint32(centralEntry(zip, name) + 24, size, true);
+  return zip;
+}
+
+function writeTemp(name: string, bytes: Uint8Array): string {
+  const file = join(mkdtempSync(join(tmpdir(), "models-zip-")), name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+describe("Keras 3 archives are read member by member, under size limits", () => {
+  it("inflates only config.json, metadata.json and model.weights.h5: another member is never touched", async () => {
+    const zip = zipSync({ "assets/junk.bin": new Uint8Array(4096).fill(7), ...shippedMembers() });
+    // Corrupt the junk member's deflate data: reading it at all would fail.
+    const view = new DataView(zip.buffer);
+    const entry = centralEntry(zip, "assets/junk.bin");
+    const local = view.getUint32(entry + 42, true);
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    zip.fill(0xff, start, start + view.getUint32(entry + 20, true));
+    const model = await readKerasModel(writeTemp("junk.keras", zip));
+    expect(model.recurrent.map((r) => r.name)).toEqual(["lstm", "lstm_1"]);
+  });
+
+  it("refuses a member whose declared size is over its limit, before inflating it", async () => {
+    const big = strToU8(`{}${" ".repeat((2 << 20) - 2)}`); // 2 MiB of JSON that deflates to a few KiB
+    const file = writeTemp("big-config.keras", zipSync({ ...shippedMembers(), "config.json": [big, { level: 9 }] }));
+    expect(readFileSync(file).length).toBeLessThan(64 << 10);
+    await expect(readKerasModel(file, { limits: { configJson: 1 << 20 } })).rejects.toThrow(/big-config.keras: archive member config.json declares 2 MiB uncompressed, over the 1 MiB limit for it; not inflated/);
+  });
+
+  it("stops inflating a member at the size its entry declares, when the archive lies about it", async () => {
+    const zeros = new Uint8Array(8 << 20); // 8 MiB inflated from ~8 KiB, declared as 1000 bytes
+    const zip = declareSize(zipSync({ ...shippedMembers(), "model.weights.h5": [zeros, { level: 9 }] }), "model.weights.h5", 1000);
+    await expect(readKerasModel(writeTemp("liar.keras", zip))).rejects.toThrow(/liar.keras: archive member model.weights.h5 inflates to more than the 1000 bytes its zip entry declares \(limit 1 GiB\); stopped there/);
+  });
+
+  it("refuses an archive with two members of the same name (zip readers disagree on which one counts)", async () => {
+    const members = shippedMembers();
+    const zip = zipSync({ ...members, "config.jsoX": strToU8("{}") });
+    // Rename the extra member to config.json in both its local and its central header (same length).
+    const from = strToU8("config.jsoX");
+    for (let at = 0; at + from.length <= zip.length; at++) if (from.every((b, k) => zip[at + k] === b)) zip[at + from.length - 1] = "n".charCodeAt(0);
+    await expect(readKerasModel(writeTemp("twice.keras", zip))).rejects.toThrow(/twice.keras: archive has 2 members named config.json/);
+  });
+
+  it("refuses an HDF5 weight array larger than the weights limit before reading it (a chunked gzip dataset can declare gigabytes in a small file)", async () => {
+    const h5 = entries().find((e) => e.format === "h5")!.path;
+    await expect(readKerasModel(join(modelsDir, h5), { limits: { weights: 64 } })).rejects.toThrow(/dataset "model_weights\/.*kernel:0" of shape \(\d+, \d+\) holds \d+ bytes, over the 64 bytes limit for one weight array; not read/);
+  });
+
+  it("defaults: 16 MiB config.json, 1 MiB metadata.json, 1 GiB model.weights.h5 and per weight array", () => {
+    expect(DEFAULT_MODEL_FILE_LIMITS).toEqual({ configJson: 16 << 20, metadataJson: 1 << 20, weights: 1 << 30 });
+  });
+
+  it("does not read a layer of a custom class named LSTM as Keras's LSTM", async () => {
+    const members = shippedMembers();
+    const config = JSON.parse(new TextDecoder().decode(members["config.json"])) as { config: { layers: { class_name: string; module?: string; config: { name: string } }[] } };
+    const custom = config.config.layers.find((l) => l.config.name === "lstm_1")!;
+    custom.module = "my_layers";
+    const model = await readKerasModel(writeTemp("custom.keras", zipSync({ ...members, "config.json": strToU8(JSON.stringify(config)) })));
+    expect(model.recurrent.map((r) => r.name)).toEqual(["lstm"]);
+    expect(model.skipped).toEqual([{ name: "lstm_1", className: "LSTM", reason: `not Keras's own LSTM: its class comes from module "my_layers", not from Keras` }]);
+    expect(model.code.map((c) => [c.layer, c.className])).toEqual([["lstm_1", "LSTM"]]);
   });
 });

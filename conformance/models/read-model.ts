@@ -14,13 +14,20 @@
  *   the `model_config` attribute (JSON), and `model_weights/<layer name>` with a `weight_names` attribute
  *   listing `<layer>/<…>/kernel:0` etc. in `layer.weights` order; `Bidirectional` lists the forward
  *   layer's weights, then the backward layer's (`forward_<name>/…`, `backward_<name>/…`).
+ *
+ * Nothing in the file is evaluated. What Keras would run from it when loading it is listed in `code`
+ * (model-code.ts), and a recurrent layer of a class that is not Keras's own is skipped, not read as the
+ * Keras layer its name says. Sizes are bounded (`ModelFileLimits`): only the three members Keras reads are
+ * inflated from a `.keras` archive, each under a limit (zip.ts), and no weight array larger than the weights
+ * limit is read from either format.
  */
 import { readFileSync } from "node:fs";
-import { unzipSync, strFromU8 } from "fflate";
 import type { Dialect, LstmConfig, LstmWeights } from "../case.ts";
 import { kerasLstmDims } from "../porting/keras-layout.ts";
 import type { Tensor } from "../tensor.ts";
 import { ModelFileError, h5Group, h5Has, h5StringAttr, h5Tensor, withH5File, type H5File } from "./h5.ts";
+import { codeInModelConfig, notKerasOwn, type CodeInModel } from "./model-code.ts";
+import { readZipMember, zipMembers } from "./zip.ts";
 
 /** One LSTM as read from a file: ready to put in a `LayerCase`. */
 export interface ModelLstm {
@@ -49,6 +56,33 @@ export interface KerasModelFile {
   readonly recurrent: readonly ModelRecurrentLayer[];
   /** Recurrent layers found but not read (GRU, SimpleRNN, Bidirectional of those, …), with why. */
   readonly skipped: readonly { readonly name: string; readonly className: string; readonly reason: string }[];
+  /**
+   * What Keras would run from the file, or take from outside Keras, if it loaded the model (Lambda layers,
+   * custom classes, serialised functions: model-code.ts). Never evaluated here; `fixture --keras` refuses
+   * a file that has any unless given `--unsafe`.
+   */
+  readonly code: readonly CodeInModel[];
+}
+
+/** Byte limits on what is read from a model file, so a small file cannot make the reader allocate gigabytes. */
+export interface ModelFileLimits {
+  /** `config.json` of a `.keras` archive (uncompressed). */
+  readonly configJson: number;
+  /** `metadata.json` of a `.keras` archive (uncompressed). */
+  readonly metadataJson: number;
+  /** `model.weights.h5` of a `.keras` archive (uncompressed), and any one weight array (HDF5 dataset) of either format. */
+  readonly weights: number;
+}
+
+/**
+ * A `config.json` is a few KiB per layer (a thousand-layer model stays under 16 MiB); `metadata.json` holds
+ * two version strings and a date; 1 GiB of float32 weights is 268 million parameters, far past any LSTM
+ * this suite is for, and still fits in memory twice (archive member, then the arrays read from it).
+ */
+export const DEFAULT_MODEL_FILE_LIMITS: ModelFileLimits = { configJson: 16 << 20, metadataJson: 1 << 20, weights: 1 << 30 };
+
+export interface ReadModelOptions {
+  readonly limits?: Partial<ModelFileLimits>;
 }
 
 interface RawLayerConfig {
@@ -67,7 +101,8 @@ export function toSnakeCase(name: string): string {
 }
 
 /** Reads a `.keras` or legacy `.h5` model file. Throws a `ModelFileError` naming the file and what is wrong. */
-export async function readKerasModel(file: string): Promise<KerasModelFile> {
+export async function readKerasModel(file: string, options: ReadModelOptions = {}): Promise<KerasModelFile> {
+  const limits = { ...DEFAULT_MODEL_FILE_LIMITS, ...options.limits };
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
@@ -75,7 +110,7 @@ export async function readKerasModel(file: string): Promise<KerasModelFile> {
     throw new ModelFileError(file, `cannot read (${(e as Error).message})`);
   }
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
-  return isZip ? readKerasArchive(file, bytes) : readLegacyH5(file);
+  return isZip ? readKerasArchive(file, bytes, limits) : readLegacyH5(file, limits);
 }
 
 function parseJson(file: string, what: string, text: string): Record<string, unknown> {
@@ -141,20 +176,49 @@ function skippedLayer(name: string, layer: RawLayerConfig): SkippedLayer {
   return { name, className: layer.class_name, reason };
 }
 
+/**
+ * A layer named like one of Keras's (`LSTM`) but of a custom class (another module, a registered name)
+ * may compute anything: it is not read as the Keras layer its name says.
+ */
+function foreignLayer(name: string, layer: RawLayerConfig): SkippedLayer | undefined {
+  const raw = layer as unknown as Record<string, unknown>;
+  const inner = innerLayer(layer) as unknown as Record<string, unknown> | undefined;
+  const why = notKerasOwn(raw) ?? (layer.class_name === "Bidirectional" && inner ? notKerasOwn(inner) : undefined);
+  return why === undefined ? undefined : { name, className: layer.class_name, reason: `not Keras's own ${layer.class_name}: ${why}` };
+}
+
 // ---- Keras 3 `.keras` -------------------------------------------------------------------------
 
-async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasModelFile> {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (e) {
-    throw new ModelFileError(file, `not a readable zip archive (${(e as Error).message})`);
+/**
+ * The three members Keras reads (saving_lib.py `_CONFIG_FILENAME`, `_METADATA_FILENAME`, `_VARS_FNAME_H5`), each
+ * under its limit; nothing else in the archive is inflated.
+ */
+function archiveMembers(file: string, bytes: Uint8Array, limits: ModelFileLimits): { config: string; metadata?: string; weights: Uint8Array } {
+  const members = zipMembers(bytes, file);
+  const member = (name: string) => {
+    const found = members.filter((m) => m.name === name);
+    // Which copy a zip reader takes differs between readers; a file that has two is not one Keras wrote.
+    if (found.length > 1) throw new ModelFileError(file, `archive has ${found.length} members named ${name}`);
+    return found[0];
+  };
+  const [config, metadata, weights] = [member("config.json"), member("metadata.json"), member("model.weights.h5")];
+  for (const [name, m] of [["config.json", config], ["model.weights.h5", weights]] as const) {
+    if (!m) throw new ModelFileError(file, `archive has no ${name} (members: ${members.map((x) => x.name).join(", ")})`);
   }
-  for (const name of ["config.json", "model.weights.h5"]) if (!entries[name]) throw new ModelFileError(file, `archive has no ${name} (members: ${Object.keys(entries).join(", ")})`);
-  const config = parseJson(file, "config.json", strFromU8(entries["config.json"]!));
-  const metadata = entries["metadata.json"] ? parseJson(file, "metadata.json", strFromU8(entries["metadata.json"]!)) : {};
+  const text = (m: NonNullable<typeof config>, limit: number) => new TextDecoder().decode(readZipMember(bytes, file, m, limit));
+  return {
+    config: text(config!, limits.configJson),
+    ...(metadata ? { metadata: text(metadata, limits.metadataJson) } : {}),
+    weights: readZipMember(bytes, file, weights!, limits.weights),
+  };
+}
+
+async function readKerasArchive(file: string, bytes: Uint8Array, limits: ModelFileLimits): Promise<KerasModelFile> {
+  const members = archiveMembers(file, bytes, limits);
+  const config = parseJson(file, "config.json", members.config);
+  const metadata = members.metadata === undefined ? {} : parseJson(file, "metadata.json", members.metadata);
   const layers = modelLayers(file, config);
-  return withH5File(entries["model.weights.h5"]!, `${file}!model.weights.h5`, (h5) => {
+  return withH5File(members.weights, `${file}!model.weights.h5`, (h5) => {
     const used = new Map<string, number>();
     const recurrent: ModelRecurrentLayer[] = [];
     const skipped: SkippedLayer[] = [];
@@ -166,10 +230,15 @@ async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasM
       const group = `layers/${k === undefined ? base : `${base}_${k + 1}`}`;
       const name = String(layer.config.name ?? group);
       if (!RECURRENT_CLASSES.has(layer.class_name)) continue;
+      const foreign = foreignLayer(name, layer);
+      if (foreign) {
+        skipped.push(foreign);
+        continue;
+      }
       checkVarsName(h5, file, group, name);
       if (layer.class_name === "LSTM") {
         const c = lstmConfig(file, name, layer.config);
-        recurrent.push({ className: "LSTM", name, lstm: { name, config: c, weights: lstmWeights(file, name, c, cellVars(h5, file, `${group}/cell/vars`)), source: `${group}/cell/vars` } });
+        recurrent.push({ className: "LSTM", name, lstm: { name, config: c, weights: lstmWeights(file, name, c, cellVars(h5, file, `${group}/cell/vars`, limits.weights)), source: `${group}/cell/vars` } });
       } else if (layer.class_name === "Bidirectional" && innerLayer(layer)?.class_name === "LSTM") {
         const fwdRaw = innerLayer(layer)!.config;
         const bare = String(fwdRaw["name"] ?? "lstm").replace(/^forward_/, "");
@@ -178,7 +247,7 @@ async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasM
           const where = `${name}/${dir}`;
           const c = lstmConfig(file, where, raw);
           const path = `${group}/${dir}_layer/cell/vars`;
-          return { name: String(raw["name"]), config: c, weights: lstmWeights(file, where, c, cellVars(h5, file, path)), source: path };
+          return { name: String(raw["name"]), config: c, weights: lstmWeights(file, where, c, cellVars(h5, file, path, limits.weights)), source: path };
         });
         recurrent.push({ className: "Bidirectional", name, mergeMode: (layer.config["merge_mode"] as string | null) ?? null, forward: halves[0]!, backward: halves[1]! });
       } else {
@@ -193,6 +262,7 @@ async function readKerasArchive(file: string, bytes: Uint8Array): Promise<KerasM
       layers: layers.map((l) => ({ name: String(l.config.name ?? ""), className: l.class_name })),
       recurrent,
       skipped,
+      code: codeInModelConfig(config),
     };
   });
 }
@@ -205,15 +275,15 @@ function checkVarsName(h5: H5File, file: string, group: string, name: string): v
   }
 }
 
-function cellVars(h5: H5File, file: string, path: string): Tensor[] {
+function cellVars(h5: H5File, file: string, path: string, maxBytes: number): Tensor[] {
   const g = h5Group(h5, path, file);
   const keys = g.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
-  return keys.map((k) => h5Tensor(h5, `${path}/${k}`, file));
+  return keys.map((k) => h5Tensor(h5, `${path}/${k}`, file, maxBytes));
 }
 
 // ---- legacy HDF5 `.h5` -------------------------------------------------------------------------
 
-async function readLegacyH5(file: string): Promise<KerasModelFile> {
+async function readLegacyH5(file: string, limits: ModelFileLimits): Promise<KerasModelFile> {
   return withH5File(file, file, (h5) => {
     const configText = h5StringAttr(h5, "model_config");
     if (typeof configText !== "string") {
@@ -223,16 +293,22 @@ async function readLegacyH5(file: string): Promise<KerasModelFile> {
     const version = h5StringAttr(h5, "keras_version");
     const kerasVersion = typeof version === "string" ? version : "unknown";
     const root = h5Has(h5, "model_weights") ? "model_weights" : "";
-    const layers = modelLayers(file, parseJson(file, "model_config", configText));
+    const config = parseJson(file, "model_config", configText);
+    const layers = modelLayers(file, config);
     const recurrent: ModelRecurrentLayer[] = [];
     const skipped: SkippedLayer[] = [];
     for (const layer of layers) {
       const name = String(layer.config.name ?? "");
       if (!RECURRENT_CLASSES.has(layer.class_name)) continue;
+      const foreign = foreignLayer(name, layer);
+      if (foreign) {
+        skipped.push(foreign);
+        continue;
+      }
       const group = root ? `${root}/${name}` : name;
       const names = h5StringAttr(h5Group(h5, group, file), "weight_names");
       if (!Array.isArray(names)) throw new ModelFileError(file, `group "${group}" has no weight_names attribute`);
-      const read = (n: string): Tensor => h5Tensor(h5, `${group}/${n}`, file);
+      const read = (n: string): Tensor => h5Tensor(h5, `${group}/${n}`, file, limits.weights);
       if (layer.class_name === "LSTM") {
         const c = lstmConfig(file, name, layer.config);
         recurrent.push({ className: "LSTM", name, lstm: { name, config: c, weights: lstmWeights(file, name, c, orderedWeights(file, group, names, "").map(read)), source: group } });
@@ -258,6 +334,7 @@ async function readLegacyH5(file: string): Promise<KerasModelFile> {
       layers: layers.map((l) => ({ name: String(l.config.name ?? ""), className: l.class_name })),
       recurrent,
       skipped,
+      code: codeInModelConfig(config),
     };
   });
 }

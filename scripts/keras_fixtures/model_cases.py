@@ -4,7 +4,9 @@ Issue 6 ("Real Keras files"): a porter's own model file + one LSTM layer + an in
 computed by real Keras. The named layer is rebuilt as a standalone LSTM from its own `get_config()` and
 `get_weights()` and then runs through exactly the same path as every corpus case (run.py: outputs, stepped
 cell, tolerance policy, JAX comparison for Keras 3). Two stages, so a bad list never reaches Keras:
-`check_entry` (static: fields, files, tensors; numpy and h5py only) and `resolve` (loads the model).
+`check_entry` (static: fields, files, tensors, and the model config read for code, model_safety.py; numpy
+and h5py only) and `resolve` (checks the config's classes against the installed Keras, then loads the model).
+No model is loaded that would run code from its file unless the entry says `"unsafe": true`.
 """
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ import re
 
 import numpy as np
 
-MODEL_ENTRY_KEYS = {"id", "description", "model", "layer", "input", "mask", "initial_state"}
+from .model_safety import UnreadableConfig, code_in_config, known_classes, read_config
+
+MODEL_ENTRY_KEYS = {"id", "description", "model", "layer", "input", "mask", "initial_state", "unsafe"}
+UNSAFE_HINT = "not loaded (\"unsafe\": true on the entry lets Keras load it and run that code)"
 # Keys of a layer's config that describe the enclosing model's input, not the layer's math: a standalone
 # layer called on another batch or sequence length must not inherit them.
 MODEL_ONLY_CONFIG_KEYS = ("name", "batch_input_shape", "input_shape", "batch_size")
@@ -108,6 +113,12 @@ def check_entry(e: dict, where: str, base: str) -> tuple[dict, list[str]]:
                 out["model"] = path
             except OSError as err:
                 errs.append(f"{where}.model: {path}: not a readable HDF5 file ({err})")
+    unsafe = e.get("unsafe", False)
+    if not isinstance(unsafe, bool):
+        errs.append(f"{where}.unsafe: must be true or false")
+    out["unsafe"] = unsafe is True
+    if "model" in out and not out["unsafe"]:
+        errs += [f"{where}.model: {out['model']}: {p}" for p in model_code_problems(out["model"])]
     if not isinstance(e.get("layer"), str) or not e["layer"]:
         errs.append(f"{where}.layer: must be the name of an LSTM layer (a Bidirectional half: <name>/forward or <name>/backward)")
     for field in ("input", "mask"):
@@ -140,22 +151,37 @@ def check_entry(e: dict, where: str, base: str) -> tuple[dict, list[str]]:
     return out, errs
 
 
+def model_code_problems(path: str, known: frozenset[str] | None = None) -> list[str]:
+    """One line per thing in the model's config that would run code from the file (model_safety.py)."""
+    try:
+        return [f"{p}; {UNSAFE_HINT}" for p in code_in_config(read_config(path), known)]
+    except UnreadableConfig as e:
+        return [f"cannot read its model config (to check it for code before Keras loads it): {e}"]
+
+
+def _kind(layer) -> str:
+    """The layer's class name; a class that is not Keras's own (only loaded with "unsafe") keeps its module,
+    so a custom `LSTM` is not taken for Keras's."""
+    t = type(layer)
+    return t.__name__ if t.__module__.split(".")[0] in ("keras", "tf_keras") else f"{t.__module__}.{t.__name__}"
+
+
 def _walk(layers, prefix: str = ""):
     """Every layer, nested models included (their layers are addressed by their own names)."""
     for layer in layers:
         yield layer
         inner = getattr(layer, "layers", None)
-        if isinstance(inner, list) and type(layer).__name__ in ("Sequential", "Functional", "Model"):
+        if isinstance(inner, list) and _kind(layer) in ("Sequential", "Functional", "Model"):
             yield from _walk(inner)
 
 
 def _lstm_names(model) -> list[str]:
     names = []
     for layer in _walk(model.layers):
-        cls = type(layer).__name__
+        cls = _kind(layer)
         if cls == "LSTM":
             names.append(layer.name)
-        elif cls == "Bidirectional" and type(layer.forward_layer).__name__ == "LSTM":
+        elif cls == "Bidirectional" and _kind(layer.forward_layer) == "LSTM":
             names += [f"{layer.name}/forward", f"{layer.name}/backward"]
     return names
 
@@ -164,9 +190,9 @@ def find_lstm(model, name: str, where: str):
     """The named LSTM, or a Bidirectional half addressed `<name>/forward|backward` (conformance/models/read-model.ts)."""
     base, _, half = name.partition("/")
     for layer in _walk(model.layers):
-        cls = type(layer).__name__
+        cls = _kind(layer)
         if cls == "Bidirectional" and layer.name in (base, name):
-            inner = type(layer.forward_layer).__name__
+            inner = _kind(layer.forward_layer)
             if inner != "LSTM":
                 raise EntryError(f"{where}.layer: \"{layer.name}\" is Bidirectional({inner}); only LSTM layers can be made into a case")
             if half == "forward":
@@ -184,21 +210,31 @@ def find_lstm(model, name: str, where: str):
     raise EntryError(f"{where}.layer: no layer \"{name}\" in the model; its LSTM layers: {', '.join(present) if present else '(none)'}")
 
 
-def load_model(path: str, package: str):
+def load_model(path: str, package: str, unsafe: bool = False):
+    """Loads with Keras's safe mode on unless `unsafe`. tf-keras ignores `safe_mode` for a legacy .h5 file,
+    so its SafeModeScope is entered too: its Lambda layer then refuses bytecode as in a .keras file (a second
+    line behind model_safety.py, which has already refused such a file)."""
     if package == "tf_keras":
         import tf_keras
-        return tf_keras.models.load_model(path, compile=False)
+        from tf_keras.src.saving import serialization_lib
+        with serialization_lib.SafeModeScope(not unsafe):
+            return tf_keras.models.load_model(path, compile=False, safe_mode=not unsafe)
     import keras
-    return keras.saving.load_model(path, compile=False)
+    return keras.saving.load_model(path, compile=False, safe_mode=not unsafe)
 
 
 def resolve(spec: dict, parts: dict, models: dict, where: str) -> dict:
     """The case's standalone LSTM (config + weights) and inputs, checked against the layer. Returns mats."""
     from . import encode
     key = parts["model"]
+    if not parts["unsafe"]:
+        # Checked for every entry, even when an earlier "unsafe" entry has loaded the same file.
+        problems = model_code_problems(key, known_classes(parts["package"]))
+        if problems:
+            raise EntryError("; ".join(f"{where}.model: {key}: {p}" for p in problems))
     if key not in models:
         try:
-            models[key] = load_model(key, parts["package"])
+            models[key] = load_model(key, parts["package"], parts["unsafe"])
         except Exception as e:  # noqa: BLE001 - Keras's own message, on one line
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise EntryError(f"{where}.model: {key}: {parts['package']} cannot load it: {type(e).__name__}: {msg}") from None
