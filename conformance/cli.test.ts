@@ -63,7 +63,7 @@ describe("keras-rnn-conformance CLI", () => {
   });
 
   it("usage and load errors exit 2 with a message", async () => {
-    expect(await cli("--bogus")).toMatchObject({ code: 2, err: expect.stringMatching(/Unknown option '--bogus'/) });
+    expect(await cli("--bogus")).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option --bogus \(see --help\)/) });
     expect(await cli("--engine", "nope")).toMatchObject({ code: 2, err: expect.stringMatching(/unknown engine "nope"/) });
     expect(await cli("--engine", "./missing.ts")).toMatchObject({ code: 2, err: expect.stringMatching(/engine module \.\/missing\.ts not found/) });
     expect(await cli("--fixtures", "/nonexistent/dir")).toMatchObject({ code: 2, err: expect.stringMatching(/not a directory/) });
@@ -125,6 +125,10 @@ describe("keras-rnn-conformance CLI", () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^AS EXPECTED, NOT CONFORMANT — level none \(no core case was selected\)/m);
     expect((await cli(...masking, "--level", "none")).code).toBe(0);
+  });
+
+  it("an unknown option names the closest known one", async () => {
+    expect(await cli("--filtr", "lstm")).toMatchObject({ code: 2, err: "keras-rnn-conformance: unknown option --filtr; did you mean --filter? (see --help)\n" });
   });
 
   it("checks --out targets and --timeout before running anything", async () => {

@@ -276,6 +276,7 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
         casesLoaded: loaded.cases.length,
         diagnose: values["no-diagnose"] !== true,
         allIds: loaded.cases.map((c) => c.id),
+        warnUnmatchedExpectations: values.fixtures === undefined,
         properties: wantsProperties ? { numRuns, seed, fixtures: loaded.cases } : undefined,
         loadErrors,
         requiredLevel,
@@ -348,6 +349,27 @@ export async function mergeCommand(argv: readonly string[], io: CliIO = processI
   return unwritten.length > 0 ? EXIT_USAGE : merged.exitCode;
 }
 
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** parseArgs's "Unknown option '--filtr'. To specify a positional…" as "unknown option --filtr; did you mean --filter?". */
+function readableParseError(e: Error): string {
+  const unknown = (e as { code?: unknown }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'(--?[^']+)'/.exec(e.message)?.[1] : undefined;
+  if (unknown === undefined) return e.message;
+  const name = unknown.replace(/^-+/, "").split("=")[0]!;
+  const closest = Object.keys(RUN_OPTIONS).map((o) => [o, distance(name, o)] as const).sort((x, y) => x[1] - y[1])[0];
+  const hint = closest !== undefined && closest[1] <= Math.max(2, Math.floor(name.length / 3)) ? `; did you mean --${closest[0]}?` : "";
+  return `unknown option ${unknown}${hint} (see --help)`;
+}
+
 interface CommandModule {
   main(argv: string[]): Promise<number>;
 }
@@ -367,7 +389,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     return await command.main(rest);
   } catch (e) {
     if (e instanceof UsageError || e instanceof EngineModuleError || (e instanceof Error && (e.name === "EngineLoadError" || "code" in e && String((e as { code: unknown }).code).startsWith("ERR_PARSE_ARGS")))) {
-      io.err(`keras-rnn-conformance: ${e.message}\n`);
+      io.err(`keras-rnn-conformance: ${readableParseError(e)}\n`);
       return EXIT_USAGE;
     }
     io.err(`keras-rnn-conformance: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -45,7 +45,7 @@ export function checkOutputs(returned: unknown, c: FixtureCase): OutputCheck {
   const outputs: ReturnedTensor[][] = [];
   for (let k = 0; k < returned.length; k++) {
     const call: unknown = returned[k];
-    const at = c.calls.length > 1 ? `call ${k}: ` : "";
+    const at = c.calls.length > 1 ? `call ${k + 1} of ${c.calls.length}: ` : "";
     if (!Array.isArray(call)) return error(`${at}outputs are ${describeValue(call)}; expected an array of tensors`);
     const expected = c.expected[k]!.outputs;
     if (call.length !== expected.length) {

@@ -56,6 +56,11 @@ export interface RunOptions {
   readonly onCase?: (verdict: CaseVerdict, done: number, total: number) => void;
   /** Cases the expectations must match against (default: `cases`), e.g. every loaded case before filtering. */
   readonly allIds?: readonly string[];
+  /**
+   * Default true: warn about expectations entries that match no case. The CLI turns it off under
+   * `--fixtures`, where an entry for a shipped case is not stale, only not loaded.
+   */
+  readonly warnUnmatchedExpectations?: boolean;
   /** Fixture load errors, formatted: they are part of the result and make it red (spec/adapter.md §4.3). */
   readonly loadErrors?: readonly string[];
   /** The level the run must reach for exit code 0 (`--level`); default core. */
@@ -156,7 +161,7 @@ function compareOutputs(c: FixtureCase, actual: readonly (readonly ReturnedTenso
         }
       }
       if (cmp.mismatches > 0 && message === "") {
-        const at = `${c.calls.length > 1 ? `call ${k}: ` : ""}output ${j} (${names[j]})`;
+        const at = `${c.calls.length > 1 ? `call ${k + 1} of ${c.calls.length}: ` : ""}output ${j} (${names[j]})`;
         const what = cmp.nonFinite > 0 ? `non-finite: ${cmp.nonFinite} NaN/Inf value(s) where Keras has finite values; ` : "";
         message = `${at}: ${what}${describeComparison(cmp, tol)}${orderHint(c, k, j, a)}`;
       }
@@ -277,7 +282,7 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
   }
   // an entry may name a property (`property/<name>`), whether or not properties ran this time
   const knownIds = [...(options.allIds ?? cases.map((c) => c.id)), ...(options.expectations ? await propertyIds() : [])];
-  warnings.unshift(...unmatchedExpectations(options.expectations, knownIds));
+  if (options.warnUnmatchedExpectations ?? true) warnings.unshift(...unmatchedExpectations(options.expectations, knownIds));
   const loadErrors = [...(options.loadErrors ?? [])];
   const requiredLevel = options.requiredLevel ?? "core";
   const judgement = judgeRun({ cases: verdicts, properties, loadErrors, strictExpectations: strict, requiredLevel });
@@ -347,7 +352,7 @@ async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, ti
         : `known failure (${expectation.reason}): ${ran.message}`;
   }
   const firstDivergenceMessage = ran.firstDivergence
-    ? `; first divergence at step ${ran.firstDivergence.timestep} (batch ${ran.firstDivergence.batch}, unit ${ran.firstDivergence.unit}${c.calls.length > 1 ? `, call ${ran.firstDivergence.call}` : ""})`
+    ? `; first divergence at step ${ran.firstDivergence.timestep} (batch ${ran.firstDivergence.batch}, unit ${ran.firstDivergence.unit}${c.calls.length > 1 ? `, call ${ran.firstDivergence.call + 1} of ${c.calls.length}` : ""})`
     : "";
   return {
     ...base,

@@ -77,7 +77,7 @@ export const lastStepIsState: GeneratedProperty = {
     for (const [n, o] of out.entries()) {
       const seq = o[0]!;
       const last = step(seq, seq.shape[1]! - 1);
-      const d = differences([[last]], [[o[1]!]], tol, `call ${n}: the last step of the sequence output is not the returned h`);
+      const d = differences([[last]], [[o[1]!]], tol, `call ${n + 1}: the last step of the sequence output is not the returned h`);
       if (d) return { message: d, case: c };
     }
     return null;

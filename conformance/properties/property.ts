@@ -117,10 +117,10 @@ export function differences(actual: EngineOutputs, expected: EngineOutputs, tol:
     case "calls":
       return `${what}: ${d.actual} call result(s), expected ${d.expected}`;
     case "outputs":
-      return `${what}: call ${d.call} returned ${d.actual} output(s), expected ${d.expected}`;
+      return `${what}: call ${d.call + 1} returned ${d.actual} output(s), expected ${d.expected}`;
     case "malformed":
-      return `${what}: call ${d.call}${d.output === undefined ? " result is not a list of tensors" : ` output ${d.output} is not a tensor`}`;
+      return `${what}: call ${d.call + 1}${d.output === undefined ? " result is not a list of tensors" : ` output ${d.output} is not a tensor`}`;
     case "tensor":
-      return `${what}: call ${d.call} output ${d.output}: ${describeComparison(d.comparison, tol)}`;
+      return `${what}: call ${d.call + 1} output ${d.output}: ${describeComparison(d.comparison, tol)}`;
   }
 }
