@@ -11,6 +11,7 @@ from __future__ import annotations
 BASE_SEEDS = {
     "sizes": 1000, "outputs": 2000, "masking": 3000, "options": 4000, "stacked": 5000,
     "stateful": 6000, "initializers": 7000, "saturation": 8000, "worked_example": 9000, "legacy": 10000,
+    "long": 11000,
 }
 
 FAMILY_DESCRIPTIONS = {
@@ -24,6 +25,7 @@ FAMILY_DESCRIPTIONS = {
     "saturation": "Inputs and weights large enough to saturate the gates (values about +-10).",
     "worked_example": "The small worked example of spec/lstm.md: input_dim 2, units 2, 3 timesteps (see also worked-example.json).",
     "legacy": "tf-keras 2.21 (Keras 2 API) tf_keras.layers.LSTM: defaults, hard_sigmoid (0.2x+0.5), go_backwards, masking, return_state.",
+    "long": "Long sequences (T = 1000 and 2000, batch 2, units 3-4): sequences, last output, a mask with holes late in the sequence, go_backwards.",
 }
 
 
@@ -267,10 +269,37 @@ def legacy() -> list[dict]:
     return rows
 
 
+def _holes(T: int, rows: list[list[tuple[int, int]]]) -> list[list[bool]]:
+    """An explicit [batch][T] mask (True = valid) with the half-open step ranges of each row masked."""
+    return [[not any(a <= t < b for a, b in holes) for t in range(T)] for holes in rows]
+
+
+def long_sequences() -> list[dict]:
+    """T >= 1000: a bug that appears only past a fixed buffer size or after many steps (e.g. only for
+    T > 200) must fail a case, and the longest case elsewhere has 100 steps. Batch 2 and units 3-4 keep
+    the file small: the per-step states alone are 2 x B x T x units values (spec/fixture-format.md §3.2).
+    The LSTM forgets within ~100 steps (spec/tolerance.md §3.2), so a last output sees only a wrong
+    state that lasts to the end; the cases with return_sequences see a wrong step wherever it is."""
+    R = []
+    full = dict(return_sequences=True, return_state=True)
+    R.append(("sequences", "return_sequences and return_state over 1000 steps; B=2 T=1000 input_dim=2 units=3",
+              [lstm(3, **full)], (2, 1000, 2), {}))
+    R.append(("last", "last output only after 2000 steps; B=2 T=2000 input_dim=3 units=4",
+              [lstm(4)], (2, 2000, 3), {}))
+    # Holes well past step 200: row 0 masked for steps 700-759; row 1 for 950-954 and the last 10 steps.
+    R.append(("mask_late_hole", "mask= argument with holes late in the sequence (row 0: steps 700-759; row 1: 950-954 "
+              "and the last 10), return_sequences and return_state; B=2 T=1000 input_dim=2 units=3",
+              [lstm(3, **full)], (2, 1000, 2), {"mask": _holes(1000, [[(700, 760)], [(950, 955), (990, 1000)]])}))
+    R.append(("go_backwards", "go_backwards over 2000 steps, sequence in processing order, with states; "
+              "B=2 T=2000 input_dim=2 units=3",
+              [lstm(3, go_backwards=True, **full)], (2, 2000, 2), {}))
+    return _numbered("long", R)
+
+
 FAMILIES = {
     "sizes": sizes, "outputs": outputs, "masking": masking_family, "options": options, "stacked": stacked,
     "stateful": stateful, "initializers": initializers, "saturation": saturation,
-    "worked_example": worked_example, "legacy": legacy,
+    "worked_example": worked_example, "legacy": legacy, "long": long_sequences,
 }
 
 
