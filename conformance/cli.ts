@@ -20,7 +20,7 @@ import { formatConsoleReport, formatProgress } from "./reports/console.ts";
 import { isReportFormat, renderReport, REPORT_FORMATS, type ReportFormat } from "./reports/index.ts";
 import { fromJsonReport } from "./reports/json.ts";
 import { MergeError, mergeResults } from "./reports/merge.ts";
-import { DEFAULT_TIMEOUT_MS, runSuite, shellQuote } from "./runner.ts";
+import { DEFAULT_PROPERTY_RUNS, DEFAULT_SEED, DEFAULT_TIMEOUT_MS, runSuite, shellQuote } from "./runner.ts";
 import { propertyIds } from "./run-properties.ts";
 import { matchesIdPattern, parseShard, selectCases, type Shard } from "./select.ts";
 import type { ConformanceLevel } from "./levels.ts";
@@ -30,8 +30,7 @@ export const EXIT_CONFORMANT = 0;
 export const EXIT_NOT_CONFORMANT = 1;
 export const EXIT_USAGE = 2;
 
-export const DEFAULT_PROPERTY_RUNS = 100;
-export const DEFAULT_SEED = 1;
+export { DEFAULT_PROPERTY_RUNS, DEFAULT_SEED };
 /** An adapter (worker or process) enforces the case timeout itself; the runner's own deadline is this much later. */
 const ADAPTER_TIMEOUT_GRACE_MS = 2000;
 /** Node's timers hold at most 2^31 − 1 ms; a longer delay silently becomes 1 ms. */

@@ -32,6 +32,9 @@ import {
 } from "./verdict.ts";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Runs per property-based test, and their seed, when the user says nothing (`--properties`, `--seed`). */
+export const DEFAULT_PROPERTY_RUNS = 100;
+export const DEFAULT_SEED = 1;
 
 export interface RunOptions {
   /** Per case (and per re-run); default 10 s. See `runWithTimeout` for what it can interrupt. */

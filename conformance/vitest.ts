@@ -16,7 +16,8 @@ import { parseExpectations, type Expectations } from "./expectations.ts";
 import { formatLoadError, loadFixtures } from "./fixtures/load.ts";
 import { defaultFixturesDir } from "./package-paths.ts";
 import { formatVerdict } from "./reports/console.ts";
-import { DEFAULT_TIMEOUT_MS, runSuite } from "./runner.ts";
+import { DEFAULT_PROPERTY_RUNS, DEFAULT_SEED, DEFAULT_TIMEOUT_MS, runSuite } from "./runner.ts";
+import { runPropertySuite } from "./run-properties.ts";
 import { selectCases } from "./select.ts";
 import type { ConformanceLevel } from "./levels.ts";
 import { judgeRun, VERDICT_WORDS } from "./run-verdict.ts";
@@ -37,7 +38,14 @@ export interface ConformanceTestOptions {
   readonly engineArgs?: string;
   /** The level the last test requires, as `--level` (default core). */
   readonly level?: ConformanceLevel;
+  /** Runs per property-based test, as `--properties` (default 100; 0 = none). */
+  readonly properties?: number;
+  /** Seed of the property-based tests, as `--seed` (default 1). */
+  readonly seed?: number;
 }
+
+/** Without `engineArgs` the helper cannot know the engine's module: say so in every reproduction. */
+const UNKNOWN_ENGINE_ARGS = "--engine <your-engine-module.ts>";
 
 /** Registers the conformance suite for `engine` as vitest tests. Call it at the top level of a test file. */
 export function defineConformanceTests(engine: Engine, options: ConformanceTestOptions = {}): void {
@@ -60,7 +68,7 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
       });
     }
     // What each case's test saw, for the run's verdict at the end.
-    const seen: { status: string; core: boolean }[] = [];
+    const seen: { id: string; status: string; core: boolean }[] = [];
     const families = [...new Set(cases.map((c) => familyOf(c.id)))];
     for (const family of families) {
       describe(family, () => {
@@ -72,11 +80,11 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
               expectations,
               diagnose: options.diagnose ?? true,
               allIds,
-              ...(options.engineArgs !== undefined ? { engineArgs: options.engineArgs } : {}),
+              engineArgs: options.engineArgs ?? UNKNOWN_ENGINE_ARGS,
               ...(options.fixtures !== undefined ? { fixtures: options.fixtures } : {}),
             });
             const v = result.cases[0]!;
-            seen.push({ status: v.status, core: v.core });
+            seen.push({ id: v.id, status: v.status, core: v.core });
             if (v.status === "pass") return;
             // A core case must be supported (spec/adapter.md §4.1); any other may be skipped.
             if (v.status === "unsupported" && v.core) throw new Error(`${v.message}: a core case (Keras's default LSTM) must be supported`);
@@ -89,9 +97,21 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
         }
       });
     }
+    // The properties, as the CLI runs them: the same verdict, not a greener one (spec/adapter.md §4.3).
+    const numRuns = options.properties ?? DEFAULT_PROPERTY_RUNS;
+    const properties: { status: string; evidence: boolean }[] = [];
+    if (numRuns > 0) {
+      it("property-based tests", async () => {
+        const declined = new Set(seen.filter((v) => v.status === "unsupported").map((v) => v.id));
+        const results = await runPropertySuite(engine, { numRuns, seed: options.seed ?? DEFAULT_SEED, fixtures: loaded.cases, exclude: (id) => declined.has(id) }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, expectations);
+        properties.push(...results);
+        const bad = results.filter((p) => p.status === "fail" || p.status === "error");
+        if (bad.length > 0) throw new Error(bad.map((p) => `${p.status.toUpperCase()} ${p.id}: ${p.message ?? ""}`).join("\n\n"));
+      }, 600_000);
+    }
     const level = options.level ?? "core";
     it(`verdict: evidence of level ${level} (spec/adapter.md §4.3)`, () => {
-      const j = judgeRun({ cases: seen, properties: [], loadErrors: loaded.errors.map(formatLoadError), strictExpectations: true, requiredLevel: level });
+      const j = judgeRun({ cases: seen, properties, loadErrors: loaded.errors.map(formatLoadError), strictExpectations: true, requiredLevel: level });
       if (seen.length < cases.length) throw new Error(`only ${seen.length} of ${cases.length} case tests ran: the verdict needs them all`);
       if (j.exitCode !== 0) throw new Error(`${VERDICT_WORDS[j.verdict]}: ${j.reasons.join("; ")}`);
     });
