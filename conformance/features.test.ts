@@ -54,8 +54,10 @@ describe("requiredFeatures", () => {
 describe("levelReached", () => {
   const pass = { status: "pass", core: true };
   it("core needs every core case to pass; full also every other case and property", () => {
-    expect(levelReached({ cases: [pass, { status: "pass", core: false }], properties: [{ status: "pass" }] })).toBe("full");
-    expect(levelReached({ cases: [pass, { status: "unsupported", core: false }], properties: [{ status: "pass" }] })).toBe("core");
+    expect(levelReached({ cases: [pass, { status: "pass", core: false }], properties: [{ status: "pass", evidence: true }] })).toBe("full");
+    // a property that a trivial engine satisfies is no evidence: it counts toward no level (spec/adapter.md §4.3)
+    expect(levelReached({ cases: [pass, { status: "pass", core: false }], properties: [{ status: "pass", evidence: false }] })).toBe("core");
+    expect(levelReached({ cases: [pass, { status: "unsupported", core: false }], properties: [{ status: "pass", evidence: true }] })).toBe("core");
     expect(levelReached({ cases: [pass], properties: [] })).toBe("core");
     expect(levelReached({ cases: [pass, { status: "fail", core: true }], properties: [{ status: "pass" }] })).toBe("none");
     expect(levelReached({ cases: [{ status: "pass", core: false }], properties: [{ status: "pass" }] })).toBe("none");
