@@ -23,6 +23,16 @@ export interface PropertyOptions {
    * engine declined in this run (what it cannot run is no anchor for a relation).
    */
   readonly exclude?: (caseId: string) => boolean;
+  /**
+   * Where each failing property's shrunk counterexample is saved, as `<property-id>.json`, a fixture
+   * file that `--fixtures <file>` reruns (spec/adapter.md §4.2). Default: a fresh folder under
+   * os.tmpdir() named after the run, made only when a property fails.
+   */
+  readonly counterexampleDir?: string;
+  /** How the rerun command names the engine (RunOptions.engineArgs), e.g. `--engine ./my-lstm.ts`; default `--engine <engine.name>`. */
+  readonly engineArgs?: string;
+  /** Default true: diagnose each counterexample like a failing case (conformance/diagnose.ts). */
+  readonly diagnose?: boolean;
 }
 
 /** Every property's id as reported, for matching expectations-file entries (`property/<name>`). */
@@ -69,6 +79,9 @@ export async function runPropertySuite(engine: Engine, options: PropertyOptions,
       fixtures: options.fixtures,
       timeoutMs,
       only,
+      ...(options.counterexampleDir !== undefined ? { counterexampleDir: options.counterexampleDir } : {}),
+      ...(options.engineArgs !== undefined ? { engineArgs: options.engineArgs } : {}),
+      ...(options.diagnose !== undefined ? { diagnose: options.diagnose } : {}),
       exclude: (caseId) => expectationFor(expectations, caseId) !== undefined || (options.exclude?.(caseId) ?? false),
     });
     const skips: PropertyResult[] = skipped.map((p) => {
@@ -85,6 +98,9 @@ export async function runPropertySuite(engine: Engine, options: PropertyOptions,
       runs: r.runs,
       ...(r.message !== undefined ? { message: r.message } : {}),
       ...(r.counterexample !== undefined ? { counterexample: r.counterexample } : {}),
+      ...(r.counterexampleFile !== undefined ? { counterexampleFile: r.counterexampleFile } : {}),
+      ...(r.diagnosis !== undefined ? { diagnosis: r.diagnosis } : {}),
+      ...(r.folded !== undefined ? { folded: r.folded } : {}),
       seed: r.seed,
       referenceChecked: r.referenceChecked,
       evidence: r.evidence,

@@ -115,8 +115,17 @@ export interface PropertyResult {
   readonly status: "pass" | "fail" | "unsupported" | "error" | "skip" | "known-failure";
   readonly runs: number;
   readonly message?: string;
-  /** The shrunk counterexample, as a ready-to-run fixture case (JSON). */
+  /** The shrunk counterexample, as a ready-to-run fixture file (JSON). */
   readonly counterexample?: unknown;
+  /** Where that fixture file was saved; `--fixtures <file> --properties 0` reruns it as a case (spec/adapter.md §4.2). */
+  readonly counterexampleFile?: string;
+  /** The counterexample diagnosed like a failing case (as CaseVerdict's); null: no known mistake explains it; absent: not diagnosed. */
+  readonly diagnosis?: Diagnosis | null;
+  /**
+   * Fixture-anchored properties: draws skipped because the engine fails their anchor case untransformed
+   * (that case's own verdict reports it, spec/adapter.md §5), and those anchors' ids.
+   */
+  readonly folded?: { readonly draws: number; readonly cases: readonly string[] };
   readonly seed: number;
   /** True when the property uses our reference as the oracle rather than Keras. */
   readonly referenceChecked: boolean;

@@ -1,10 +1,14 @@
 /**
  * A property's shrunk counterexample as a ready-to-run fixture file (spec/fixture-format.md §2–§3),
- * so that a failure can be rerun with `--fixtures`. The provenance says it is property-generated and
- * whether its expected outputs are the reference's (reference-checked properties) or Keras's own
- * outputs transformed exactly (fixture-anchored properties).
+ * so that a failure can be rerun with `--fixtures <file>` and judged like any case. The provenance
+ * says where its expected outputs come from: Keras's own outputs of the anchor case, transformed
+ * exactly (fixture-anchored properties), or the suite's float64 reference — then, as for
+ * `keras-rnn-conformance fixture` without `--keras` (spec/fixture-format.md §5), `backend` is
+ * `"reference"` and the description and `tolerance.source` say REFERENCE-COMPUTED.
  */
-import type { LayerCase, Tolerance } from "../case.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LayerCase, LstmConfig, Tolerance } from "../case.ts";
 import type { EngineOutputs } from "../engine.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 
@@ -16,28 +20,47 @@ const floatJson = (t: Tensor, name?: string): Record<string, unknown> => ({
 });
 const boolJson = (t: BoolTensor): Record<string, unknown> => ({ dtype: "bool", shape: [...t.shape], data: Array.from(t.data, (v) => v === 1) });
 
+/** Where a counterexample's expected outputs come from. */
+export type Oracle =
+  | { readonly kind: "keras"; readonly anchor: string; readonly anchorFile: string }
+  | { readonly kind: "reference" };
+
+/** The words every reader of the file and of the message sees (spec/fixture-format.md §5). */
+export const REFERENCE_COMPUTED = "REFERENCE-COMPUTED (the suite's float64 reference, not Keras)";
+
+/** Where the expected outputs come from, in one phrase. */
+export function oracleNote(o: Oracle): string {
+  return o.kind === "reference"
+    ? `expected outputs: ${REFERENCE_COMPUTED}`
+    : `expected outputs: Keras's outputs of ${o.anchor} (${o.anchorFile}), transformed exactly`;
+}
+
 export interface CounterexampleOptions {
   readonly propertyId: string;
-  readonly note: string;
+  readonly oracle: Oracle;
+  /** The tolerance the property compared with: the anchor case's, or the policy's for generated cases. */
   readonly tolerance: Pick<Tolerance, "atol" | "rtol">;
   readonly seed: number;
-  /** Expected outputs per call; where they come from is said in `note`. */
+  /** Expected outputs per call, from `oracle`. */
   readonly expected: EngineOutputs;
 }
 
 /** The fixture file holding `c` as its only case, id `properties/<property>/001`. */
 export function counterexampleFixture(c: LayerCase, o: CounterexampleOptions): Record<string, unknown> {
   const family = `properties/${o.propertyId.replace(/[^a-z0-9_-]/g, "-")}`;
+  const note = oracleNote(o.oracle);
+  const byReference = o.oracle.kind === "reference";
   return {
     format_version: 1,
     family,
-    description: `property-generated counterexample of ${o.propertyId}: ${o.note}`,
+    description: `property-generated counterexample of ${o.propertyId}: ${note}`,
     provenance: {
-      generator: "conformance/properties (fast-check)",
+      generator: `conformance/properties (fast-check)${byReference ? " (reference-computed; no Keras ran)" : ""}`,
       generator_sha256: "0".repeat(64),
       keras_package: c.dialect === "tf-keras" ? "tf_keras" : "keras",
       keras: "property-generated",
-      backend: "tensorflow",
+      // the anchor's outputs are TensorFlow's, the canonical backend (spec/fixture-format.md §4)
+      backend: byReference ? "reference" : "tensorflow",
       tensorflow: null,
       jax: null,
       numpy: "none",
@@ -48,7 +71,7 @@ export function counterexampleFixture(c: LayerCase, o: CounterexampleOptions): R
     cases: [
       {
         id: `${family}/001`,
-        description: `${o.propertyId} counterexample (${o.note})`,
+        description: `${o.propertyId} counterexample (${note}): ${describeCase(c)}`,
         seed: o.seed,
         layers: c.layers.map((l) =>
           l.className === "LSTM"
@@ -72,9 +95,49 @@ export function counterexampleFixture(c: LayerCase, o: CounterexampleOptions): R
           outputs: (o.expected[n] ?? []).map((t) => floatJson(t)),
           steps: [],
         })),
-        tolerance: { atol: o.tolerance.atol, rtol: o.tolerance.rtol, source: `property-generated: ${o.note}` },
+        tolerance: { atol: o.tolerance.atol, rtol: o.tolerance.rtol, source: `property-generated: ${note}; the tolerance the property compared with` },
         backends: {},
       },
     ],
   };
+}
+
+/** Writes `fixture` as `<dir>/<property-id>.json` (the folder is made when missing) and returns the path. */
+export function writeCounterexample(dir: string, propertyId: string, fixture: Record<string, unknown>): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${propertyId.replace(/[^A-Za-z0-9_.-]/g, "-")}.json`);
+  writeFileSync(file, `${JSON.stringify(fixture, null, 1)}\n`);
+  return file;
+}
+
+/** Keras config values that differ from the LSTM defaults, as `name=value` (what a reader must know to see the case). */
+function nonDefaultOptions(config: LstmConfig): string[] {
+  const defaults: Record<string, unknown> = {
+    activation: "tanh",
+    recurrent_activation: "sigmoid",
+    use_bias: true,
+    return_sequences: false,
+    return_state: false,
+    go_backwards: false,
+    stateful: false,
+    zero_output_for_mask: false,
+  };
+  return Object.entries(defaults).flatMap(([k, d]) => (k in config && config[k] !== d ? [`${k}=${String(config[k])}`] : []));
+}
+
+/**
+ * The case's config on one line, e.g. `B=2 T=5 D=3; LSTM(units=4, go_backwards=true); mask; 1 call`,
+ * so that a property failure says what failed without opening the file.
+ */
+export function describeCase(c: LayerCase): string {
+  const first = c.calls[0];
+  const [B, T, D] = (first?.x.shape ?? []) as number[];
+  const layers = c.layers.map((l) => {
+    if (l.className === "Masking") return `Masking(mask_value=${l.config.mask_value})`;
+    return `LSTM(${[`units=${l.config.units}`, ...nonDefaultOptions(l.config)].join(", ")})`;
+  });
+  const inputs = [first?.mask ? "mask" : "", first?.initialState ? "initial_state" : ""].filter(Boolean);
+  const steps = c.calls.map((k) => k.x.shape[1]);
+  const time = steps.every((t) => t === T) ? `T=${T}` : `T=${steps.join("+")}`;
+  return [`B=${B} ${time} D=${D}`, layers.join(" → "), ...inputs, `${c.calls.length} call${c.calls.length === 1 ? "" : "s"}`].join("; ");
 }

@@ -3,11 +3,22 @@
  * transformation whose effect on Keras's outputs is known (conformance/properties/transforms.ts);
  * the engine's outputs on the transformed case must equal Keras's outputs transformed alike, within
  * the case's tolerance. This multiplies Keras-anchored checks without trusting the reference.
+ *
+ * Folding (spec/adapter.md §5): a relation anchored on a case the engine already gets
+ * wrong untransformed would fail too, but under this property's name — a doubled bias reported as
+ * `fixture-unit-permutation` points the reader at unit order, not at the bias. So each anchor is
+ * first judged by itself (`Anchors`), like the runner judges the case: Keras's outputs, the case's
+ * tolerance. A draw on an anchor that does not pass is skipped, not counted as a violation, and the
+ * result says how many anchors were folded into their own failures. A property whose every draw was
+ * folded is *unsupported*, never *pass*: it tested nothing. No wrong engine turns green this way:
+ * the anchor case itself still fails (or errors) in the run, under its own id.
  */
 import { lstmLayers, type FixtureCase, type LayerCase } from "../case.ts";
 import type { Engine, EngineOutputs } from "../engine.ts";
+import { unsupportedReason } from "../unsupported-case.ts";
+import { describeThrown } from "../untrusted.ts";
 import { seededRandom } from "./arbitraries.ts";
-import { differences, runEngine, type FixtureProperty, type Violation } from "./property.ts";
+import { differences, MalformedOutputsError, runEngine, type FixtureProperty, type Violation } from "./property.ts";
 import {
   flipInputFeatures,
   mapCaseUnits,
@@ -23,7 +34,42 @@ const kerasOutputs = (c: FixtureCase): EngineOutputs => c.expected.map((e) => e.
 /** The violation when the engine's outputs on `transformed` are not `expected` (Keras's, transformed alike) within the case's tolerance. */
 async function expectKerasTransformed(engine: Engine, c: FixtureCase, transformed: LayerCase, expected: EngineOutputs, what: string): Promise<Violation | null> {
   const message = differences(await runEngine(engine, transformed), expected, c.tolerance, `${c.id} with ${what}`);
-  return message ? { message, case: transformed, expected } : null;
+  return message ? { message, case: transformed, expected, tolerance: c.tolerance } : null;
+}
+
+/** How the engine does on an anchor case untransformed: passes it, fails it (or errors), or declines it. */
+export type AnchorVerdict =
+  | { readonly kind: "pass" }
+  | { readonly kind: "fails"; readonly message: string }
+  | { readonly kind: "declined"; readonly reason: string };
+
+async function judgeAnchor(engine: Engine, c: FixtureCase): Promise<AnchorVerdict> {
+  try {
+    const message = differences(await runEngine(engine, c), kerasOutputs(c), c.tolerance, c.id);
+    return message === null ? { kind: "pass" } : { kind: "fails", message };
+  } catch (e) {
+    const reason = unsupportedReason(e);
+    if (reason !== null) return { kind: "declined", reason };
+    return { kind: "fails", message: e instanceof MalformedOutputsError ? e.message : `${c.id}: engine threw: ${describeThrown(e)}` };
+  }
+}
+
+/**
+ * Each anchor's verdict, judged once per engine and run and shared by every fixture-anchored
+ * property: one extra engine run per distinct anchor drawn, not per draw.
+ */
+export class Anchors {
+  private readonly verdicts = new Map<FixtureCase, Promise<AnchorVerdict>>();
+  constructor(private readonly engine: Engine) {}
+
+  verdict(c: FixtureCase): Promise<AnchorVerdict> {
+    let v = this.verdicts.get(c);
+    if (!v) {
+      v = judgeAnchor(this.engine, c);
+      this.verdicts.set(c, v);
+    }
+    return v;
+  }
 }
 
 export const fixtureUnitPermutation: FixtureProperty = {

@@ -1,19 +1,59 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LayerCase } from "../case.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs } from "../engine.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { corpusCases } from "../mutants/gallery-cases.ts";
 import { mutantByName } from "../mutants/index.ts";
 import { naiveLstmEngine } from "../mutants/naive-lstm.ts";
-import { parseFixtureJson } from "../fixtures/load.ts";
+import { loadFixtureFile, parseFixtureJson } from "../fixtures/load.ts";
 import { checkOutputs } from "../outputs.ts";
+import { runSuite } from "../runner.ts";
 import { trivialEngines } from "../testing/trivial-engines.ts";
 import { caseSpecArbitrary, LONG_SEQUENCES } from "./arbitraries.ts";
 import { metamorphicProperties } from "./metamorphic.ts";
 import { LONG_FRACTION, properties, runProperties, type PropertyResult } from "./index.ts";
 
 const fixtures = corpusCases("fixtures").cases;
+
+// Failing properties save their counterexamples under os.tmpdir() (TMPDIR): here, a folder of this file's, removed afterwards.
+const tmpRoot = mkdtempSync(join(tmpdir(), "properties-test-"));
+const previousTmp = process.env["TMPDIR"];
+beforeAll(() => {
+  process.env["TMPDIR"] = tmpRoot;
+});
+afterAll(() => {
+  if (previousTmp === undefined) delete process.env["TMPDIR"];
+  else process.env["TMPDIR"] = previousTmp;
+  rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+/** A digest of what an engine is asked: the model and its inputs (not the id, which transforms keep). */
+function caseKey(c: LayerCase): string {
+  const hash = createHash("sha256");
+  const add = (t: { readonly shape: readonly number[]; readonly data: ArrayLike<number> } | undefined): void => {
+    if (t) hash.update(`${t.shape.join(",")}:${Array.from(t.data).join(",")};`);
+  };
+  for (const l of c.layers) {
+    hash.update(JSON.stringify(l.config));
+    if (l.className === "LSTM") [l.weights.kernel, l.weights.recurrent_kernel, l.weights.bias].forEach(add);
+  }
+  for (const k of c.calls) [k.x, k.mask, ...(k.initialState ?? [])].forEach(add);
+  return hash.digest("hex");
+}
+
+/**
+ * `fallback`, except that it returns Keras's own outputs for exactly the corpus cases: an engine
+ * tuned to the corpus. It passes every anchor case, so only a transformed case can catch it.
+ */
+function corpusTuned(fallback: Engine): Engine {
+  const known = new Map(fixtures.map((c) => [caseKey(c), c.expected.map((e) => e.outputs)]));
+  return { ...fallback, name: `corpus-tuned:${fallback.name}`, run: (c) => known.get(caseKey(c)) ?? fallback.run(c) };
+}
 
 describe("properties on the reference", () => {
   it("every property passes (fixture-anchored ones on the corpus), and reports cases per second", async () => {
@@ -49,20 +89,120 @@ describe("each metamorphic property fails on at least one mutant", () => {
     "masked-step-holds-state": "mask-ignored",
     "stateful-calls-continue": "stateful-not-carried",
     "agrees-with-reference": "gate-order-iofc",
-    ...(fixtures.length > 0
-      ? { "fixture-unit-permutation": "gate-order-icfo", "fixture-batch-rows": "bias-dropped", "fixture-input-sign-flip": "kernel-reshaped" }
-      : {}),
   };
-  for (const [id, mutant] of Object.entries(killers)) {
-    it(`${id} fails on mutant ${mutant}, with a ready-to-run counterexample`, async () => {
-      const [r] = await runProperties(mutantByName(mutant)!.engine, { numRuns: 80, seed: 99, fixtures, only: [id] });
+  // A fixture-anchored property folds draws whose anchor the engine fails by itself (fixture-anchored.ts):
+  // what it catches is an engine right on the corpus and wrong elsewhere, such as one tuned to the corpus.
+  const fixtureKillers: Record<string, string> = fixtures.length > 0
+    ? { "fixture-unit-permutation": "gate-order-icfo", "fixture-batch-rows": "bias-dropped", "fixture-input-sign-flip": "kernel-reshaped" }
+    : {};
+  const cases: [string, string, () => Engine][] = [
+    ...Object.entries(killers).map(([id, m]): [string, string, () => Engine] => [id, `mutant ${m}`, () => mutantByName(m)!.engine]),
+    ...Object.entries(fixtureKillers).map(([id, m]): [string, string, () => Engine] => [id, `mutant ${m} tuned to the corpus`, () => corpusTuned(mutantByName(m)!.engine)]),
+  ];
+  for (const [id, what, engine] of cases) {
+    it(`${id} fails on ${what}, with a ready-to-run counterexample`, async () => {
+      const [r] = await runProperties(engine(), { numRuns: 80, seed: 99, fixtures, only: [id] });
       expect(r!.status, r!.message).toBe("fail");
       expect(r!.path).toBeTruthy();
       const parsed = parseFixtureJson(r!.counterexample, "(counterexample)");
       expect(parsed.errors).toEqual([]);
       expect(parsed.cases).toHaveLength(1);
+      expect(loadFixtureFile(r!.counterexampleFile!).errors).toEqual([]);
     });
   }
+});
+
+describe("a property failure is as useful as a failing case (spec/adapter.md §4.2)", () => {
+  const biasTwice = mutantByName("bias-twice")!.engine;
+
+  it("saves the counterexample as a fixture file that reruns with --fixtures, with the case, the diagnosis and the command", async () => {
+    const [r] = await runProperties(biasTwice, { numRuns: 30, seed: 5, only: ["agrees-with-reference"] });
+    expect(r!.status).toBe("fail");
+    const file = r!.counterexampleFile!;
+    expect(basename(file)).toBe("agrees-with-reference.json");
+    // default folder: fresh, under the temporary folder, named after the run
+    expect(dirname(dirname(file))).toBe(tmpRoot);
+    expect(basename(dirname(file))).toMatch(new RegExp(`^keras-rnn-conformance-counterexamples-${process.pid}-\\d+-`));
+    const loaded = loadFixtureFile(file);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.cases).toHaveLength(1);
+    const c = loaded.cases[0]!;
+    // a generated case: the reference is the oracle, and the file says so where a reader looks (spec/fixture-format.md §5)
+    expect(c.description).toMatch(/REFERENCE-COMPUTED/);
+    expect(c.tolerance.source).toMatch(/REFERENCE-COMPUTED/);
+    expect((r!.counterexample as { provenance: { backend: string } }).provenance.backend).toBe("reference");
+    // the reference's outputs, bit for bit
+    expect(await referenceEngine.run(c)).toEqual(c.expected.map((e) => e.outputs));
+    // rerun as a case, it fails with the diagnosis the property reported
+    const suite = await runSuite(biasTwice, loaded.cases);
+    expect(suite.cases[0]!.status).toBe("fail");
+    expect(r!.diagnosis).toBeTruthy();
+    expect(suite.cases[0]!.diagnosis).toEqual(r!.diagnosis);
+    expect(r!.diagnosis!.hypothesis === "bias-twice" || (r!.diagnosis!.alternatives ?? []).includes("bias-twice")).toBe(true);
+    // the message: what failed, on which config, why, and how to rerun it
+    const message = r!.message!;
+    console.log(`a property failure's message:\n${message}`);
+    expect(message).toContain(`rerun: npx keras-rnn-conformance --engine mutant:bias-twice --fixtures ${file} --properties 0`);
+    expect(message).toContain(`counterexample: ${file}`);
+    expect(message).toMatch(/\ncase: B=\d+ T=\d+ D=\d+; LSTM\(units=\d+/);
+    expect(message).toContain(`diagnosis: ${r!.diagnosis!.hypothesis} — `);
+    expect(message).not.toMatch(/--path|fast-check path/);
+  });
+
+  it("writes to the folder it is given, names the engine as told, and diagnoses only when asked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "counterexamples-test-"));
+    try {
+      const [r] = await runProperties(biasTwice, { numRuns: 30, seed: 5, only: ["agrees-with-reference"], counterexampleDir: join(dir, "run"), engineArgs: "--engine ./my-lstm.ts", diagnose: false });
+      expect(r!.counterexampleFile).toBe(join(dir, "run", "agrees-with-reference.json"));
+      expect(r!.message).toContain(`rerun: npx keras-rnn-conformance --engine ./my-lstm.ts --fixtures ${r!.counterexampleFile} --properties 0`);
+      expect(r!.diagnosis).toBeUndefined();
+      expect(r!.message).not.toMatch(/diagnosis:/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(fixtures.length === 0)("a fixture-anchored counterexample carries Keras's outputs, transformed, and the anchor's tolerance", async () => {
+    // sign flips of input features leave Keras's outputs unchanged bit for bit: the file must hold exactly the anchor's
+    const [r] = await runProperties(corpusTuned(mutantByName("kernel-reshaped")!.engine), { numRuns: 80, seed: 99, fixtures, only: ["fixture-input-sign-flip"] });
+    expect(r!.status, r!.message).toBe("fail");
+    const c = loadFixtureFile(r!.counterexampleFile!).cases[0]!;
+    const anchorId = /Keras's outputs of (\S+) /.exec(c.description)![1]!;
+    const anchor = fixtures.find((f) => f.id === anchorId)!;
+    expect(c.description).not.toMatch(/REFERENCE-COMPUTED/);
+    expect((r!.counterexample as { provenance: { backend: string } }).provenance.backend).toBe("tensorflow");
+    expect(c.expected.map((e) => e.outputs)).toEqual(anchor.expected.map((e) => e.outputs));
+    expect([c.tolerance.atol, c.tolerance.rtol]).toEqual([anchor.tolerance.atol, anchor.tolerance.rtol]);
+    expect(r!.diagnosis?.hypothesis).toBe("reshaped-not-transposed:kernel");
+  });
+});
+
+describe.skipIf(fixtures.length === 0)("fixture-anchored properties fold transforms of cases that fail by themselves", () => {
+  const biasTwice = mutantByName("bias-twice")!.engine;
+
+  it("a doubled bias is no finding of fixture-unit-permutation: its anchors fail as cases, under their own ids", async () => {
+    const [r] = await runProperties(biasTwice, { numRuns: 60, seed: 99, fixtures, only: ["fixture-unit-permutation"] });
+    expect(r!.status, r!.message).not.toBe("fail");
+    expect(r!.counterexample).toBeUndefined();
+    expect(r!.folded!.draws).toBeGreaterThan(0);
+    expect(r!.message).toMatch(/anchor case\(s\) the engine fails by itself/);
+    // every folded anchor is a failing case of the run: the run stays red, under the right names
+    const folded = fixtures.filter((c) => r!.folded!.cases.includes(c.id));
+    expect(folded).toHaveLength(r!.folded!.cases.length);
+    const suite = await runSuite(biasTwice, folded, { diagnose: false });
+    expect(suite.cases.filter((v) => v.status !== "fail").map((v) => v.id)).toEqual([]);
+    expect(suite.verdict).toBe("not-conformant");
+  });
+
+  it("an engine right on every anchor is still caught, and an engine wrong on every anchor gets unsupported, never pass", async () => {
+    const tuned = await runProperties(corpusTuned(biasTwice), { numRuns: 60, seed: 99, fixtures, only: ["fixture-unit-permutation"] });
+    expect(tuned[0]!.status).toBe("fail");
+    expect(tuned[0]!.folded).toBeUndefined();
+    const zeros = trivialEngines.find((e) => e.name === "trivial:zeros")!;
+    const [r] = await runProperties(zeros, { numRuns: 20, seed: 1, fixtures, only: ["fixture-batch-rows"] });
+    expect(r).toMatchObject({ status: "unsupported", runs: 0 });
+    expect(r!.message).toMatch(/^every anchor case drawn fails by itself \(see those cases' verdicts\)/);
+  });
 });
 
 describe("engines that lack a feature", () => {
@@ -134,7 +274,7 @@ describe("evidence: a property counts only if every trivial engine fails it (spe
     }
   });
 
-  it("every property with evidence true fails on every trivial engine; each with evidence false is passed by one", async () => {
+  it("no trivial engine passes a property with evidence true; each with evidence false is passed by one", async () => {
     if (fixtures.length === 0) return; // the fixture-anchored properties cannot run: nothing to prove
     const failsOn = new Map<string, string[]>(properties.map((p) => [p.id, []]));
     const passesOn = new Map<string, string[]>(properties.map((p) => [p.id, []]));
@@ -143,6 +283,15 @@ describe("evidence: a property counts only if every trivial engine fails it (spe
       expect(results.map((r) => r.id)).toEqual(properties.map((p) => p.id));
       for (const r of results) {
         // well-formed outputs for every case: a trivial engine fails by its values, never by an error
+        const anchored = properties.find((p) => p.id === r.id)!.kind === "fixture";
+        // a fixture-anchored property folds every draw: a trivial engine fails each anchor case by itself (fixture-anchored.ts)
+        if (anchored) {
+          expect(r.status, `${r.id} on ${engine.name}: ${r.message ?? ""}`).toBe("unsupported");
+          expect(r.message).toMatch(/^every anchor case drawn fails by itself/);
+          expect(r.folded!.cases.length).toBeGreaterThan(0);
+          failsOn.get(r.id)!.push(`${engine.name} (its anchors)`);
+          continue;
+        }
         expect(["pass", "fail"], `${r.id} on ${engine.name}: ${r.status} ${r.message ?? ""}`).toContain(r.status);
         (r.status === "fail" ? failsOn : passesOn).get(r.id)!.push(engine.name);
       }
@@ -243,9 +392,15 @@ describe("engines that answer badly get an error result, never a crash (spec/ada
   it("a thrown value without toString: a readable error", async () => {
     const engine: Engine = { ...referenceEngine, run: () => { throw Object.create(null); } };
     const results = await runProperties(engine, { numRuns: 5, seed: 1, fixtures, only: ["unit-permutation", "fixture-batch-rows"] });
-    expect(results.map((r) => r.status)).toEqual(["error", "error"]);
+    expect(results.map((r) => r.status)).toEqual(["error", "unsupported"]);
     expect(results[0]!.message).toMatch(/^engine threw: a non-Error \w/);
-    expect(results[1]!.message).toMatch(/^engine threw on lstm\/.*: a non-Error \w/);
+    // it throws on every anchor by itself: those cases' own verdicts are errors, the property adds nothing
+    expect(results[1]!.message).toMatch(/^every anchor case drawn fails by itself/);
+    // an engine that passes the anchors and throws only on their transforms: an error of the property
+    const thrower = corpusTuned({ ...referenceEngine, run: () => { throw Object.create(null); } });
+    const [r] = await runProperties(thrower, { numRuns: 5, seed: 1, fixtures, only: ["fixture-batch-rows"] });
+    expect(r!.status).toBe("error");
+    expect(r!.message).toMatch(/^engine threw on lstm\/.*: a non-Error \w/);
   });
 
   it("a rejected promise with a string, or an object whose getters throw: readable errors", async () => {

@@ -18,6 +18,8 @@ export interface Violation {
   readonly case: LayerCase;
   /** Keras-derived expected outputs (fixture-anchored properties); absent: the reference computes them. */
   readonly expected?: EngineOutputs;
+  /** The tolerance the relation was checked with (the anchor case's); absent: the policy's BASE_TOLERANCE. */
+  readonly tolerance?: Pick<Tolerance, "atol" | "rtol">;
 }
 
 interface PropertyBase {
@@ -31,6 +33,8 @@ interface PropertyBase {
   /**
    * True when the property fails on every trivial engine (proved by properties.test.ts); a pass of
    * a property with evidence false is not counted toward any conformance level (spec/adapter.md §4.3).
+   * A fixture-anchored property is never passed by one either: a trivial engine fails every anchor
+   * case by itself, so every draw folds and the property is unsupported (fixture-anchored.ts).
    */
   readonly evidence: boolean;
 }
