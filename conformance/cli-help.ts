@@ -23,6 +23,8 @@ Cases:
   --no-strict-expectations an unexpected pass is reported but does not fail the run
   --properties <n>         runs per property-based test (default 100; 0 = none)
   --seed <n>               seed of the property-based tests (default 1)
+  --counterexamples <dir>  where failing properties save their counterexamples as fixture
+                           files (default: a new folder under the system's temp folder)
   --timeout <ms>           per-case timeout, 1 to 2147481647 (default 10000)
   --no-diagnose            do not look for the mistake that explains a failure
   --level <none|core|full> the level exit code 0 needs (default core); none accepts a

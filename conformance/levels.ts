@@ -4,8 +4,8 @@
  *  - **core**: Keras's default LSTM — tanh / sigmoid, one layer, no option beyond defaults. Every core
  *    case that ran passed, and at least one ran.
  *  - **full**: core, every case that ran passed — none failed, errored, was unsupported, skipped or a
- *    known failure — every property passed, and at least one of them is *evidence* (it fails on every
- *    trivial engine: zeros, a constant, the input echoed, the reference scaled; conformance/properties/).
+ *    known failure — every property passed, and at least one of them is *evidence* (no trivial engine
+ *    passes it: zeros, a constant, the input echoed, the reference scaled; conformance/properties/).
  *    A property that a trivial engine satisfies is no evidence of anything, so it counts toward no level.
  *  - **none**: otherwise.
  * A level is a statement about the cases that were run: a filtered or sharded run says so in its

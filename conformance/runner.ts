@@ -271,7 +271,7 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
     if (options.properties && options.properties.numRuns > 0) {
       properties = await runPropertySuite(
         engine,
-        { ...options.properties, exclude: (id) => declined.has(id) || (options.properties?.exclude?.(id) ?? false) },
+        { engineArgs, diagnose: options.diagnose ?? true, ...options.properties, exclude: (id) => declined.has(id) || (options.properties?.exclude?.(id) ?? false) },
         timeoutMs,
         options.expectations,
       );

@@ -103,7 +103,7 @@ export function defineConformanceTests(engine: Engine, options: ConformanceTestO
     if (numRuns > 0) {
       it("property-based tests", async () => {
         const declined = new Set(seen.filter((v) => v.status === "unsupported").map((v) => v.id));
-        const results = await runPropertySuite(engine, { numRuns, seed: options.seed ?? DEFAULT_SEED, fixtures: loaded.cases, exclude: (id) => declined.has(id) }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, expectations);
+        const results = await runPropertySuite(engine, { numRuns, seed: options.seed ?? DEFAULT_SEED, fixtures: loaded.cases, exclude: (id) => declined.has(id), engineArgs: options.engineArgs ?? UNKNOWN_ENGINE_ARGS, diagnose: options.diagnose ?? true }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, expectations);
         properties.push(...results);
         const bad = results.filter((p) => p.status === "fail" || p.status === "error");
         if (bad.length > 0) throw new Error(bad.map((p) => `${p.status.toUpperCase()} ${p.id}: ${p.message ?? ""}`).join("\n\n"));

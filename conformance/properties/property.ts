@@ -31,7 +31,7 @@ interface PropertyBase {
   /** Features the engine must declare for the property to run at all. */
   readonly requires: readonly Feature[];
   /**
-   * True when the property fails on every trivial engine (proved by properties.test.ts); a pass of
+   * True when no trivial engine passes the property (proved by properties.test.ts); a pass of
    * a property with evidence false is not counted toward any conformance level (spec/adapter.md §4.3).
    * A fixture-anchored property is never passed by one either: a trivial engine fails every anchor
    * case by itself, so every draw folds and the property is unsupported (fixture-anchored.ts).
