@@ -2,8 +2,8 @@
  * The engine interface (spec/adapter.md): anything that turns a case into outputs. The reference is
  * one engine; tfjs, ONNX Runtime, a process in another language and the mutants are others.
  */
-import type { LayerCase } from "./case.ts";
-import type { Tensor } from "./tensor.ts";
+import type { Dialect, LayerCase, LstmConfig, LstmWeights } from "./case.ts";
+import type { BoolTensor, Tensor } from "./tensor.ts";
 
 /**
  * An option a case may need. An engine lists what it implements; a case that needs anything else is
@@ -50,4 +50,65 @@ export class UnsupportedCaseError extends Error {
     super(`unsupported: ${reason}`);
     this.name = "UnsupportedCaseError";
   }
+}
+
+/**
+ * One call of one LSTM layer, as a *layer engine* receives it (spec/adapter.md §1.2): the suite
+ * composes the model around it — the Masking layer, stacks, the mask passed down, stateful calls,
+ * what is returned (spec/lstm.md §3) — so the engine implements only the layer.
+ */
+export interface LstmLayerCall {
+  /** Keras's `get_config()` keys (spec/lstm.md §3.13). */
+  readonly config: LstmConfig;
+  /** Keras layout: gate blocks i, f, c, o along the last axis (spec/lstm.md §1). */
+  readonly weights: LstmWeights;
+  /** Which Keras wrote the config; it fixes what `hard_sigmoid` means (spec/lstm.md §4.2). */
+  readonly dialect: Dialect;
+  /**
+   * (batch, timesteps, input_dim): the call's x — zeroed at masked steps when a Masking layer comes
+   * first (spec/lstm.md §3.5.5) — or, further down a stack, the previous layer's sequence (as float32).
+   */
+  readonly x: Tensor;
+  /** (batch, timesteps), 1 = valid, in original time order even with `go_backwards` (spec/lstm.md §3.5). */
+  readonly mask?: BoolTensor;
+  /** [h0, c0], each (batch, units): the call's `initial_state`, or what a stateful layer kept from the previous call. */
+  readonly initialState?: readonly [Tensor, Tensor];
+  /** Where the call sits, for logs and for an engine that keeps stateful layers' state itself. */
+  readonly caseId: string;
+  /** The layer's position in the case's `layers` (a Masking layer counts). */
+  readonly layerIndex: number;
+  /** Which call of the case: a stateful layer's state starts from zeros at call 0 (spec/lstm.md §3.6). */
+  readonly callIndex: number;
+}
+
+/** A float tensor a layer engine returns: Float32Array or Float64Array data (compared as is, spec/adapter.md §3). */
+export type LayerTensor = Tensor | Tensor<Float64Array>;
+
+/**
+ * What one layer call returns: the final state `h`, `c` (after the last *valid* step, spec/lstm.md
+ * §3.5.2) and either `sequence` — every step's output, (batch, timesteps, units), in processing
+ * order (§3.3) — or `output`, the layer's output exactly as Keras returns it (the sequence with
+ * `return_sequences`, else the last output, (batch, units)). From a sequence the suite takes the last
+ * step as the last output, which is what Keras returns, masks and `zero_output_for_mask` included.
+ */
+export type LstmLayerOutputs =
+  | { readonly sequence: LayerTensor; readonly output?: never; readonly h: LayerTensor; readonly c: LayerTensor }
+  | { readonly output: LayerTensor; readonly sequence?: never; readonly h: LayerTensor; readonly c: LayerTensor };
+
+/**
+ * An engine that implements one LSTM layer call (spec/adapter.md §1.2). `layerEngine(def)` makes an
+ * Engine of it; `--engine` also accepts a module exporting one as it is.
+ */
+export interface LayerEngine {
+  readonly name: string;
+  readonly version: string;
+  /**
+   * What the layer implements: activations, `go_backwards`, `mask`, `initial_state`,
+   * `zero_output_for_mask`, `use_bias_false`, `dialect:tf-keras`; `stateful` only when the engine
+   * keeps stateful layers' state itself. Default: Keras's default LSTM (tanh / sigmoid).
+   */
+  readonly features?: readonly Feature[];
+  /** Computes one layer call. May be async; may throw, also `UnsupportedCaseError` (the whole case then is unsupported). */
+  lstm(call: LstmLayerCall): LstmLayerOutputs | Promise<LstmLayerOutputs>;
+  close?(): void | Promise<void>;
 }

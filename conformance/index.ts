@@ -2,7 +2,9 @@
  * The public API of keras-rnn-conformance (spec/adapter.md). Everything a library author needs to
  * write an engine, run the suite from code and render its reports; nothing else is exported.
  */
-export type { Engine, EngineOutputs, Feature } from "./engine.ts";
+export type { Engine, EngineOutputs, Feature, LayerEngine, LayerTensor, LstmLayerCall, LstmLayerOutputs } from "./engine.ts";
+export { UnsupportedCaseError } from "./engine.ts";
+export { layerEngine, layerEngineFeatures } from "./engines/layer-engine.ts";
 export type { BoolTensor, Tensor } from "./tensor.ts";
 export { tensor, sizeOf, sameShape, formatShape } from "./tensor.ts";
 export type {

@@ -3,9 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LayerCase } from "../case.ts";
+import { lstmLayers, type FixtureCase, type LayerCase } from "../case.ts";
 import { smokeCase } from "../commands/smoke-case.ts";
-import type { EngineOutputs } from "../engine.ts";
+import { UnsupportedCaseError, type EngineOutputs } from "../engine.ts";
+import { loadFixtureDir } from "../fixtures/load.ts";
+import { defaultFixturesDir } from "../package-paths.ts";
+import { runSuite } from "../runner.ts";
 import { tensor } from "../tensor.ts";
 import { EngineProcess } from "./engine-process.ts";
 import { createProcessEngine, EngineLoadError, type ProcessEngine } from "./process.ts";
@@ -43,7 +46,8 @@ describe("createProcessEngine: handshake (spec/adapter.md §8.2)", () => {
   });
 
   it.each([
-    ["wrong-version", /speaks protocol version 99, this runner speaks version 1/],
+    ["wrong-version", /speaks protocol version 99, this runner speaks versions 1 and 2/],
+    ["v1-layer", /hello: "kind" needs protocol 2 \(spec\/adapter.md §8.9\); this hello says protocol 1/],
     ["no-hello", /first line on stdout is not JSON: "Welcome to my engine!"/],
     ["die", /exited with code 1 before saying hello; stderr tail:\ncannot import numpy/],
   ])("refuses an engine whose start-up is %s with a clear load error", async (startup, message) => {
@@ -276,4 +280,89 @@ describe("close()", () => {
     await engine.close();
     expect(Date.now() - t0).toBeLessThan(2500);
   });
+});
+
+describe("protocol 2: unsupported and notes (spec/adapter.md §8.4)", () => {
+  it("a protocol-1 engine keeps protocol 1: an unsupported message breaks the protocol, notes are not kept", async () => {
+    const engine = await createProcessEngine(cmd());
+    try {
+      expect(failure(await attempt(engine, "unsupported/1"))).toMatch(/^case unsupported\/1: expected a "result" or "error" message, got "\{\\"type\\":\\"unsupported\\"/);
+      expect((await attempt(engine, "notes/1")).ok).toBe(true);
+      expect(engine.caseLog("notes/1")?.engineNotes).toEqual([]);
+      expect(engine.starts).toBe(2);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("unsupported: the case is declined with the engine's reason, and the engine stays up", async () => {
+    const engine = await createProcessEngine(cmd("v2"), { validateProtocol: true });
+    try {
+      const declined = engine.run(smokeCase("unsupported/1"));
+      await expect(declined).rejects.toBeInstanceOf(UnsupportedCaseError);
+      await expect(declined).rejects.toMatchObject({ reason: "cannot express this mask" });
+      expect(engine.caseLog("unsupported/1")?.engineNotes).toEqual(["looked at the mask"]);
+      expect((await attempt(engine, "ok/1")).ok).toBe(true);
+      expect(engine.starts).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("notes are kept with the case (caseLog), each cut to 500 characters", async () => {
+    const engine = await createProcessEngine(cmd("v2"), { validateProtocol: true });
+    try {
+      expect((await attempt(engine, "notes/1")).ok).toBe(true);
+      const notes = engine.caseLog("notes/1")?.engineNotes ?? [];
+      expect(notes[0]).toBe("kernel: fused");
+      expect(notes[1]).toBe(`${"x".repeat(500)}…`);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe("protocol 2: a layer engine (spec/adapter.md §8.9)", () => {
+  const layerEngineCmd = (mode = ""): string => `"${process.execPath}" --import tsx "${testdata("layer-engine-over-protocol.ts")}" ${mode}`;
+  const corpus = loadFixtureDir(defaultFixturesDir());
+  const renamed = (c: FixtureCase, prefix: string): FixtureCase => ({ ...c, id: `${prefix}/${c.id}` });
+
+  for (const mode of ["output", "sequence"]) {
+    it(`passes the whole corpus, one layer_call per message, the model composed by the runner (replies with ${mode})`, async () => {
+      const engine = await createProcessEngine(layerEngineCmd(mode), { validateProtocol: true, startupTimeoutMs: 60_000 });
+      try {
+        expect(engine.kind).toBe("layer");
+        // The layer's capabilities, and what the composition adds.
+        expect(engine.hello.capabilities).not.toContain("stacked");
+        expect(engine.features).toEqual(expect.arrayContaining(["stacked", "masking_layer", "stateful", "return_state", "return_sequences", "mask"]));
+        const result = await runSuite(engine, corpus.cases, { diagnose: false, timeoutMs: 30_000 });
+        expect(result.cases.length).toBe(corpus.cases.length);
+        expect(result.cases.filter((v) => v.status !== "pass").map((v) => `${v.id}: ${v.status} ${v.message}`)).toEqual([]);
+        expect(engine.starts).toBe(1);
+      } finally {
+        await engine.close();
+      }
+    }, 120_000);
+  }
+
+  it("declines, notes, a reply to another message and a bad tensor, each for its case", async () => {
+    const engine = await createProcessEngine(layerEngineCmd(), { validateProtocol: true, startupTimeoutMs: 60_000 });
+    try {
+      const stacked = corpus.cases.find((c) => c.id.startsWith("lstm/stacked/") && c.calls.length === 1)!;
+      const result = await runSuite(engine, [renamed(stacked, "decline")], { diagnose: false });
+      expect(result.cases[0]).toMatchObject({ status: "unsupported", message: "engine cannot run this case: this kernel needs units ≤ 1" });
+
+      expect((await attempt(engine, "notes/1", renamed(stacked, "notes"))).ok).toBe(true);
+      // One note per layer call, prefixed with the call it came from.
+      const notes = engine.caseLog(`notes/${stacked.id}`)?.engineNotes ?? [];
+      expect(notes.length).toBe(lstmLayers(stacked).length);
+      for (const note of notes) expect(note).toMatch(/^layer \d, call 0: kernel: reference float64, call 0$/);
+
+      expect(failure(await attempt(engine, "wrongid", renamed(stacked, "wrongid")))).toMatch(/^case wrongid\/\S+ \(layer \d, call 0\): engine replied to message "someone-else#1" instead of "wrongid\/\S+#\d+"/);
+      expect(failure(await attempt(engine, "bad", renamed(stacked, "bad")))).toMatch(/^case bad\/\S+ \(layer \d, call 0\): layer_result \/h\/data: shape \(\d+, \d+\) needs \d+ values, got \d+/);
+      expect(engine.starts).toBe(2); // the reply to another message cost a restart; the bad tensor did not
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
 });

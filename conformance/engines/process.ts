@@ -2,16 +2,21 @@
  * Any program that speaks the JSON-lines protocol of spec/adapter.md §8 becomes an Engine. One
  * process serves every case (start-up of a Python engine costs seconds); when it crashes, hangs or
  * loses the protocol, that case gets an *error* verdict naming what happened and the next case gets
- * a fresh process (§8.7).
+ * a fresh process (§8.7). A protocol-2 engine may be a layer engine (§8.9): it gets one message per
+ * layer call and the model is composed here, as for an in-process layer engine (layer-engine.ts).
  */
+import { delimiter, join } from "node:path";
 import type { LayerCase } from "../case.ts";
-import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature, type LstmLayerCall, type LstmLayerOutputs } from "../engine.ts";
+import { packageRoot } from "../package-paths.ts";
 import type { Tensor } from "../tensor.ts";
-import { PROTOCOL_VERSION, type HelloMessage, type MessageType } from "../protocol/messages.ts";
+import { layerCallMessage, layerOutputsFromWire } from "../protocol/layer-message.ts";
+import { PROTOCOL_VERSIONS, type HelloMessage, type LayerCallMessage, type MessageType, type RunMessage } from "../protocol/messages.ts";
 import { runMessage } from "../protocol/run-message.ts";
 import { protocolViolation } from "../protocol/validate.ts";
 import { tensorFromWire } from "../protocol/wire-tensor.ts";
 import { EngineProcess, type LineEvent } from "./engine-process.ts";
+import { keepsOwnState, layerEngineFeatures, runLayers } from "./layer-engine.ts";
 
 export interface ProcessEngineOptions {
   /** Check every message, both ways, against spec/protocol.schema.json. */
@@ -38,12 +43,23 @@ export interface ProcessCaseLog {
   readonly stderr: string;
   /** Process events: restarts, kills, protocol violations, the engine's own traceback. */
   readonly notes: readonly string[];
+  /**
+   * The notes the engine attached to its replies (protocol 2, §8.4), e.g. which kernel ran; a layer
+   * engine's are prefixed with the layer call ("layer 1, call 0: …").
+   */
+  readonly engineNotes: readonly string[];
 }
+
+/** How much of an engine's notes a case keeps (§8.4): they are meant to be short. */
+const MAX_ENGINE_NOTES = 20;
+const MAX_NOTE_LENGTH = 500;
 
 export interface ProcessEngine extends Engine {
   readonly command: string;
   /** The engine's hello, as received. */
   readonly hello: HelloMessage;
+  /** "layer" for a layer engine (§8.9): its capabilities are the layer's, `features` the composed engine's. */
+  readonly kind: "model" | "layer";
   /** stderr written before the first case (start-up noise, e.g. TensorFlow's banner). */
   readonly startupStderr: string;
   /** Per case id: its stderr and process events. */
@@ -102,13 +118,34 @@ function helloProblem(hello: unknown): string | undefined {
   if (typeof h !== "object" || h === null || h.type !== "hello") return `expected a "hello" message first, got ${JSON.stringify(hello).slice(0, 200)}`;
   if (typeof h.engine?.name !== "string" || typeof h.engine.version !== "string") return `hello: "engine" needs string "name" and "version"`;
   if (!Array.isArray(h.capabilities) || !h.capabilities.every((c) => typeof c === "string")) return `hello: "capabilities" must be a list of strings`;
+  if (h.kind !== undefined && h.kind !== "model" && h.kind !== "layer") return `hello: "kind" must be "model" or "layer", got ${JSON.stringify(h.kind)}`;
+  if (h.kind !== undefined && h.protocol === 1) return `hello: "kind" needs protocol 2 (spec/adapter.md §8.9); this hello says protocol 1`;
   return undefined;
 }
+
+/** What one case's exchanges collect for its log. */
+interface CaseLogDraft {
+  readonly notes: string[];
+  readonly engineNotes: string[];
+}
+
+/** The replies an engine may give to `message` (§8.4, §8.9); `unsupported` only in protocol 2. */
+function replyTypes(message: RunMessage | LayerCallMessage, protocol: number): string[] {
+  return [message.type === "run" ? "result" : "layer_result", "error", ...(protocol >= 2 ? ["unsupported"] : [])];
+}
+
+/** The reply types as a message names them: `"result", "error" or "unsupported"`. */
+const listTypes = (types: readonly string[]): string => types.map((t) => `"${t}"`).join(", ").replace(/, ([^,]*)$/, " or $1");
 
 class ProtocolEngine implements ProcessEngine {
   readonly name: string;
   readonly version: string;
   readonly features: readonly Feature[];
+  readonly kind: "model" | "layer";
+  /** Layer engines only: whether the suite carries stateful layers' state (the engine does not declare `stateful`). */
+  private readonly carryState: boolean;
+  /** Numbers layer_call messages, so every reply names the message it answers (§8.9). */
+  private layerCalls = 0;
   startupStderr = "";
   starts = 0;
   private process: EngineProcess | undefined;
@@ -132,7 +169,11 @@ class ProtocolEngine implements ProcessEngine {
     this.name = hello.engine.name;
     this.version = hello.engine.version;
     const unknown = hello.capabilities.filter((c) => !isFeature(c));
-    this.features = hello.capabilities.filter(isFeature);
+    const capabilities = hello.capabilities.filter(isFeature);
+    this.kind = hello.kind ?? "model";
+    // A layer engine's capabilities are the layer's; the composition adds the model's (§8.9, §1.2).
+    this.features = this.kind === "layer" ? layerEngineFeatures(capabilities) : capabilities;
+    this.carryState = !keepsOwnState(capabilities);
     if (unknown.length > 0) this.pendingNotes.push(`engine declared unknown capabilities, ignored: ${unknown.join(", ")}`);
   }
 
@@ -169,27 +210,38 @@ class ProtocolEngine implements ProcessEngine {
   }
 
   private async runNow(c: LayerCase): Promise<EngineOutputs> {
-    const notes = this.pendingNotes;
+    const log: CaseLogDraft = { notes: this.pendingNotes, engineNotes: [] };
     this.pendingNotes = [];
     let p = this.process;
     let mark = 0;
-    const record = (): void => {
-      this.logs.set(c.id, { stderr: p === undefined ? "" : p.stderrSince(mark), notes });
-    };
     try {
       if (p === undefined || !p.alive) {
-        p = await this.restart(notes);
+        p = await this.restart(log.notes);
       }
       mark = p.stderrMark;
-      if (!this.sendChecked(p, runMessage(c), "run")) {
-        throw new Error(`engine process is not accepting input${stderrTailNote(p)}`);
+      const started = p;
+      // --timeout is per case (§4.1): a layer engine's calls share it.
+      const deadline = Date.now() + this.timeoutMs;
+      if (this.kind === "layer") {
+        const lstm = (call: LstmLayerCall): Promise<LstmLayerOutputs> => this.layerCall(started, c, call, deadline, log);
+        return await runLayers(c, lstm, { carryState: this.carryState, caller: "the engine's layer_result" });
       }
-      const outputs = await this.awaitReply(p, c, notes);
-      record();
-      return outputs;
+      const reply = await this.exchange(started, runMessage(c), `case ${c.id}`, deadline, log, "");
+      return outputsOf(c, reply);
+    } finally {
+      this.logs.set(c.id, { stderr: p === undefined ? "" : p.stderrSince(mark), notes: log.notes, engineNotes: log.engineNotes });
+    }
+  }
+
+  /** One layer call of a layer engine (§8.9). */
+  private async layerCall(p: EngineProcess, c: LayerCase, call: LstmLayerCall, deadline: number, log: CaseLogDraft): Promise<LstmLayerOutputs> {
+    const where = `layer ${call.layerIndex}, call ${call.callIndex}`;
+    const what = `case ${c.id} (${where})`;
+    const reply = await this.exchange(p, layerCallMessage(`${c.id}#${++this.layerCalls}`, call), what, deadline, log, `${where}: `);
+    try {
+      return layerOutputsFromWire(reply);
     } catch (err) {
-      record();
-      throw err;
+      throw new Error(`${what}: layer_result ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -215,18 +267,30 @@ class ProtocolEngine implements ProcessEngine {
     if (this.process === p) this.process = undefined;
   }
 
-  private async awaitReply(p: EngineProcess, c: LayerCase, notes: string[]): Promise<EngineOutputs> {
-    const deadline = Date.now() + this.timeoutMs;
+  /**
+   * Sends `message` and reads its reply (§8.4): a reply of the type it asks for, or a thrown error —
+   * the case's verdict — when the engine answered with an error, declined (`unsupported`, protocol
+   * 2) or broke the protocol; the process is killed when its stream can no longer be trusted (§8.7).
+   */
+  private async exchange(p: EngineProcess, message: RunMessage | LayerCallMessage, what: string, deadline: number, log: CaseLogDraft, notePrefix: string): Promise<Record<string, unknown>> {
+    if (!this.sendChecked(p, message, message.type)) {
+      throw new Error(`engine process is not accepting input${stderrTailNote(p)}`);
+    }
+    const { message: reply, line } = await this.awaitReply(p, what, deadline, log.notes);
+    return this.interpretReply(p, message, reply, line, what, log, notePrefix);
+  }
+
+  private async awaitReply(p: EngineProcess, what: string, deadline: number, notes: string[]): Promise<{ message: unknown; line: string }> {
     for (;;) {
       const ev = await p.nextLine(Math.max(0, deadline - Date.now()));
       if (ev.kind === "timeout") {
         const partial = ev.partial !== "" ? ` (it had written a partial line ${quoteLine(ev.partial)})` : "";
         await this.discard(p, `engine killed after ${this.timeoutMs} ms without a reply`, notes);
-        throw new Error(`case ${c.id}: engine gave no reply within ${this.timeoutMs} ms${partial}; killed, the next case gets a new process`);
+        throw new Error(`${what}: engine gave no reply within ${this.timeoutMs} ms${partial}; killed, the next case gets a new process`);
       }
       if (ev.kind === "exit") {
         if (this.process === p) this.process = undefined;
-        throw new Error(`case ${c.id}: engine process ${describeEnd(ev)} while computing it; the next case gets a new process${stderrTailNote(p)}`);
+        throw new Error(`${what}: engine process ${describeEnd(ev)} while computing it; the next case gets a new process${stderrTailNote(p)}`);
       }
       // §8.1: blank lines carry nothing and are allowed.
       if (ev.text.trim() === "") continue;
@@ -235,48 +299,72 @@ class ProtocolEngine implements ProcessEngine {
         message = JSON.parse(ev.text);
       } catch {
         await this.discard(p, "engine killed after it wrote a line that is not JSON", notes);
-        throw new Error(`case ${c.id}: engine wrote ${notJsonProblem(ev.text)}`);
+        throw new Error(`${what}: engine wrote ${notJsonProblem(ev.text)}`);
       }
       const problem = this.options.validateProtocol === true ? protocolViolation(message) : undefined;
       if (problem !== undefined) {
         await this.discard(p, "engine killed after a protocol violation", notes);
-        throw new Error(`case ${c.id}: engine's reply ${problem}; line ${quoteLine(ev.text)}`);
+        throw new Error(`${what}: engine's reply ${problem}; line ${quoteLine(ev.text)}`);
       }
-      return await this.interpretReply(p, c, message, ev.text, notes);
+      return { message, line: ev.text };
     }
   }
 
-  private async interpretReply(p: EngineProcess, c: LayerCase, message: unknown, line: string, notes: string[]): Promise<EngineOutputs> {
-    const m = message as { type?: unknown; id?: unknown; message?: unknown; traceback?: unknown; outputs?: unknown };
-    if ((m.type === "result" || m.type === "error") && m.id !== c.id) {
-      await this.discard(p, "engine killed after it answered for another case", notes);
-      throw new Error(`case ${c.id}: engine replied for case ${JSON.stringify(m.id)} instead`);
+  private async interpretReply(p: EngineProcess, sent: RunMessage | LayerCallMessage, message: unknown, line: string, what: string, log: CaseLogDraft, notePrefix: string): Promise<Record<string, unknown>> {
+    const m = (typeof message === "object" && message !== null ? message : {}) as Record<string, unknown>;
+    const allowed = replyTypes(sent, this.hello.protocol);
+    if (typeof m["type"] !== "string" || !allowed.includes(m["type"])) {
+      await this.discard(p, "engine killed after an unexpected message", log.notes);
+      throw new Error(`${what}: expected a ${listTypes(allowed)} message, got ${quoteLine(line)}`);
     }
-    if (m.type === "error") {
-      if (typeof m.traceback === "string") notes.push(`engine traceback:\n${m.traceback}`);
-      throw new Error(`case ${c.id}: engine reported an error: ${typeof m.message === "string" ? m.message : JSON.stringify(m.message)}`);
+    if (m["id"] !== sent.id) {
+      await this.discard(p, `engine killed after it answered for another ${sent.type === "run" ? "case" : "message"}`, log.notes);
+      const instead = sent.type === "run" ? `for case ${JSON.stringify(m["id"])} instead` : `to message ${JSON.stringify(m["id"])} instead of ${JSON.stringify(sent.id)}`;
+      throw new Error(`${what}: engine replied ${instead}`);
     }
-    if (m.type !== "result") {
-      await this.discard(p, "engine killed after an unexpected message", notes);
-      throw new Error(`case ${c.id}: expected a "result" or "error" message, got ${quoteLine(line)}`);
+    if (this.hello.protocol >= 2) this.keepNotes(m["notes"], log, notePrefix);
+    if (m["type"] === "error") {
+      if (typeof m["traceback"] === "string") log.notes.push(`engine traceback:\n${m["traceback"]}`);
+      throw new Error(`${what}: engine reported an error: ${typeof m["message"] === "string" ? m["message"] : JSON.stringify(m["message"])}`);
     }
-    if (!Array.isArray(m.outputs) || m.outputs.length !== c.calls.length) {
-      throw new Error(`case ${c.id}: result /outputs must hold one list per call (${c.calls.length}), got ${Array.isArray(m.outputs) ? m.outputs.length : JSON.stringify(m.outputs)?.slice(0, 80)}`);
-    }
-    return m.outputs.map((call: unknown, i): Tensor[] => {
-      if (!Array.isArray(call)) throw new Error(`case ${c.id}: result /outputs/${i} must be a list of tensors`);
-      try {
-        return call.map((t: unknown, k) => tensorFromWire(t, `/outputs/${i}/${k}`));
-      } catch (err) {
-        throw new Error(`case ${c.id}: result ${(err as Error).message}`, { cause: err });
-      }
-    });
+    // spec/adapter.md §2: declared features in a combination the engine cannot express.
+    if (m["type"] === "unsupported") throw new UnsupportedCaseError(typeof m["reason"] === "string" && m["reason"] !== "" ? m["reason"] : `${JSON.stringify(m["reason"])} (no reason given)`);
+    return m;
   }
+
+  /** Keeps an engine's notes with the case (§8.4), as many and as long as the limits allow. */
+  private keepNotes(notes: unknown, log: CaseLogDraft, prefix: string): void {
+    if (!Array.isArray(notes)) return;
+    for (const note of notes) {
+      if (log.engineNotes.length === MAX_ENGINE_NOTES) {
+        log.notes.push(`engine notes beyond ${MAX_ENGINE_NOTES} for this case were dropped`);
+        return;
+      }
+      const text = typeof note === "string" ? note : JSON.stringify(note);
+      log.engineNotes.push(`${prefix}${text.length > MAX_NOTE_LENGTH ? `${text.slice(0, MAX_NOTE_LENGTH)}…` : text}`);
+    }
+  }
+}
+
+/** A `result`'s outputs, checked (§8.4, §8.7): one list of tensors per call, each tensor filling its shape. */
+function outputsOf(c: LayerCase, m: Record<string, unknown>): EngineOutputs {
+  const outputs = m["outputs"];
+  if (!Array.isArray(outputs) || outputs.length !== c.calls.length) {
+    throw new Error(`case ${c.id}: result /outputs must hold one list per call (${c.calls.length}), got ${Array.isArray(outputs) ? outputs.length : JSON.stringify(outputs)?.slice(0, 80)}`);
+  }
+  return outputs.map((call: unknown, i): Tensor[] => {
+    if (!Array.isArray(call)) throw new Error(`case ${c.id}: result /outputs/${i} must be a list of tensors`);
+    try {
+      return call.map((t: unknown, k) => tensorFromWire(t, `/outputs/${i}/${k}`));
+    } catch (err) {
+      throw new Error(`case ${c.id}: result ${(err as Error).message}`, { cause: err });
+    }
+  });
 }
 
 /** Starts the command and reads its hello (§8.2). Throws EngineLoadError when there is no valid one. */
 async function startAndHandshake(command: string, options: ProcessEngineOptions): Promise<{ process: EngineProcess; hello: HelloMessage }> {
-  const p = new EngineProcess(command, { cwd: options.cwd, env: options.env });
+  const p = new EngineProcess(command, { cwd: options.cwd, env: withPythonHelper(options.env ?? process.env) });
   const timeoutMs = options.startupTimeoutMs ?? 120_000;
   const fail = async (why: string): Promise<never> => {
     await p.kill();
@@ -293,12 +381,22 @@ async function startAndHandshake(command: string, options: ProcessEngineOptions)
     return fail(`first line on stdout is not JSON: ${quoteLine(ev.text)}; an engine must start with a "hello" message (spec/adapter.md §8.2)`);
   }
   const version = (hello as { protocol?: unknown } | null)?.protocol;
-  if ((hello as { type?: unknown } | null)?.type === "hello" && version !== PROTOCOL_VERSION) {
-    return fail(`engine speaks protocol version ${JSON.stringify(version)}, this runner speaks version ${PROTOCOL_VERSION} (spec/adapter.md §8.1)`);
+  if ((hello as { type?: unknown } | null)?.type === "hello" && !PROTOCOL_VERSIONS.includes(version as number)) {
+    return fail(`engine speaks protocol version ${JSON.stringify(version)}, this runner speaks versions ${PROTOCOL_VERSIONS.join(" and ")} (spec/adapter.md §8.1)`);
   }
   const problem = (options.validateProtocol === true ? protocolViolation(hello, "hello") : undefined) ?? helloProblem(hello);
   if (problem !== undefined) return fail(`${problem}; line ${quoteLine(ev.text)}`);
   return { process: p, hello: hello as HelloMessage };
+}
+
+/**
+ * The engine's environment with the package's `python/` folder last on PYTHONPATH, so that a Python
+ * engine can `import keras_rnn_conformance` (the helper shipped with the package, spec/adapter.md
+ * §8.10) without installing anything; the engine's own paths come first.
+ */
+function withPythonHelper(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const helper = join(packageRoot(), "python");
+  return { ...env, PYTHONPATH: env["PYTHONPATH"] ? `${env["PYTHONPATH"]}${delimiter}${helper}` : helper };
 }
 
 /**

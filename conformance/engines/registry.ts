@@ -2,13 +2,15 @@
  * Turning what the user wrote after `--engine` into an Engine (spec/adapter.md §7): a built-in name
  * (`reference`, `tfjs`, `onnxruntime`), `mutant:<name>`, or a path to a `.ts` / `.js` module.
  * A module exports the engine as `default` or `engine`, or a factory `createEngine()` (sync or
- * async). `.ts` modules are loaded through tsx, so they need no build step.
+ * async); the engine may be a layer engine (`{ name, version, features?, lstm(call) }`, §1.2), which
+ * is composed into one. `.ts` modules are loaded through tsx, so they need no build step.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "../engine.ts";
 import { ownModule } from "../package-paths.ts";
+import { isLayerEngine, layerEngine } from "./layer-engine.ts";
 
 /** The engine could not be loaded: the CLI reports it and exits 2. */
 export class EngineModuleError extends Error {
@@ -55,15 +57,20 @@ export function isModulePath(spec: string): boolean {
   return /[\\/]/.test(spec) || /\.(c|m)?(t|j)s$/.test(spec);
 }
 
+/** Why `value` is neither an engine (§1) nor a layer engine (§1.2), or null when it is one of them. */
 function problemWith(value: unknown): string | null {
   if (typeof value !== "object" || value === null) return "is not an object";
   const e = value as Record<string, unknown>;
   if (typeof e["name"] !== "string") return "has no string `name`";
   if (typeof e["version"] !== "string") return "has no string `version`";
+  if (isLayerEngine(value)) return e["features"] === undefined || Array.isArray(e["features"]) ? null : "has a `features` that is not an array";
   if (!Array.isArray(e["features"])) return "has no `features` array";
-  if (typeof e["run"] !== "function") return "has no `run(case)` function";
+  if (typeof e["run"] !== "function") return "has no `run(case)` function (an engine) nor `lstm(call)` (a layer engine)";
   return null;
 }
+
+/** An engine as it is, a layer engine composed into one (spec/adapter.md §1.2). */
+const asEngine = (value: unknown): Engine => (isLayerEngine(value) ? layerEngine(value) : (value as Engine));
 
 /** Finds the engine among a module's exports: `default`, `engine`, or `createEngine()`. */
 export async function engineFromModule(module: Record<string, unknown>, where: string): Promise<Engine> {
@@ -78,9 +85,9 @@ export async function engineFromModule(module: Record<string, unknown>, where: s
   ];
   const factory = module["createEngine"];
   if (typeof factory === "function") candidates.push(["createEngine()", await (factory as () => unknown)()]);
-  for (const [, value] of candidates) if (value !== undefined && problemWith(value) === null) return value as Engine;
+  for (const [, value] of candidates) if (value !== undefined && problemWith(value) === null) return asEngine(value);
   const found = candidates.filter(([, v]) => v !== undefined);
-  if (found.length === 0) throw new EngineModuleError(`${where} exports no engine: export it as \`default\` or \`engine\`, or export \`createEngine()\` (spec/adapter.md §1)`);
+  if (found.length === 0) throw new EngineModuleError(`${where} exports no engine: export it (or a layer engine, §1.2) as \`default\` or \`engine\`, or export \`createEngine()\` (spec/adapter.md §1)`);
   const [name, value] = found[0]!;
   throw new EngineModuleError(`${where}: export \`${name}\` is not an engine: it ${problemWith(value)} (spec/adapter.md §1)`);
 }

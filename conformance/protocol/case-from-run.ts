@@ -7,11 +7,11 @@ import type { BoolTensor, Tensor } from "../tensor.ts";
 import type { RunMessage, WireBoolTensor, WireFloatTensor } from "./messages.ts";
 import { tensorFromWire } from "./wire-tensor.ts";
 
-function boolFromWire(t: WireBoolTensor): BoolTensor {
+export function boolFromWire(t: WireBoolTensor): BoolTensor {
   return { shape: [...t.shape], data: Uint8Array.from(t.data, (v) => (v ? 1 : 0)) };
 }
 
-function weightsFromWire(weights: readonly WireFloatTensor[], path: string): LstmWeights {
+export function weightsFromWire(weights: readonly WireFloatTensor[], path: string): LstmWeights {
   const byName = new Map<string, Tensor>(weights.map((w, k) => [w.name ?? "", tensorFromWire(w, `${path}/${k}`)]));
   const kernel = byName.get("kernel");
   const recurrent = byName.get("recurrent_kernel");

@@ -6,8 +6,11 @@
  */
 import type { Dialect } from "../case.ts";
 
-/** The protocol version this runner speaks (spec/adapter.md §8.1). */
-export const PROTOCOL_VERSION = 1;
+/** The newest protocol version this runner speaks (spec/adapter.md §8.1). */
+export const PROTOCOL_VERSION = 2;
+
+/** Every version this runner speaks: 2 only adds to 1 (layer engines, `unsupported`, notes), so 1 keeps working. */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 /** A float value on the wire: a JSON number, or one of these strings for non-finite values. */
 export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";
@@ -42,6 +45,8 @@ export interface HelloMessage {
   readonly protocol: number;
   readonly engine: { readonly name: string; readonly version: string; readonly [key: string]: unknown };
   readonly capabilities: readonly string[];
+  /** Protocol 2: "layer" for an engine that computes one layer call per message (§8.9); default "model". */
+  readonly kind?: "model" | "layer";
 }
 
 /** runner → engine (§8.3). */
@@ -53,19 +58,57 @@ export interface RunMessage {
   readonly calls: readonly WireCall[];
 }
 
+/** Protocol 2: short notes an engine may attach to any reply (which kernel ran, …), kept with the case (§8.4). */
+interface Notes {
+  readonly notes?: readonly string[];
+}
+
 /** engine → runner (§8.4). */
-export interface ResultMessage {
+export interface ResultMessage extends Notes {
   readonly type: "result";
   readonly id: string;
   readonly outputs: readonly (readonly WireFloatTensor[])[];
 }
 
 /** engine → runner (§8.4). */
-export interface ErrorMessage {
+export interface ErrorMessage extends Notes {
   readonly type: "error";
   readonly id: string;
   readonly message: string;
   readonly traceback?: string;
+}
+
+/** engine → runner, protocol 2 (§8.4): the engine cannot express this case (or layer call); the case is *unsupported*. */
+export interface UnsupportedMessage extends Notes {
+  readonly type: "unsupported";
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** runner → layer engine, protocol 2 (§8.9): one call of one LSTM layer; the runner composes the model. */
+export interface LayerCallMessage {
+  readonly type: "layer_call";
+  /** Names this message; the reply repeats it. Unique within the run. */
+  readonly id: string;
+  /** The case the call belongs to. */
+  readonly case: string;
+  readonly layer_index: number;
+  readonly call_index: number;
+  readonly dialect: Dialect;
+  readonly layer: Extract<WireLayer, { class_name: "LSTM" }>;
+  readonly x: WireFloatTensor;
+  readonly mask?: WireBoolTensor;
+  readonly initial_state?: readonly WireFloatTensor[];
+}
+
+/** layer engine → runner, protocol 2 (§8.9): `sequence` (every step) or `output` (as Keras returns it), and the final state. */
+export interface LayerResultMessage extends Notes {
+  readonly type: "layer_result";
+  readonly id: string;
+  readonly sequence?: WireFloatTensor;
+  readonly output?: WireFloatTensor;
+  readonly h: WireFloatTensor;
+  readonly c: WireFloatTensor;
 }
 
 /** runner → engine (§8.5). */
@@ -73,6 +116,6 @@ export interface ShutdownMessage {
   readonly type: "shutdown";
 }
 
-export type EngineMessage = HelloMessage | ResultMessage | ErrorMessage;
-export type RunnerMessage = RunMessage | ShutdownMessage;
+export type EngineMessage = HelloMessage | ResultMessage | ErrorMessage | UnsupportedMessage | LayerResultMessage;
+export type RunnerMessage = RunMessage | LayerCallMessage | ShutdownMessage;
 export type MessageType = (EngineMessage | RunnerMessage)["type"];

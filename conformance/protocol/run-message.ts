@@ -3,7 +3,7 @@ import type { CallInputs, Layer, LayerCase } from "../case.ts";
 import type { RunMessage, WireCall, WireLayer } from "./messages.ts";
 import { boolTensorToWire, tensorToWire } from "./wire-tensor.ts";
 
-function layerToWire(layer: Layer): WireLayer {
+export function layerToWire(layer: Layer): WireLayer {
   if (layer.className === "Masking") return { class_name: "Masking", config: layer.config };
   const { kernel, recurrent_kernel, bias } = layer.weights;
   // spec/fixture-format.md §3.1: get_weights() order, each with its name.

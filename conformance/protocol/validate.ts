@@ -22,8 +22,11 @@ function compile(): Validators {
   return {
     hello: get("#/$defs/hello"),
     run: get("#/$defs/run"),
+    layer_call: get("#/$defs/layer_call"),
     result: get("#/$defs/result"),
+    layer_result: get("#/$defs/layer_result"),
     error: get("#/$defs/error"),
+    unsupported: get("#/$defs/unsupported"),
     shutdown: get("#/$defs/shutdown"),
   };
 }
@@ -40,7 +43,7 @@ export function protocolViolation(message: unknown, expected?: MessageType): str
   validators ??= compile();
   const type = (message as { type?: unknown } | null)?.type;
   if (expected === undefined && !(typeof type === "string" && Object.hasOwn(validators, type))) {
-    return `not a protocol message: "type" must be one of hello, run, result, error, shutdown; got ${JSON.stringify(type)}`;
+    return `not a protocol message: "type" must be one of ${Object.keys(validators).join(", ")}; got ${JSON.stringify(type)}`;
   }
   const key: MessageType = expected ?? (type as MessageType);
   const validate = validators[key];

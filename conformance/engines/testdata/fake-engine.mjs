@@ -11,7 +11,10 @@
 //   malformed/… a result with no dtype (only --validate-protocol notices)
 //   nan/…      a result containing "NaN"
 //   wrongid/…  answers for another case
-/* global process */
+//   unsupported/… an "unsupported" reply (protocol 2; a protocol-1 engine sending it breaks the protocol)
+//   notes/…    a result with notes attached (kept from a protocol-2 engine only)
+// Start-ups: normal (protocol 1), v2 (protocol 2), v1-layer (a layer engine claiming protocol 1), and the broken ones below.
+/* global process, setTimeout */
 import { createInterface } from "node:readline";
 
 const startup = process.argv[2] ?? "normal";
@@ -24,9 +27,10 @@ else if (startup === "die") {
   process.stderr.write("cannot import numpy\n");
   process.exit(1);
 } else if (startup === "bad-capabilities") send({ type: "hello", protocol: 1, engine: { name: "fake", version: "0" }, capabilities: ["telepathy"] });
+else if (startup === "v1-layer") send({ type: "hello", protocol: 1, kind: "layer", engine: { name: "fake", version: "0" }, capabilities: caps });
 else {
   process.stderr.write("fake engine: start-up banner on stderr\n");
-  send({ type: "hello", protocol: 1, engine: { name: "fake", version: "0.0.1", language: "javascript" }, capabilities: caps });
+  send({ type: "hello", protocol: startup === "v2" ? 2 : 1, engine: { name: "fake", version: "0.0.1", language: "javascript" }, capabilities: caps });
 }
 
 function tensor(shape, value = 0.25) {
@@ -65,13 +69,18 @@ lines.on("line", (line) => {
       return process.exit(0);
     case "noisy":
       process.stderr.write(`warning: noisy engine computing ${m.id}\n`);
-      return send({ type: "result", id: m.id, outputs: outputsFor(m) });
+      // stdout and stderr are separate pipes: answer a moment later, so the warning arrives first.
+      return setTimeout(() => send({ type: "result", id: m.id, outputs: outputsFor(m) }), 50);
     case "badtensor":
       return send({ type: "result", id: m.id, outputs: outputsFor(m).map((call) => call.map((t) => ({ ...t, data: t.data.slice(1) }))) });
     case "malformed":
       return send({ type: "result", id: m.id, outputs: outputsFor(m).map((call) => call.map((t) => ({ ...t, dtype: undefined, extra: 1 }))) });
     case "nan":
       return send({ type: "result", id: m.id, outputs: outputsFor(m).map((call) => call.map((t) => ({ ...t, data: t.data.map(() => "NaN") }))) });
+    case "unsupported":
+      return send({ type: "unsupported", id: m.id, reason: "cannot express this mask", notes: ["looked at the mask"] });
+    case "notes":
+      return send({ type: "result", id: m.id, outputs: outputsFor(m), notes: ["kernel: fused", "x".repeat(600)] });
     case "wrongid":
       return send({ type: "result", id: "someone/else", outputs: outputsFor(m) });
     default:
