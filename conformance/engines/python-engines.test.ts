@@ -1,11 +1,14 @@
 /**
  * The example Python engines (examples/engines/) through the real protocol: each runs the corpus,
  * and real Keras is checked against the reference on random cases (the property suite's cases).
+ * The numpy LSTM is a layer engine (protocol 2, spec/adapter.md §8.9) twice — with the package's
+ * helper (python/keras_rnn_conformance.py) and with the protocol by hand — and must reach level
+ * full; torch and Keras are model engines speaking protocol 1.
  * Needs a Python with numpy, torch 2.13.0 and Keras: `.venv/bin/python` at the package root or
  * KERAS_RNN_CONFORMANCE_PYTHON. Without one these tests are skipped and the reason is printed.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,29 +27,43 @@ import { referenceEngine } from "./reference.ts";
 import { createProcessEngine, type ProcessEngine } from "./process.ts";
 
 const python = process.env.KERAS_RNN_CONFORMANCE_PYTHON ?? join(packageRoot(), ".venv", "bin", "python");
-const MODULES = { "python-numpy": ["numpy"], "python-torch": ["numpy", "torch"], "python-keras": ["numpy", "keras", "tensorflow", "tf_keras"] } as const;
-type EngineDir = keyof typeof MODULES;
+/** Each example engine: its script under examples/engines/, the modules it needs, and whether it must reach level full. */
+const ENGINES = {
+  "python-numpy": { script: "python-numpy/engine.py", modules: ["numpy"], full: true },
+  "python-numpy-raw": { script: "python-numpy/engine_raw.py", modules: ["numpy"], full: true },
+  "python-torch": { script: "python-torch/engine.py", modules: ["numpy", "torch"], full: false },
+  "python-keras": { script: "python-keras/engine.py", modules: ["numpy", "keras", "tensorflow", "tf_keras"], full: false },
+} as const;
+type EngineDir = keyof typeof ENGINES;
 
 /** Which modules the Python has, without importing them (importing TensorFlow alone takes seconds). */
 function probeModules(): Set<string> | string {
   if (!existsSync(python)) return `no Python at ${python} (set KERAS_RNN_CONFORMANCE_PYTHON or create the venv; CI has one)`;
-  const names = [...new Set(Object.values(MODULES).flat())];
+  const names = [...new Set(Object.values(ENGINES).flatMap((e) => e.modules))];
   const r = spawnSync(python, ["-c", `import importlib.util as u; print(" ".join(n for n in ${JSON.stringify(names)} if u.find_spec(n)))`], { encoding: "utf8" });
   if (r.status !== 0) return `${python} does not run: ${r.stderr}`;
   return new Set(r.stdout.trim().split(/\s+/));
 }
 
+// The README shows the two Python layer engines whole; they must be the files the tests run.
+describe("README's Python layer engines", () => {
+  it.each(["engine.py", "engine_raw.py"])("shows examples/engines/python-numpy/%s verbatim", (file) => {
+    const readme = readFileSync(join(packageRoot(), "README.md"), "utf8");
+    expect(readme).toContain("```python\n" + readFileSync(join(packageRoot(), "examples", "engines", "python-numpy", file), "utf8") + "```");
+  });
+});
+
 const probe = probeModules();
 function skipReason(dir: EngineDir): string | undefined {
   if (typeof probe === "string") return probe;
-  const missing = MODULES[dir].filter((m) => !probe.has(m));
+  const missing = ENGINES[dir].modules.filter((m) => !probe.has(m));
   return missing.length > 0 ? `${python} lacks ${missing.join(", ")} (pip install -r examples/engines/requirements.txt)` : undefined;
 }
 
-const engineCmd = (dir: EngineDir): string => `"${python}" "${join(packageRoot(), "examples", "engines", dir, "engine.py")}"`;
+const engineCmd = (dir: EngineDir): string => `"${python}" "${join(packageRoot(), "examples", "engines", ENGINES[dir].script)}"`;
 const corpus = loadFixtureDir(defaultFixturesDir());
 
-for (const dir of Object.keys(MODULES) as EngineDir[]) {
+for (const dir of Object.keys(ENGINES) as EngineDir[]) {
   const reason = skipReason(dir);
   if (reason !== undefined) {
     console.warn(`SKIPPED ${dir} engine tests: ${reason}`);
@@ -63,13 +80,20 @@ for (const dir of Object.keys(MODULES) as EngineDir[]) {
     it("passes the corpus: no fail, no error (unsupported only for features it does not declare)", async () => {
       expect(corpus.errors).toEqual([]);
       expect(corpus.cases.length).toBeGreaterThan(0);
-      const result = await runSuite(engine, corpus.cases, { timeoutMs: 60_000, engineArgs: `--engine-cmd '${engineCmd(dir)}'`, diagnose: false });
+      // Level full needs the property-based tests too (spec/adapter.md §4.3).
+      const properties = ENGINES[dir].full ? { properties: { numRuns: 100, seed: 1, fixtures: corpus.cases } } : {};
+      const result = await runSuite(engine, corpus.cases, { timeoutMs: 60_000, engineArgs: `--engine-cmd '${engineCmd(dir)}'`, diagnose: false, ...properties });
       const nonPass = result.cases.filter((v) => v.status !== "pass").map((v) => `${v.id}: ${v.status} ${v.message}`);
       const perSecond = (result.cases.length / (result.durationMs / 1000)).toFixed(1);
       console.log(`${dir}: ${JSON.stringify(result.counts)} in ${Math.round(result.durationMs)} ms (${perSecond} cases/s, ${engine.starts} process start(s))`);
       expect(nonPass.filter((l) => !/: unsupported /.test(l))).toEqual([]);
       for (const v of result.cases.filter((c) => c.status === "unsupported")) expect(v.missingFeatures.length, v.id).toBeGreaterThan(0);
       expect(engine.starts).toBe(1);
+      if (ENGINES[dir].full) {
+        expect(engine.kind).toBe("layer");
+        expect(result.properties.filter((p) => p.status !== "pass").map((p) => `${p.id}: ${p.status} ${p.message}`)).toEqual([]);
+        expect(result.level).toBe("full");
+      }
     }, 600_000);
   });
 }
