@@ -46,7 +46,7 @@ describe("createProcessEngine: handshake (spec/adapter.md §8.2)", () => {
   });
 
   it.each([
-    ["wrong-version", /speaks protocol version 99, this runner speaks versions 1 and 2/],
+    ["wrong-version", /speaks protocol version 99, this runner speaks version 1 or 2/],
     ["v1-layer", /hello: "kind" needs protocol 2 \(spec\/adapter.md §8.9\); this hello says protocol 1/],
     ["no-hello", /first line on stdout is not JSON: "Welcome to my engine!"/],
     ["die", /exited with code 1 before saying hello; stderr tail:\ncannot import numpy/],

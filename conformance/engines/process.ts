@@ -382,7 +382,7 @@ async function startAndHandshake(command: string, options: ProcessEngineOptions)
   }
   const version = (hello as { protocol?: unknown } | null)?.protocol;
   if ((hello as { type?: unknown } | null)?.type === "hello" && !PROTOCOL_VERSIONS.includes(version as number)) {
-    return fail(`engine speaks protocol version ${JSON.stringify(version)}, this runner speaks versions ${PROTOCOL_VERSIONS.join(" and ")} (spec/adapter.md §8.1)`);
+    return fail(`engine speaks protocol version ${JSON.stringify(version)}, this runner speaks version ${PROTOCOL_VERSIONS.join(" or ")} (spec/adapter.md §8.1)`);
   }
   const problem = (options.validateProtocol === true ? protocolViolation(hello, "hello") : undefined) ?? helloProblem(hello);
   if (problem !== undefined) return fail(`${problem}; line ${quoteLine(ev.text)}`);
