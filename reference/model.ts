@@ -2,6 +2,8 @@
  * A model of the shapes the fixtures use (spec/lstm.md §3): an optional `Masking` layer, then one or
  * more LSTM layers, called one or more times (a `stateful` layer keeps its state between calls).
  * Configs are Keras's own `get_config()` dictionaries; missing keys take Keras 3's defaults.
+ * The rules around the layers are `composeModel`, shared with the suite's layer engines
+ * (conformance/engines/layer-engine.ts); `runModel` drives it with the reference's own layer.
  */
 import { activationByName, type Dialect } from "./activations.ts";
 import type { LstmParams, LstmState } from "./cell.ts";
