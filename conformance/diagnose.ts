@@ -1,20 +1,35 @@
 /**
- * Diagnosis: when an engine fails a case, find the known porting mistake that explains its outputs.
+ * Diagnosis: when an engine fails a case, find the known porting mistake — or the two — that explain
+ * its outputs (spec/adapter.md §4.2).
  *
- * Each hypothesis (conformance/hypotheses/) predicts what an engine making one mistake returns,
- * computed by the float64 reference on a transformed case. A hypothesis explains the failure when
- * the engine's outputs match its prediction within the case's tolerance, while the prediction
- * itself differs from Keras's outputs (so the mistake is observable in this case). Of several, the
- * closest match wins; ties go to the earlier hypothesis. Hypotheses whose predictions equal the
- * winner's within the case's tolerance cannot be told apart on this case (e.g. bias-twice and
- * forget-bias-plus-one under Keras's default bias, zeros except the forget block = 1): they are
- * reported with it as `alternatives`, not silently dropped.
+ * 1. **Keras's other backends.** When the fixture recorded a backend that disagrees with the canonical
+ *    TensorFlow run (spec/fixture-format.md §4) and the engine's outputs match that backend's, that is
+ *    the diagnosis: the engine follows, say, Keras on JAX, and the case still fails.
+ * 2. **One mistake.** Each hypothesis (conformance/hypotheses/) predicts what an engine making one
+ *    mistake returns, computed by the float64 reference on a transformed case. A hypothesis explains
+ *    the failure when the engine's outputs match its prediction within the case's tolerance, while
+ *    the prediction itself differs from Keras's outputs (so the mistake is observable in this case).
+ *    Of several, the closest match wins; ties go to the earlier hypothesis. Hypotheses whose
+ *    predictions equal the winner's within the case's tolerance cannot be told apart on this case
+ *    (e.g. bias-twice and forget-bias-plus-one under Keras's default bias, zeros except the forget
+ *    block = 1): they are reported with it as `alternatives`, not silently dropped.
+ * 3. **Two mistakes.** Only when no single one explains the case: pairs of hypotheses that each apply
+ *    and are observable here, and that are *compatible* — they touch different parts of an engine
+ *    (`Hypothesis.touches`: a gate order and a dropped bias, not two gate orders) — composed in stage
+ *    order (hypotheses/pairs.ts). Pairs are tried most promising first — by the rank of their
+ *    closer member, the single prediction that agrees with the engine's outputs at the most
+ *    elements — within a budget of work per case ({@link PAIR_BUDGET}); the first pair whose
+ *    prediction matches wins, and pairs that swap in a hypothesis indistinguishable from one of its
+ *    two on this case are its alternatives.
  */
 import type { FixtureCase, LayerCase, Tolerance } from "./case.ts";
+import { withinTolerance } from "./compare.ts";
 import { compareOutputs } from "./compare-outputs.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
+import type { Tensor } from "./tensor.ts";
 import { referenceEngine } from "./engines/reference.ts";
 import { hypotheses as allHypotheses, type Hypothesis, type Oracle } from "./hypotheses/index.ts";
+import { compatiblePair, composedPrediction, compositionOrders, inOrder } from "./hypotheses/pairs.ts";
 import type { Diagnosis } from "./verdict.ts";
 
 /** Whether a diagnosis names `id`, as its hypothesis or as an equivalent alternative. */
@@ -30,7 +45,7 @@ export function matchWithin(actual: EngineOutputs, predicted: EngineOutputs, tol
   return result.ok ? result.maxAbs : null;
 }
 
-/** The reference as an oracle, with its result for the untransformed case cached. */
+/** The reference as an oracle, with its result for each case object cached. */
 function referenceOracle(oracleEngine: Engine): Oracle {
   const cache = new WeakMap<LayerCase, Promise<EngineOutputs>>();
   return (c: LayerCase) => {
@@ -43,24 +58,150 @@ function referenceOracle(oracleEngine: Engine): Oracle {
   };
 }
 
+/**
+ * How much the search over pairs may do per failing case (spec/adapter.md §4.2). Counted in work, not
+ * time, so that a diagnosis does not depend on how loaded the machine is: at most `evaluations`
+ * pair predictions, and at most `multiplyAdds` of the reference's LSTM arithmetic (a 2000-step case
+ * affords far fewer pairs than a 7-step one). `ms` is a safety net for a slow oracle, not the budget.
+ */
+export interface PairBudget {
+  readonly evaluations: number;
+  readonly multiplyAdds: number;
+  readonly ms: number;
+}
+
+export const PAIR_BUDGET: PairBudget = { evaluations: 200, multiplyAdds: 1.5e7, ms: 1000 };
+
 export interface DiagnoseOptions {
   /** The engine that computes predictions; the reference by default. */
   readonly oracle?: Engine;
   /** The hypotheses to try, in tie-breaking order; all of them by default. */
   readonly hypotheses?: readonly Hypothesis[];
+  /** The budget of the search over pairs of mistakes, per case (default {@link PAIR_BUDGET}); `evaluations: 0` turns it off. */
+  readonly pairBudget?: PairBudget;
+}
+
+/** The id of a two-mistake diagnosis, `A + B`, in composition order (hypothesis ids hold no spaces). */
+export function pairId(a: Hypothesis, b: Hypothesis, list: readonly Hypothesis[] = allHypotheses): string {
+  const [first, second] = inOrder(a, b, list);
+  return `${first.id} + ${second.id}`;
+}
+
+export { compatiblePair };
+
+/** The reference's multiply-adds for one run of `c`: B·T·4u·(D + u) per LSTM layer and call. */
+function multiplyAddsOf(c: LayerCase): number {
+  let total = 0;
+  for (const call of c.calls) {
+    const [B, T, D] = call.x.shape as [number, number, number];
+    let inputDim = D;
+    for (const l of c.layers) {
+      if (l.className !== "LSTM") continue;
+      total += B * T * 4 * l.config.units * (inputDim + l.config.units);
+      inputDim = l.config.units;
+    }
+  }
+  return total;
+}
+
+/** Every element of a case's outputs, calls and outputs concatenated in order. */
+function flatten(outputs: EngineOutputs): Float64Array {
+  const parts = outputs.flatMap((o) => o.map((t) => t.data));
+  const flat = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    flat.set(p, at);
+    at += p.length;
+  }
+  return flat;
 }
 
 /**
- * Explains a failing case, or returns null when no known mistake does. `engine` is the engine under
- * test (named in no prediction; kept so that future hypotheses may probe it).
+ * How far the engine's outputs are from what two mistakes would give if their effects simply
+ * added up (a first-order guess, p_a + p_b − keras): the order in which pairs are tried. It costs no
+ * oracle call, and the pair that explains the outputs is nearly always among the first few.
  */
-export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOutputs, options: DiagnoseOptions = {}): Promise<Diagnosis | null> {
-  const tol = c.tolerance;
-  const expected = expectedOutputs(c);
-  if (matchWithin(actual, expected, tol) !== null) return null; // nothing to explain
-  const oracle = referenceOracle(options.oracle ?? referenceEngine);
-  const candidates: { h: Hypothesis; predicted: EngineOutputs; maxAbs: number }[] = [];
-  for (const h of options.hypotheses ?? allHypotheses) {
+function additiveDistance(actual: Float64Array, expected: Float64Array, a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = actual[i]! - (a[i]! + b[i]! - expected[i]!);
+    sum += d * d;
+  }
+  return sum;
+}
+
+/**
+ * Whether `predicted` matches the engine's outputs (flattened) element by element, stopping at the
+ * first miss: the search over pairs rejects hundreds of predictions, nearly all at their first element.
+ */
+function matchesFlat(actual: Float64Array, predicted: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">): boolean {
+  let at = 0;
+  for (const outputs of predicted) {
+    for (const t of outputs) {
+      if (at + t.data.length > actual.length) return false;
+      for (let i = 0; i < t.data.length; i++) if (!withinTolerance(actual[at + i]!, t.data[i]!, tol)) return false;
+      at += t.data.length;
+    }
+  }
+  return at === actual.length;
+}
+
+/** How close a single prediction comes to the engine's outputs: elements within tolerance, and the squared distance. */
+function closenessTo(actual: Float64Array, predicted: Float64Array, tol: Pick<Tolerance, "atol" | "rtol">): { matching: number; squared: number } {
+  let matching = 0;
+  let squared = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = actual[i]! - predicted[i]!;
+    squared += d * d;
+    if (Math.abs(d) <= tol.atol + tol.rtol * Math.abs(predicted[i]!)) matching++;
+  }
+  return { matching, squared };
+}
+
+/** Whether `t` (untrusted) is a tensor of `like`'s shape holding only finite values. */
+function sameShapeFinite(t: Tensor | undefined, like: Tensor): boolean {
+  if (!t || !Array.isArray(t.shape) || !t.data) return false;
+  const shape: readonly number[] = t.shape;
+  return shape.length === like.shape.length && shape.every((d, i) => d === like.shape[i]) && t.data.length === like.data.length && t.data.every(Number.isFinite);
+}
+
+/** Whether `actual` has the shapes of `expected` and only finite values: otherwise no prediction can match it. */
+function comparable(actual: EngineOutputs, expected: EngineOutputs): boolean {
+  if (!Array.isArray(actual) || actual.length !== expected.length) return false;
+  return expected.every((outputs, call) => {
+    const a = actual[call];
+    return Array.isArray(a) && a.length === outputs.length && outputs.every((t, k) => sameShapeFinite(a[k], t));
+  });
+}
+
+/** A backend the fixture recorded as disagreeing with TensorFlow, whose outputs the engine matches. */
+function recordedBackend(c: FixtureCase, actual: EngineOutputs, list: readonly Hypothesis[]): Diagnosis | null {
+  for (const [backend, run] of Object.entries(c.backends)) {
+    if (run.agrees || !run.outputs) continue;
+    const maxAbs = matchWithin(actual, run.outputs, c.tolerance);
+    if (maxAbs === null) continue;
+    const known = list.find((h) => h.id === `backend:${backend}`);
+    const what = known ? known.explanation : `your engine follows Keras's ${backend} backend here${run.note ? ` (${run.note})` : ""}`;
+    return {
+      hypothesis: `backend:${backend}`,
+      explanation: `${what} — its outputs match those the fixture recorded for Keras on ${backend} (spec/fixture-format.md §4)`,
+      maxAbs,
+    };
+  }
+  return null;
+}
+
+interface Single {
+  readonly h: Hypothesis;
+  readonly predicted: EngineOutputs;
+  /** Null when the prediction does not match the engine's outputs. */
+  readonly maxAbs: number | null;
+}
+
+/** Every hypothesis that applies to `c` and whose prediction differs from Keras's, with its prediction. */
+async function observableSingles(c: FixtureCase, actual: EngineOutputs, expected: EngineOutputs, list: readonly Hypothesis[], oracle: Oracle): Promise<Single[]> {
+  const singles: Single[] = [];
+  for (const h of list) {
     let predicted: EngineOutputs | null;
     try {
       predicted = await h.predict(c, oracle);
@@ -68,11 +209,15 @@ export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOu
       continue; // the transformed case is outside what the oracle computes: the hypothesis cannot be tested here
     }
     if (!predicted) continue;
-    const maxAbs = matchWithin(actual, predicted, tol);
-    if (maxAbs === null) continue;
-    if (matchWithin(predicted, expected, tol) !== null) continue; // not observable in this case
-    candidates.push({ h, predicted, maxAbs });
+    if (matchWithin(predicted, expected, c.tolerance) !== null) continue; // not observable in this case
+    singles.push({ h, predicted, maxAbs: matchWithin(actual, predicted, c.tolerance) });
   }
+  return singles;
+}
+
+/** The best single-mistake diagnosis among `singles`, with its indistinguishable alternatives. */
+function singleDiagnosis(singles: readonly Single[], tol: Tolerance): Diagnosis | null {
+  const candidates = singles.filter((s): s is Single & { maxAbs: number } => s.maxAbs !== null);
   // Closest match wins; ties go to the earlier hypothesis (reduce keeps the first of equals).
   const best = candidates.reduce<(typeof candidates)[number] | null>((b, x) => (!b || x.maxAbs < b.maxAbs ? x : b), null);
   if (!best) return null;
@@ -86,4 +231,97 @@ export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOu
     maxAbs: best.maxAbs,
     ...(equivalent.length > 0 ? { alternatives: equivalent.map((h) => h.id) } : {}),
   };
+}
+
+interface PairMatch {
+  readonly predicted: EngineOutputs;
+  readonly maxAbs: number;
+  readonly order: [Hypothesis, Hypothesis];
+}
+
+/**
+ * Searches pairs of compatible, observable single mistakes for one whose composed prediction matches
+ * `actual`, most promising first, within `budget`.
+ */
+async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: EngineOutputs, singles: readonly Single[], list: readonly Hypothesis[], oracle: Oracle, budget: PairBudget): Promise<Diagnosis | null> {
+  const pairable = singles.filter((s) => s.h.touches && s.h.stage !== undefined);
+  const [flatActual, flatExpected] = [flatten(actual), flatten(expected)];
+  const flat = new Map(pairable.map((s) => [s, flatten(s.predicted)] as const));
+  // Singles ranked by how close each alone comes to the engine's outputs: one of the two mistakes is
+  // nearly always among the closest few, so pairs are tried by their closer member's rank first, then
+  // by how far the outputs are from the two effects added up.
+  const closeness = new Map(pairable.map((s) => [s, closenessTo(flatActual, flat.get(s)!, c.tolerance)] as const));
+  const ranked = [...pairable].sort((x, y) => closeness.get(y)!.matching - closeness.get(x)!.matching || closeness.get(x)!.squared - closeness.get(y)!.squared);
+  const pairs: { a: Single; b: Single; rank: number; additive: number }[] = [];
+  for (const [rank, a] of ranked.entries()) {
+    for (const b of ranked.slice(rank + 1)) {
+      if (compatiblePair(a.h, b.h)) pairs.push({ a, b, rank, additive: additiveDistance(flatActual, flatExpected, flat.get(a)!, flat.get(b)!) });
+    }
+  }
+  pairs.sort((p, q) => p.rank - q.rank || p.additive - q.additive);
+
+  const cost = multiplyAddsOf(c);
+  const deadline = performance.now() + budget.ms;
+  let evaluations = 0;
+  const exhausted = (): boolean => evaluations >= budget.evaluations || evaluations * cost >= budget.multiplyAdds || performance.now() > deadline;
+
+  /** The composed prediction when it matches `actual` (tried both ways round for one stage), else null. */
+  const tryPair = async (a: Hypothesis, b: Hypothesis): Promise<PairMatch | null> => {
+    for (const order of compositionOrders(a, b, list)) {
+      evaluations++;
+      let predicted: EngineOutputs | null;
+      try {
+        predicted = await composedPrediction(order[0], order[1], c, oracle);
+      } catch {
+        continue; // outside what the oracle computes
+      }
+      if (!predicted || !matchesFlat(flatActual, predicted, c.tolerance)) continue;
+      const maxAbs = matchWithin(actual, predicted, c.tolerance);
+      if (maxAbs !== null && matchWithin(predicted, expected, c.tolerance) === null) return { predicted, maxAbs, order: inOrder(a, b, list) };
+    }
+    return null;
+  };
+
+  for (const { a, b } of pairs) {
+    if (exhausted()) return null;
+    const found = await tryPair(a.h, b.h);
+    if (!found) continue;
+    // A pair with a member swapped for a hypothesis indistinguishable from it on this case explains it as well.
+    const twins = (s: Single): Hypothesis[] => pairable.filter((x) => x !== s && matchWithin(x.predicted, s.predicted, c.tolerance) !== null).map((x) => x.h);
+    const alternatives: string[] = [];
+    for (const [x, y] of [...twins(a).map((t) => [t, b.h] as const), ...twins(b).map((t) => [a.h, t] as const)]) {
+      if (!compatiblePair(x, y)) continue;
+      const other = await tryPair(x, y);
+      if (other && matchWithin(other.predicted, found.predicted, c.tolerance) !== null) alternatives.push(pairId(x, y, list));
+    }
+    const [first, second] = found.order;
+    return {
+      hypothesis: pairId(first, second, list),
+      explanation: `two mistakes: ${first.id} and ${second.id} — ${first.explanation}; and ${second.explanation}`,
+      maxAbs: found.maxAbs,
+      mistakes: [first.id, second.id],
+      ...(alternatives.length > 0 ? { alternatives } : {}),
+    };
+  }
+  return null;
+}
+
+/**
+ * Explains a failing case, or returns null when no known mistake (or pair of them) does. `engine` is
+ * the engine under test (named in no prediction; kept so that future hypotheses may probe it).
+ */
+export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOutputs, options: DiagnoseOptions = {}): Promise<Diagnosis | null> {
+  const expected = expectedOutputs(c);
+  if (matchWithin(actual, expected, c.tolerance) !== null) return null; // nothing to explain
+  // A wrong shape or a NaN matches no prediction: nothing to search (a harness mistake, not a porting one).
+  if (!comparable(actual, expected)) return null;
+  const list = options.hypotheses ?? allHypotheses;
+  const backend = recordedBackend(c, actual, list);
+  if (backend) return backend;
+  const oracle = referenceOracle(options.oracle ?? referenceEngine);
+  const singles = await observableSingles(c, actual, expected, list, oracle);
+  const single = singleDiagnosis(singles, c.tolerance);
+  if (single) return single;
+  const budget = options.pairBudget ?? PAIR_BUDGET;
+  return budget.evaluations > 0 ? pairDiagnosis(c, actual, expected, singles, list, oracle, budget) : null;
 }

@@ -64,6 +64,11 @@ export interface Diagnosis {
    * diagnosis is unambiguous.
    */
   readonly alternatives?: readonly string[];
+  /**
+   * For two mistakes at once: the two hypothesis ids; `hypothesis` is then `"<first> + <second>"`
+   * and `alternatives` name pairs the same way (spec/adapter.md §4.2). Absent for one mistake.
+   */
+  readonly mistakes?: readonly string[];
 }
 
 /** The expectations-file entry that applied to a case. */
@@ -129,7 +134,7 @@ export interface PropertyResult {
   readonly seed: number;
   /** True when the property uses our reference as the oracle rather than Keras. */
   readonly referenceChecked: boolean;
-  /** True when the property fails on every trivial engine; only those count toward a level (levels.ts). */
+  /** True when no trivial engine passes the property (it fails, or finds no anchor it can use); only those count toward a level (levels.ts). */
   readonly evidence: boolean;
   readonly specSection: string;
   readonly timeMs?: number;

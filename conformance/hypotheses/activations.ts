@@ -3,9 +3,22 @@
  * sigmoid where the config asks for another recurrent activation and vice versa, the configured
  * activation ignored (spec/lstm.md §2, §3 activations).
  */
-import type { LayerCase, LstmLayer } from "../case.ts";
-import type { Hypothesis } from "./hypothesis.ts";
+import type { Dialect, LayerCase, LstmLayer } from "../case.ts";
+import type { EngineOutputs } from "../engine.ts";
+import { STAGES, type Hypothesis, type Oracle } from "./hypothesis.ts";
 import { mapLstmLayers } from "./case-transforms.ts";
+import { runLayerwise } from "./layerwise.ts";
+
+/**
+ * The case computed by the oracle under another dialect, which changes what hard_sigmoid means
+ * (spec/lstm.md §4). The reference's dialect also decides whether a Masking mask reaches a layer
+ * called with initial_state (§3.5.7); in such a case the layers are run one by one, with the mask
+ * passed explicitly where the case's own dialect applies it (layerwise.ts).
+ */
+function inDialect(c: LayerCase, dialect: Dialect, oracle: Oracle): Promise<EngineOutputs | null> {
+  const routesMask = c.layers.some((l) => l.className === "Masking") && c.calls.some((call) => call.initialState);
+  return routesMask ? runLayerwise(c, (sub) => oracle({ ...sub, dialect }), {}) : oracle({ ...c, dialect });
+}
 
 const usesHardSigmoid = (c: LayerCase): boolean =>
   c.layers.some((l) => l.className === "LSTM" && (l.config.recurrent_activation === "hard_sigmoid" || l.config.activation === "hard_sigmoid"));
@@ -18,6 +31,8 @@ function hardSigmoidOtherVersion(caseDialect: "keras3" | "tf-keras"): Hypothesis
   const keras3 = caseDialect === "keras3";
   return {
     id: keras3 ? "hard-sigmoid:0.2x+0.5" : "hard-sigmoid:x/6+0.5",
+    touches: ["hard-sigmoid"],
+    stage: STAGES.arithmetic,
     explanation: keras3
       ? "your engine matches Keras if hard_sigmoid is clip(0.2·x + 0.5, 0, 1) (Keras 2 / tf-keras / tfjs); " +
         "Keras 3 computes clip(x/6 + 0.5, 0, 1) (spec/lstm.md §4)"
@@ -25,7 +40,7 @@ function hardSigmoidOtherVersion(caseDialect: "keras3" | "tf-keras"): Hypothesis
         "tf-keras / Keras 2 compute clip(0.2·x + 0.5, 0, 1) (spec/lstm.md §4)",
     async predict(c, oracle) {
       if (c.dialect !== caseDialect || !usesHardSigmoid(c)) return null;
-      return oracle({ ...c, dialect: keras3 ? "tf-keras" : "keras3" });
+      return inDialect(c, keras3 ? "tf-keras" : "keras3", oracle);
     },
   };
 }
@@ -50,6 +65,8 @@ function changedLayers(c: LayerCase, f: (layer: LstmLayer) => LstmLayer | null):
 
 export const recurrentSigmoidAssumed: Hypothesis = {
   id: "recurrent-activation:sigmoid",
+  touches: ["recurrent-activation"],
+  stage: STAGES.arithmetic,
   explanation:
     "your engine matches Keras if the recurrent activation is sigmoid whatever the config says: " +
     "use the config's recurrent_activation for the i, f and o gates (spec/lstm.md §2)",
@@ -64,18 +81,22 @@ function hardSigmoidForSigmoid(dialect: "keras3" | "tf-keras"): Hypothesis {
   const formula = dialect === "keras3" ? "clip(x/6 + 0.5, 0, 1)" : "clip(0.2·x + 0.5, 0, 1)";
   return {
     id: `recurrent-activation:hard_sigmoid(${dialect})`,
+    touches: ["recurrent-activation", "hard-sigmoid"],
+    stage: STAGES.arithmetic,
     explanation:
       `your engine matches Keras if the recurrent activation is hard_sigmoid ${formula} where the config says sigmoid ` +
       "(tfjs and Keras ≤ 2.2 default to hard_sigmoid; a config's explicit value wins) (spec/lstm.md §2, §4)",
     async predict(c, oracle) {
       const t = changedLayers(c, setActivation("recurrent_activation", "hard_sigmoid", (a) => a === "sigmoid"));
-      return t ? oracle({ ...t, dialect }) : null;
+      return t ? inDialect(t, dialect, oracle) : null;
     },
   };
 }
 
 export const activationTanhAssumed: Hypothesis = {
   id: "activation:tanh",
+  touches: ["activation"],
+  stage: STAGES.arithmetic,
   explanation:
     "your engine matches Keras if the cell activation is tanh whatever the config says: use the config's activation " +
     "for the candidate and for c_t (spec/lstm.md §2)",

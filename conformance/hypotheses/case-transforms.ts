@@ -161,3 +161,23 @@ export function insertZeroSteps(t: Tensor, at: number, count: number): Tensor {
   }
   return { shape: [B, T2, ...t.shape.slice(2)], data };
 }
+
+/**
+ * A (B, T, …) tensor (or mask) as an engine sees it that takes the buffer for time-major (T, B, …):
+ * its row b, step t is the buffer's element t·B + b (`read`); or a (B, T, …) result such an engine
+ * writes back time-major, element t·B + b holding row b, step t (`write`).
+ */
+export function timeMajor<T extends { readonly shape: readonly number[]; readonly data: Float32Array | Uint8Array }>(t: T, direction: "read" | "write"): T {
+  const [B, T] = t.shape as [number, number];
+  const inner = innerSize(t.shape);
+  const data = t.data.slice() as T["data"];
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < T; s++) {
+      const batchMajor = (b * T + s) * inner;
+      const timeMajorAt = (s * B + b) * inner;
+      const [to, from] = direction === "read" ? [batchMajor, timeMajorAt] : [timeMajorAt, batchMajor];
+      data.set(t.data.subarray(from, from + inner), to);
+    }
+  }
+  return { ...t, shape: t.shape, data };
+}

@@ -10,6 +10,19 @@ import type { EngineOutputs } from "../engine.ts";
 /** Computes a case with the oracle (the reference engine). */
 export type Oracle = (c: LayerCase) => Promise<EngineOutputs>;
 
+/**
+ * When a pair of mistakes composes (diagnose.ts, spec/adapter.md §4.2), the lower stage's
+ * transformation is applied to the case first: the order in which a port handles its inputs and
+ * weights — which mask reaches which layer, the buffer's layout, then which columns make which gate, then which block is which gate, then each
+ * block's orientation, then the step's arithmetic (and a run-time forget bias on top of the bias it
+ * read). Mistakes in the time loop, the mask, the state and what is returned (`sequence`) act on
+ * inputs and outputs alike and need not commute with each other (a skipped first step, then the
+ * sequence flipped, is not the sequence flipped, then its first step skipped): two mistakes of one
+ * stage are tried both ways round.
+ */
+export const STAGES = { routing: 0, layout: 1, columns: 2, gates: 3, blocks: 4, arithmetic: 5, runtimeBias: 6, sequence: 7 } as const;
+export type Stage = (typeof STAGES)[keyof typeof STAGES];
+
 export interface Hypothesis {
   /** Stable id, e.g. `gate-order:iofc`; mutants name the id they expect. */
   readonly id: string;
@@ -20,4 +33,12 @@ export interface Hypothesis {
    * for this case (shapes do not allow it, or the option it concerns is not used).
    */
   predict(c: LayerCase, oracle: Oracle): Promise<EngineOutputs | null>;
+  /**
+   * What part of an engine the mistake is in (`gate-blocks`, `bias`, `mask`, …). Two mistakes make a
+   * pair only when they touch nothing in common: two gate orders, or a gate order and a slice offset,
+   * are one wrong block map, not two mistakes. Absent: the hypothesis is never part of a pair.
+   */
+  readonly touches?: readonly string[];
+  /** Where the mistake sits when composed with another one (see {@link STAGES}). */
+  readonly stage?: Stage;
 }

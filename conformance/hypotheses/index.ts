@@ -8,11 +8,13 @@ import { gateOrderHypotheses } from "./gate-order.ts";
 import { weightHypotheses } from "./weights.ts";
 import { activationHypotheses } from "./activations.ts";
 import { sequenceHypotheses } from "./sequence.ts";
+import { maskHypotheses } from "./masks.ts";
 
 export type { Hypothesis, Oracle } from "./hypothesis.ts";
 
 export const hypotheses: readonly Hypothesis[] = [
   ...sequenceHypotheses,
+  ...maskHypotheses,
   ...gateOrderHypotheses,
   ...weightHypotheses,
   ...activationHypotheses,

@@ -6,8 +6,8 @@
 import type { CallInputs, LayerCase, LstmLayer } from "../case.ts";
 import { lstmLayers } from "../case.ts";
 import type { Tensor } from "../tensor.ts";
-import type { Hypothesis } from "./hypothesis.ts";
-import { flipTime, insertZeroSteps, mapCalls, mapLstmLayers, sliceTime, withoutField } from "./case-transforms.ts";
+import { STAGES, type Hypothesis } from "./hypothesis.ts";
+import { flipTime, insertZeroSteps, mapCalls, mapLstmLayers, sliceTime, timeMajor, withoutField } from "./case-transforms.ts";
 import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
 import { runLayerwise } from "./layerwise.ts";
 
@@ -17,6 +17,8 @@ const usesInitialState = (c: LayerCase): boolean => c.calls.some((call) => call.
 
 export const returnedStateSwapped: Hypothesis = {
   id: "returned-state-swapped",
+  touches: ["returned-state"],
+  stage: STAGES.sequence,
   explanation:
     "your engine matches Keras if the returned state is [c, h]: with return_state Keras returns [output, h, c] " +
     "(TF1's LSTMStateTuple and Flax's carry are (c, h)) (spec/lstm.md §3.2)",
@@ -28,6 +30,8 @@ export const returnedStateSwapped: Hypothesis = {
 
 export const backwardsOutputReversed: Hypothesis = {
   id: "go-backwards-output-reversed",
+  touches: ["backwards-output"],
+  stage: STAGES.sequence,
   explanation:
     "your engine matches Keras if its go_backwards sequence output is flipped back to the original time order: " +
     "Keras leaves it in processing order, x[T-1] first (ONNX direction=reverse flips it back; Keras does not) " +
@@ -43,6 +47,8 @@ export const backwardsOutputReversed: Hypothesis = {
 
 export const backwardsIgnored: Hypothesis = {
   id: "go-backwards-ignored",
+  touches: ["backwards", "backwards-output"],
+  stage: STAGES.sequence,
   explanation: "your engine matches Keras if go_backwards is ignored: Keras processes x[T-1] … x[0] (spec/lstm.md §3.3)",
   async predict(c, oracle) {
     if (!lstmLayers(c).some((l) => l.config.go_backwards)) return null;
@@ -63,6 +69,8 @@ function withoutMask(c: LayerCase): LayerCase | null {
 
 export const maskIgnored: Hypothesis = {
   id: "mask-ignored",
+  touches: ["mask", "mask-state", "mask-output", "mask-routing"],
+  stage: STAGES.sequence,
   explanation:
     "your engine matches Keras if the mask is ignored: at a masked step Keras keeps the state and repeats the last output " +
     "(or zeros with zero_output_for_mask) (spec/lstm.md §3.5)",
@@ -79,27 +87,31 @@ export const maskRowZeroBroadcast: Hypothesis = {
   explanation:
     "your engine matches Keras if every batch row uses the mask of row 0: the mask is (batch, timesteps), one row per " +
     "sequence, and batch rows are independent (spec/lstm.md §2.3, §3.5.1)",
+  touches: ["mask"],
+  stage: STAGES.sequence,
   async predict(c, oracle) {
     if (!usesMask(c) || c.calls.every((call) => call.x.shape[0] === 1)) return null;
-    const masking = c.layers.find((l) => l.className === "Masking");
-    const bare = withoutMask(c);
-    if (!bare) return null;
-    const t = mapCalls(bare, (call, n) => {
-      const original = c.calls[n]!;
-      const [B, T] = original.x.shape as [number, number];
-      const mask = original.mask?.data ?? (masking ? maskingLayerMask(original.x, masking.config.mask_value).data : undefined);
-      // with row 0 fully valid this is "mask ignored", the simpler explanation
-      if (!mask || mask.subarray(0, T).every((v) => v === 1)) return null;
-      const data = new Uint8Array(B * T);
-      for (let b = 0; b < B; b++) data.set(mask.subarray(0, T), b * T);
-      return { ...call, mask: { shape: [B, T], data } };
+    let rowZeroMasks = false;
+    const predicted = await runLayerwise(c, oracle, {
+      inputs: (call) => {
+        if (!call.mask) return call;
+        const [B, T] = call.mask.shape as [number, number];
+        const row0 = call.mask.data.subarray(0, T);
+        if (row0.some((v) => v === 0)) rowZeroMasks = true;
+        const data = new Uint8Array(B * T);
+        for (let b = 0; b < B; b++) data.set(row0, b * T);
+        return { ...call, mask: { shape: [B, T], data } };
+      },
     });
-    return t ? oracle(t) : null;
+    // with row 0 fully valid in every call this is "mask ignored", the simpler explanation
+    return rowZeroMasks ? predicted : null;
   },
 };
 
 export const zeroOutputForMaskInverted: Hypothesis = {
   id: "zero-output-for-mask-inverted",
+  touches: ["mask-output"],
+  stage: STAGES.sequence,
   explanation:
     "your engine matches Keras if zero_output_for_mask is applied the other way round: by default a masked step repeats the " +
     "previous output (zeros before the first valid step); only zero_output_for_mask=true emits zeros (spec/lstm.md §3.5)",
@@ -112,16 +124,21 @@ export const zeroOutputForMaskInverted: Hypothesis = {
 
 export const initialStateIgnored: Hypothesis = {
   id: "initial-state-ignored",
+  touches: ["initial-state"],
+  stage: STAGES.sequence,
   explanation: "your engine matches Keras if initial_state is ignored (zeros used): Keras starts from [h0, c0] when given (spec/lstm.md §3.4)",
   async predict(c, oracle) {
     if (!usesInitialState(c)) return null;
-    const t = mapCalls(c, (call) => withoutField(call, "initialState"));
+    // zeros passed, not initial_state removed: Keras 3 still drops a Masking mask for the call (spec/lstm.md §3.5.7)
+    const t = mapCalls(c, (call) => (call.initialState ? { ...call, initialState: call.initialState.map((s) => ({ shape: s.shape, data: new Float32Array(s.data.length) })) } : call));
     return t ? oracle(t) : null;
   },
 };
 
 export const initialStateSwapped: Hypothesis = {
   id: "initial-state-swapped",
+  touches: ["initial-state"],
+  stage: STAGES.sequence,
   explanation: "your engine matches Keras if initial_state is read as [c0, h0]: Keras's order is [h0, c0] (spec/lstm.md §3.4)",
   async predict(c, oracle) {
     if (!usesInitialState(c)) return null;
@@ -132,6 +149,8 @@ export const initialStateSwapped: Hypothesis = {
 
 export const statefulNotCarried: Hypothesis = {
   id: "stateful-not-carried",
+  touches: ["stateful"],
+  stage: STAGES.sequence,
   explanation:
     "your engine matches Keras if a stateful layer starts every call from zeros: with stateful=true Keras carries h and c " +
     "from one call to the next (spec/lstm.md §3.6)",
@@ -157,6 +176,8 @@ function dropFirstProcessedStep(call: CallInputs, backwards: boolean): CallInput
 
 export const timeLoopSkipsFirstStep: Hypothesis = {
   id: "time-loop-skips-first-step",
+  touches: ["time-loop"],
+  stage: STAGES.sequence,
   explanation:
     "your engine matches Keras if its time loop skips the first processed step (an off-by-one: the loop starts at 1): " +
     "Keras steps through all T timesteps (spec/lstm.md §2.3)",
@@ -166,6 +187,24 @@ export const timeLoopSkipsFirstStep: Hypothesis = {
       // the skipped step's output row stays zero, at processing position 0
       outputs: (o, layer) => (layer.config.return_sequences ? [insertZeroSteps(o[0]!, 0, 1), ...o.slice(1)] : o),
     });
+  },
+};
+
+export const timeMajorInput: Hypothesis = {
+  id: "time-major",
+  explanation:
+    "your engine matches Keras if the input (and mask) is read as time-major (timesteps, batch, features) and the sequence output " +
+    "written time-major (PyTorch's batch_first=False, ONNX layout=0): Keras's tensors are batch-major (batch, timesteps, …) " +
+    "(spec/lstm.md §2.3)",
+  touches: ["input-layout"],
+  stage: STAGES.sequence,
+  async predict(c, oracle) {
+    if (c.calls.every((call) => call.x.shape[0]! < 2 || call.x.shape[1]! < 2)) return null; // one row or one step: the same buffer
+    const t = mapCalls(c, (call) => ({ ...call, x: timeMajor(call.x, "read"), ...(call.mask ? { mask: timeMajor(call.mask, "read") } : {}) }));
+    if (!t) return null;
+    const outputs = await oracle(t);
+    // h and c are (batch, units) whichever way the input was read; only the sequence is written back time-major
+    return lastLstm(c)?.config.return_sequences ? outputs.map((o) => [timeMajor(o[0]!, "write"), ...o.slice(1)]) : outputs;
   },
 };
 
@@ -180,4 +219,5 @@ export const sequenceHypotheses: readonly Hypothesis[] = [
   initialStateSwapped,
   statefulNotCarried,
   timeLoopSkipsFirstStep,
+  timeMajorInput,
 ];

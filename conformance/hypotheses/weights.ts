@@ -1,9 +1,9 @@
 /**
- * Weight-handling mistakes: a gate reading another gate's block, kernels swapped, transposed or
- * reshaped instead of transposed, the bias doubled, dropped or offset (spec/lstm.md §1, §2;
- * spec/porting.md §1, §2).
+ * Weight-handling mistakes: a gate reading another gate's block, gate columns read interleaved,
+ * kernels swapped, transposed or reshaped instead of transposed (whole or per gate), the bias
+ * doubled, halved, dropped or offset (spec/lstm.md §1, §2; spec/porting.md §1, §2).
  */
-import type { Hypothesis } from "./hypothesis.ts";
+import { STAGES, type Hypothesis, type Stage } from "./hypothesis.ts";
 import {
   KERAS_GATE_ORDER,
   mapBlocks,
@@ -15,20 +15,35 @@ import {
   withWeights,
 } from "./case-transforms.ts";
 import type { LstmLayer } from "../case.ts";
+import type { Tensor } from "../tensor.ts";
+
+/** What a mistake touches and where it composes (hypothesis.ts), for pairs. */
+interface PairMeta {
+  readonly touches: readonly string[];
+  readonly stage: Stage;
+}
 
 const GATE_NAMES: Readonly<Record<string, string>> = { i: "input", f: "forget", c: "cell candidate", o: "output" };
 
 /** A hypothesis made of one transformation of each LSTM layer (null: not applicable to that layer). */
-function layerHypothesis(id: string, explanation: string, f: (layer: LstmLayer) => LstmLayer | null): Hypothesis {
+function layerHypothesis(id: string, explanation: string, meta: PairMeta, f: (layer: LstmLayer) => LstmLayer | null): Hypothesis {
   return {
     id,
     explanation,
+    ...meta,
     async predict(c, oracle) {
       const transformed = mapLstmLayers(c, f);
       return transformed ? oracle(transformed) : null;
     },
   };
 }
+
+const GATE_BLOCKS: PairMeta = { touches: ["gate-blocks"], stage: STAGES.gates };
+const KERNEL: PairMeta = { touches: ["kernel"], stage: STAGES.layout };
+const RECURRENT: PairMeta = { touches: ["recurrent-kernel"], stage: STAGES.blocks };
+const BOTH_KERNELS: PairMeta = { touches: ["kernel", "recurrent-kernel"], stage: STAGES.layout };
+const BIAS: PairMeta = { touches: ["bias"], stage: STAGES.arithmetic };
+const RUNTIME_FORGET_BIAS: PairMeta = { touches: ["runtime-forget-bias"], stage: STAGES.runtimeBias };
 
 /** Gate `target` computed from gate `source`'s block (e.g. the forget gate reading the input gate's block). */
 function gateReadsBlock(target: string, source: string): Hypothesis {
@@ -39,6 +54,7 @@ function gateReadsBlock(target: string, source: string): Hypothesis {
     `gate-block:${target}<-${source}`,
     `your engine matches Keras if the ${GATE_NAMES[target]} gate (${target}) is computed from the ${GATE_NAMES[source]} gate's ` +
       `block (${source}) of kernel, recurrent_kernel and bias: check the slice offsets (spec/lstm.md §1, §2)`,
+    GATE_BLOCKS,
     (layer) => withBlocksPicked(layer, pick),
   );
 }
@@ -53,6 +69,7 @@ export const recurrentBlocksTransposed = layerHypothesis(
   "recurrent-kernel-blocks-transposed",
   "your engine matches Keras if each (units × units) gate block of recurrent_kernel is transposed: " +
     "Keras computes h_{t-1} · U with U of shape (units, 4·units) (spec/lstm.md §1)",
+  RECURRENT,
   (layer) => withWeights(layer, { ...layer.weights, recurrent_kernel: mapBlocks(layer.weights.recurrent_kernel, layer.config.units, (b) => transposeSquare(b, layer.config.units)) }),
 );
 
@@ -60,6 +77,7 @@ export const kernelBlocksTransposed = layerHypothesis(
   "kernel-blocks-transposed",
   "your engine matches Keras if each gate block of kernel is transposed: Keras computes x_t · W with W of shape " +
     "(input_dim, 4·units), not PyTorch's (4·units, input_dim) (spec/lstm.md §1)",
+  KERNEL,
   (layer) => {
     const u = layer.config.units;
     if (inputDimOf(layer) !== u) return null; // a block transpose only keeps the shape when input_dim = units
@@ -71,6 +89,7 @@ export const kernelsSwapped = layerHypothesis(
   "kernels-swapped",
   "your engine matches Keras if kernel and recurrent_kernel are swapped: get_weights() order is " +
     "[kernel (input_dim, 4·units), recurrent_kernel (units, 4·units), bias] (spec/lstm.md §1)",
+  BOTH_KERNELS,
   (layer) => {
     if (inputDimOf(layer) !== layer.config.units) return null;
     return withWeights(layer, { ...layer.weights, kernel: layer.weights.recurrent_kernel, recurrent_kernel: layer.weights.kernel });
@@ -82,6 +101,7 @@ const torchLayout = (which: "kernel" | "recurrent_kernel" | "both"): Hypothesis 
     `reshaped-not-transposed:${which}`,
     `your engine matches Keras if ${which === "both" ? "kernel and recurrent_kernel are" : `${which} is`} read as PyTorch's ` +
       "(4·units, n) layout, i.e. the (n, 4·units) buffer is reshaped instead of transposed (spec/lstm.md §1)",
+    which === "kernel" ? KERNEL : which === "recurrent_kernel" ? { touches: ["recurrent-kernel"], stage: STAGES.layout } : BOTH_KERNELS,
     (layer) => {
       const w = layer.weights;
       return withWeights(layer, {
@@ -93,7 +113,7 @@ const torchLayout = (which: "kernel" | "recurrent_kernel" | "both"): Hypothesis 
   );
 
 const biasHypothesis = (id: string, explanation: string, f: (b: number, k: number, units: number) => number): Hypothesis =>
-  layerHypothesis(id, explanation, (layer) => {
+  layerHypothesis(id, explanation, BIAS, (layer) => {
     const u = layer.config.units;
     const bias = layer.weights.bias;
     if (!layer.config.use_bias || !bias) return null;
@@ -113,15 +133,72 @@ export const biasDropped = biasHypothesis(
   () => 0,
 );
 
-export const forgetBiasPlusOne: Hypothesis = layerHypothesis(
-  "forget-bias-plus-one",
-  "your engine matches Keras if 1.0 is added to the forget gate's pre-activation at run time (TF1 LSTMCell forget_bias): " +
-    "Keras's unit_forget_bias only initialises the bias, nothing is added when running (spec/lstm.md §1)",
+export const biasHalved = biasHypothesis(
+  "bias-halved",
+  "your engine matches Keras if half the bias is used (e.g. a Keras bias split half and half into b_ih and b_hh, as tf-keras does " +
+    "for CuDNNLSTM, and one half dropped): Keras adds the whole bias once (spec/lstm.md §2, spec/porting.md §2)",
+  (b) => b / 2,
+);
+
+/** A forget bias of `delta` added to the f pre-activation at run time (TF1 LSTMCell's forget_bias, or its removal). */
+function runtimeForgetBias(delta: 1 | -1): Hypothesis {
+  const plus = delta > 0;
+  return layerHypothesis(
+    plus ? "forget-bias-plus-one" : "forget-bias-minus-one",
+    plus
+      ? "your engine matches Keras if 1.0 is added to the forget gate's pre-activation at run time (TF1 LSTMCell forget_bias): " +
+          "Keras's unit_forget_bias only initialises the bias, nothing is added when running (spec/lstm.md §1)"
+      : "your engine matches Keras if 1.0 is subtracted from the forget gate's pre-activation (a TF1 forget_bias taken out that " +
+          "Keras never added): Keras's bias is used as stored, nothing is added or removed when running (spec/lstm.md §1, spec/porting.md §7)",
+    RUNTIME_FORGET_BIAS,
+    (layer) => {
+      const u = layer.config.units;
+      const base = layer.config.use_bias && layer.weights.bias ? layer.weights.bias : { shape: [4 * u], data: new Float32Array(4 * u) };
+      const bias = mapTensor(base, (b, k) => (k >= u && k < 2 * u ? b + delta : b));
+      return { ...layer, config: { ...layer.config, use_bias: true }, weights: { ...layer.weights, bias } };
+    },
+  );
+}
+
+export const forgetBiasPlusOne: Hypothesis = runtimeForgetBias(1);
+export const forgetBiasMinusOne: Hypothesis = runtimeForgetBias(-1);
+
+/** A (rows, 4u) weight whose column g·u + j is column 4j + g of `w`: per-unit interleaved columns read as blocks. */
+function deinterleave(w: Tensor, units: number): Tensor {
+  const cols = 4 * units;
+  const rows = w.data.length / cols;
+  const data = new Float32Array(w.data.length);
+  for (let r = 0; r < rows; r++) for (let g = 0; g < 4; g++) for (let j = 0; j < units; j++) data[r * cols + g * units + j] = w.data[r * cols + 4 * j + g]!;
+  return { shape: w.shape, data };
+}
+
+export const gatesInterleaved = layerHypothesis(
+  "gate-columns-interleaved",
+  "your engine matches Keras if the gate columns are read per unit, interleaved (i0 f0 c0 o0 i1 f1 …, Chainer's layout): " +
+    "Keras stores four blocks of units columns, all of i, then f, c, o (spec/lstm.md §1.2)",
+  // a column map of its own: a gate order or a slice offset can come on top of it
+  { touches: ["gate-columns"], stage: STAGES.columns },
   (layer) => {
     const u = layer.config.units;
-    const base = layer.config.use_bias && layer.weights.bias ? layer.weights.bias : { shape: [4 * u], data: new Float32Array(4 * u) };
-    const bias = mapTensor(base, (b, k) => (k >= u && k < 2 * u ? b + 1 : b));
-    return { ...layer, config: { ...layer.config, use_bias: true }, weights: { ...layer.weights, bias } };
+    if (u < 2) return null; // one unit: interleaved and blocked are the same columns
+    const w = layer.weights;
+    return withWeights(layer, {
+      kernel: deinterleave(w.kernel, u),
+      recurrent_kernel: deinterleave(w.recurrent_kernel, u),
+      ...(w.bias ? { bias: deinterleave(w.bias, u) } : {}),
+    });
+  },
+);
+
+export const kernelBlocksReshaped = layerHypothesis(
+  "kernel-blocks-reshaped",
+  "your engine matches Keras if each (input_dim × units) gate block of kernel is reshaped to PyTorch's per-gate (units × input_dim) " +
+    "instead of transposed (or a cuDNN buffer read in the wrong C/F order): use each block's transpose (spec/lstm.md §1.3)",
+  KERNEL,
+  (layer) => {
+    const u = layer.config.units;
+    const reshaped = mapBlocks(layer.weights.kernel, u, (block, rows) => reshapeThenTranspose({ shape: [rows, u], data: block }).data);
+    return withWeights(layer, { ...layer.weights, kernel: reshaped });
   },
 );
 
@@ -132,8 +209,12 @@ export const weightHypotheses: readonly Hypothesis[] = [
   torchLayout("kernel"),
   torchLayout("recurrent_kernel"),
   torchLayout("both"),
+  kernelBlocksReshaped,
   biasTwice,
   biasDropped,
+  biasHalved,
   forgetBiasPlusOne,
+  forgetBiasMinusOne,
+  gatesInterleaved,
   ...gateReadsBlockHypotheses,
 ];

@@ -14,7 +14,7 @@ import type { Engine, EngineOutputs, Feature } from "../engine.ts";
 import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { Tensor } from "../tensor.ts";
 
-/** One porting mistake each; a mutant sets exactly one of them. */
+/** One porting mistake each; a mutant sets exactly one of them (a pair mutant, two: mutants/index.ts). */
 export interface NaiveLstmFlaws {
   /** Gate blocks read in this order instead of Keras's "ifco" (e.g. "iofc" = ONNX). */
   readonly gateOrder?: string;
@@ -52,6 +52,20 @@ export interface NaiveLstmFlaws {
   readonly statefulNotCarried?: boolean;
   /** The time loop starts at the second processed step (output rows of skipped steps stay zero). */
   readonly skipFirstStep?: boolean;
+  /** Gate columns read per unit, interleaved (i0 f0 c0 o0 i1 …, Chainer's per-unit layout), not in blocks. */
+  readonly interleavedGates?: boolean;
+  /** Each (input_dim × units) gate block of the kernel read as (units × input_dim) and transposed (reshape instead of transpose, per gate). */
+  readonly kernelBlocksReadAsTorch?: boolean;
+  /** The input and an explicit mask read as time-major (T, B, …), the sequence output written time-major. */
+  readonly timeMajor?: boolean;
+  /** At a masked step h and c move on; only the output is held. */
+  readonly maskAdvancesState?: boolean;
+  /** The mask turned into a length per row and applied as right padding (ONNX sequence_lens). */
+  readonly maskAsLengths?: boolean;
+  /** A Masking layer's mask applied to the layer called with initial_state (tf-keras, tfjs; Keras 3 drops it). */
+  readonly maskingMaskWithInitialState?: boolean;
+  /** Masked steps before the first valid one emit the initial h (Keras's JAX backend, tfjs), not zeros. */
+  readonly maskedPrefixEmitsInitialH?: boolean;
 }
 
 export interface NaiveLstmOptions {
@@ -95,23 +109,49 @@ interface LayerState { h: Float32Array; c: Float32Array }
 
 const KERAS_ORDER = "ifco";
 
-/** Kernel (rows × 4u) rearranged so that block k of the result is what the flawed engine uses as Keras gate k. */
-function readBlocks(data: Float32Array, rows: number, units: number, flaws: NaiveLstmFlaws, isRecurrent: boolean): Float32Array {
+type WeightKind = "kernel" | "recurrent" | "bias";
+
+/**
+ * A (rows × 4u) weight as the flawed engine uses it: block k of the result is what it takes for Keras
+ * gate k. The flaws act in a fixed order, the order in which a port reads a weight: the buffer's
+ * layout (reshape instead of transpose) first, then which columns make which gate (interleaved,
+ * gate order, slice offsets), then the orientation of each recurrent block.
+ */
+function readBlocks(data: Float32Array, rows: number, units: number, flaws: NaiveLstmFlaws, kind: WeightKind): Float32Array {
   const cols = 4 * units;
   let src = data;
-  if (!isRecurrent && flaws.kernelReadAsTorchLayout) {
+  if (kind === "kernel" && flaws.kernelReadAsTorchLayout) {
     // the (in, 4u) buffer reinterpreted as (4u, in) and transposed
     src = new Float32Array(rows * cols);
     for (let r = 0; r < cols; r++) for (let k = 0; k < rows; k++) src[k * cols + r] = data[r * rows + k]!;
   }
+  if (kind === "kernel" && flaws.kernelBlocksReadAsTorch) src = reshapeEachBlock(src, rows, units);
   const out = new Float32Array(rows * cols);
   for (let g = 0; g < 4; g++) {
     const source = sourceBlock(g, flaws);
+    for (let j = 0; j < units; j++) {
+      // interleaved: unit j's four gates side by side (i0 f0 c0 o0 i1 …); blocked: gate by gate
+      const from = flaws.interleavedGates ? 4 * j + source : source * units + j;
+      for (let r = 0; r < rows; r++) out[r * cols + g * units + j] = src[r * cols + from]!;
+    }
+  }
+  if (kind === "recurrent" && flaws.transposeRecurrentBlocks) {
+    const t = new Float32Array(out.length);
+    for (let g = 0; g < 4; g++) for (let r = 0; r < rows; r++) for (let j = 0; j < units; j++) t[r * cols + g * units + j] = out[j * cols + g * units + r]!;
+    return t;
+  }
+  return out;
+}
+
+/** Each (rows × u) gate block's row-major buffer read as (u × rows) and transposed: a per-gate reshape instead of transpose. */
+function reshapeEachBlock(data: Float32Array, rows: number, units: number): Float32Array {
+  const cols = 4 * units;
+  const out = new Float32Array(data.length);
+  for (let g = 0; g < 4; g++) {
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < units; j++) {
-        const transposed = isRecurrent && flaws.transposeRecurrentBlocks;
-        const value = transposed ? src[j * cols + source * units + r]! : src[r * cols + source * units + j]!;
-        out[r * cols + g * units + j] = value;
+        const k = j * rows + r; // element (j, r) of the (u × rows) reading is the block's k-th element
+        out[r * cols + g * units + j] = data[Math.floor(k / units) * cols + g * units + (k % units)]!;
       }
     }
   }
@@ -135,18 +175,19 @@ function runLayer(
   layer: LstmLayer,
   dialect: "keras3" | "tf-keras",
   x: Tensor,
-  mask: Uint8Array | undefined,
+  givenMask: Uint8Array | undefined,
   init: readonly Tensor[] | undefined,
   flaws: NaiveLstmFlaws,
 ): LayerRun {
   const [B, T, D] = x.shape as [number, number, number];
   const cfg = layer.config;
   const u = cfg.units;
-  const W = readBlocks(layer.weights.kernel.data, D, u, flaws, false);
-  const U = readBlocks(layer.weights.recurrent_kernel.data, u, u, flaws, true);
+  const mask = givenMask && flaws.maskAsLengths ? lengthsAsRightPadding(givenMask, B, T) : givenMask;
+  const W = readBlocks(layer.weights.kernel.data, D, u, flaws, "kernel");
+  const U = readBlocks(layer.weights.recurrent_kernel.data, u, u, flaws, "recurrent");
   const bias = new Float32Array(4 * u);
   if (cfg.use_bias && layer.weights.bias) {
-    const b = readBlocks(layer.weights.bias.data, 1, u, { ...flaws, kernelReadAsTorchLayout: false }, false);
+    const b = readBlocks(layer.weights.bias.data, 1, u, flaws, "bias");
     const factor = flaws.biasFactor ?? 1;
     for (let k = 0; k < 4 * u; k++) bias[k] = b[k]! * factor;
   }
@@ -164,7 +205,8 @@ function runLayer(
     c.set(c0.data);
   }
   const sequence = zeros([B, T, u]);
-  const prevOut = new Float32Array(B * u); // spec/lstm.md §3 (masking): zeros before the first valid step
+  // spec/lstm.md §3.5.3: zeros before the first valid step (JAX's scan starts from the initial h)
+  const prevOut = flaws.maskedPrefixEmitsInitialH ? Float32Array.from(h) : new Float32Array(B * u);
   const z = new Float64Array(4 * u);
   const zeroMasked = (cfg.zero_output_for_mask ?? false) !== (flaws.zeroOutputForMaskInverted ?? false);
 
@@ -186,9 +228,11 @@ function runLayer(
         const cNew = Math.fround(f * c[b * u + j]! + i * g);
         const hNew = Math.fround(o * (flaws.noActivationOnCell ? cNew : act(cNew)));
         const outIndex = (b * T + s) * u + j;
-        if (valid) {
+        if (valid || flaws.maskAdvancesState) {
           c[b * u + j] = cNew;
           h[b * u + j] = hNew;
+        }
+        if (valid) {
           prevOut[b * u + j] = hNew;
           sequence.data[outIndex] = hNew;
         } else {
@@ -207,6 +251,35 @@ function runLayer(
     return { sequence: flipped, last, h: { shape: [B, u], data: h }, c: { shape: [B, u], data: c } };
   }
   return { sequence, last, h: { shape: [B, u], data: h }, c: { shape: [B, u], data: c } };
+}
+
+/** A (B, T) mask replaced by one whose row b has its first n_b steps valid, n_b = the row's valid steps. */
+function lengthsAsRightPadding(mask: Uint8Array, B: number, T: number): Uint8Array {
+  const out = new Uint8Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    for (let t = 0; t < T; t++) n += mask[b * T + t]!;
+    out.fill(1, b * T, b * T + n);
+  }
+  return out;
+}
+
+/**
+ * A (B, T, …) buffer as an engine that takes it for time-major (T, B, …) sees it, in (B, T, …) order
+ * (`toBatchMajor`); or a (B, T, …) result written back time-major (`!toBatchMajor`).
+ */
+function swapBatchTime<D extends Float32Array | Uint8Array>(data: D, B: number, T: number, toBatchMajor: boolean): D {
+  const inner = data.length / (B * T);
+  const out = data.slice() as D;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const batchMajor = (b * T + t) * inner;
+      const timeMajor = (t * B + b) * inner;
+      const [to, from] = toBatchMajor ? [batchMajor, timeMajor] : [timeMajor, batchMajor];
+      out.set(data.subarray(from, from + inner), to);
+    }
+  }
+  return out;
 }
 
 /** Keras's Masking layer: mask = any feature differs from mask_value; masked steps' features zeroed. */
@@ -228,10 +301,16 @@ export interface SyncEngine extends Engine {
   run(c: LayerCase): EngineOutputs;
 }
 
+/** A naive LSTM engine, with the flaws it was built with (so that two mutants' flaws can be combined). */
+export interface NaiveEngine extends SyncEngine {
+  readonly flaws: NaiveLstmFlaws;
+}
+
 /** Builds an engine computing LSTM cases with the given flaws (none: a correct float32 engine). */
-export function naiveLstmEngine(options: NaiveLstmOptions): SyncEngine {
+export function naiveLstmEngine(options: NaiveLstmOptions): NaiveEngine {
   const flaws = options.flaws ?? {};
   return {
+    flaws,
     name: options.name,
     version: options.version ?? "1.0.0",
     features: naiveLstmFeatures,
@@ -239,8 +318,9 @@ export function naiveLstmEngine(options: NaiveLstmOptions): SyncEngine {
       const lstms = lstmLayers(c);
       const carried = new Map<number, LayerState>();
       return c.calls.map((call: CallInputs) => {
-        let x = call.x;
-        let mask = call.mask?.data;
+        const [B, T] = call.x.shape as [number, number];
+        let x = flaws.timeMajor ? { shape: call.x.shape, data: swapBatchTime(call.x.data, B, T, true) } : call.x;
+        let mask = call.mask && flaws.timeMajor ? swapBatchTime(call.mask.data, B, T, true) : call.mask?.data;
         let maskIsAttached = false; // computed by a Masking layer rather than passed as mask=
         let lstmIndex = 0;
         let result: Tensor[] = [];
@@ -260,11 +340,12 @@ export function naiveLstmEngine(options: NaiveLstmOptions): SyncEngine {
           // spec/lstm.md §3.5.7: Keras 3 does not hand a Masking layer's mask to a layer called with
           // initial_state; the mask still reaches the next layer of the stack.
           const givenInitialState = lstmIndex === 0 && call.initialState !== undefined;
-          const applied = givenInitialState && maskIsAttached && c.dialect === "keras3" ? undefined : mask;
+          const applied = givenInitialState && maskIsAttached && c.dialect === "keras3" && !flaws.maskingMaskWithInitialState ? undefined : mask;
           // a carried state is the engine's own bookkeeping, not user input: the initial-state flaws do not apply to it
           const run = runLayer(layer, c.dialect, x, applied, init, init === call.initialState ? flaws : { ...flaws, ignoreInitialState: false, initialStateSwapped: false });
           if (layer.config.stateful) carried.set(lstmIndex, { h: run.h.data, c: run.c.data });
-          const output = layer.config.return_sequences ? run.sequence : run.last;
+          const sequence = flaws.timeMajor && lstmIndex === lstms.length - 1 ? { shape: run.sequence.shape, data: swapBatchTime(run.sequence.data, B, T, false) } : run.sequence;
+          const output = layer.config.return_sequences ? sequence : run.last;
           result = layer.config.return_state
             ? flaws.returnedStateSwapped ? [output, run.c, run.h] : [output, run.h, run.c]
             : [output];
