@@ -92,10 +92,14 @@ export async function engineFromModule(module: Record<string, unknown>, where: s
   throw new EngineModuleError(`${where}: export \`${name}\` is not an engine: it ${problemWith(value)} (spec/adapter.md §1)`);
 }
 
+/** Set by an engine worker that registered tsx for its whole thread (worker-engine.ts BOOT). */
+export const TSX_REGISTERED = Symbol.for("keras-rnn-conformance.tsx-registered");
+
 async function importModule(url: string, where: string, rethrow = false): Promise<Record<string, unknown>> {
   try {
-    if (/\.(c|m)?ts$/.test(url)) {
-      // tsx compiles the user's TypeScript on the fly; harmless when we already run under tsx.
+    // tsx compiles the user's TypeScript on the fly; harmless when we already run under tsx. An engine
+    // worker registers tsx for the whole thread (worker-engine.ts), and a plain import is then enough.
+    if (/\.(c|m)?ts$/.test(url) && (globalThis as Record<symbol, unknown>)[TSX_REGISTERED] !== true) {
       const { tsImport } = await import("tsx/esm/api");
       return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
     }

@@ -50,10 +50,18 @@ function tsxEsmApi(): string {
   return new URL(exports["./esm/api"]!.import.default, pathToFileURL(manifest)).href;
 }
 
-/** Loads the entry in the worker; a failure to load it is reported like an engine that cannot load. */
+/**
+ * Loads the entry in the worker; a failure to load it is reported like an engine that cannot load.
+ * In a checkout tsx is registered once for the whole thread (half the start-up of a `tsImport` per
+ * module), and the registry is told so (registry.ts TSX_REGISTERED).
+ */
 const BOOT = `const { workerData, parentPort } = require("node:worker_threads");
 const { entry, tsx } = workerData.boot;
-(tsx === null ? import(entry) : import(tsx).then((api) => api.tsImport(entry, entry)))
+const registered = tsx === null ? Promise.resolve() : import(tsx).then((api) => {
+  api.register();
+  globalThis[Symbol.for("keras-rnn-conformance.tsx-registered")] = true;
+});
+registered.then(() => import(entry))
   .catch((e) => parentPort.postMessage({ type: "load-error", message: String((e && e.stack) || e), moduleError: false }));`;
 
 type Waiting = { readonly resolve: (m: FromWorker) => void; readonly reject: (e: Error) => void };
