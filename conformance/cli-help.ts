@@ -11,7 +11,7 @@ Keras-compatible, and when not, why.
 Engine:
   --engine <name|module>   built-in engine (reference, tfjs, onnxruntime, mutant:<name>)
                            or a .ts/.js module exporting an engine (default: reference);
-                           it runs in a worker thread, isolated from the judge
+                           modules, tfjs and onnxruntime run in a worker thread
   --engine-cmd "<command>" an engine in any language speaking the JSON-lines protocol
   --validate-protocol      check every protocol message against its schema
 

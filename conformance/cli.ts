@@ -12,7 +12,7 @@ import { HELP_TEXT } from "./cli-help.ts";
 import { parseExpectations, type Expectations } from "./expectations.ts";
 import { requiredFeatures } from "./features.ts";
 import { formatLoadError, loadFixtures } from "./fixtures/load.ts";
-import { EngineModuleError } from "./engines/registry.ts";
+import { EngineModuleError, isSuiteEngine, loadEngine } from "./engines/registry.ts";
 import { createWorkerEngine } from "./engines/worker-engine.ts";
 import { describeThrown } from "./untrusted.ts";
 import { defaultFixturesDir, ownModule, packageVersion } from "./package-paths.ts";
@@ -163,8 +163,11 @@ async function openEngine(values: { engine?: string; "engine-cmd"?: string; "val
     return { engine, args: `--engine-cmd ${shellQuote(cmd)}${validateProtocol ? " --validate-protocol" : ""}` };
   }
   const spec = values.engine ?? "reference";
-  // In a worker thread: the engine shares no state with the judge (spec/adapter.md §1.1).
-  return { engine: await createWorkerEngine(spec, { timeoutMs }), args: `--engine ${shellQuote(spec)}` };
+  const args = `--engine ${shellQuote(spec)}`;
+  // The suite's own engines are the judge's code (the reference is already its oracle); every other
+  // engine runs in a worker thread and shares no state with the judge (spec/adapter.md §1.1).
+  if (isSuiteEngine(spec)) return { engine: await loadEngine(spec), args };
+  return { engine: await createWorkerEngine(spec, { timeoutMs }), args };
 }
 
 /** Ends the engine after the reports are written; one that throws or never settles cannot change them. */

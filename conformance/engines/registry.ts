@@ -52,6 +52,15 @@ export function missingEnginePackage(engine: string, error: unknown): string | n
   return `--engine ${engine} needs ${missing.map(packageName).join(" and ")}: npm install ${needed.join(" ")}`;
 }
 
+/**
+ * Whether `spec` names one of the suite's own engines — the reference or a mutant built from it —
+ * which run in the judge's thread: the judge already runs the reference as its oracle. Every other
+ * engine, built-in tfjs and onnxruntime included, is third-party code and runs isolated.
+ */
+export function isSuiteEngine(spec: string): boolean {
+  return spec === "reference" || spec.startsWith("mutant:");
+}
+
 /** Whether `spec` names a module file rather than a built-in engine. */
 export function isModulePath(spec: string): boolean {
   return /[\\/]/.test(spec) || /\.(c|m)?(t|j)s$/.test(spec);
