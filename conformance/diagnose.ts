@@ -14,7 +14,7 @@
  *    (e.g. bias-twice and forget-bias-plus-one under Keras's default bias, zeros except the forget
  *    block = 1): they are reported with it as `alternatives`, not silently dropped.
  * 3. **Two mistakes.** Only when no single one explains the case: pairs of hypotheses that each apply
- *    and are observable here, and that are *compatible* — they touch different parts of an engine
+ *    here, at least one observable alone, and that are *compatible* — they touch different parts of an engine
  *    (`Hypothesis.touches`: a gate order and a dropped bias, not two gate orders) — composed in stage
  *    order (hypotheses/pairs.ts). Pairs are tried most promising first — by the rank of their
  *    closer member, the single prediction that agrees with the engine's outputs at the most
@@ -146,6 +146,15 @@ function matchesFlat(actual: Float64Array, predicted: EngineOutputs, tol: Pick<T
   return at === actual.length;
 }
 
+/**
+ * Whether a prediction is zeros everywhere (within the tolerance): then the case cannot tell the
+ * mistake from an engine that computes nothing (a fully masked batch, a skipped single step), and
+ * a trivial engine returning zeros must get no diagnosis.
+ */
+function nothingComputed(predicted: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">): boolean {
+  return predicted.every((outputs) => outputs.every((t) => t.data.every((v) => withinTolerance(v, 0, tol))));
+}
+
 /** How close a single prediction comes to the engine's outputs: elements within tolerance, and the squared distance. */
 function closenessTo(actual: Float64Array, predicted: Float64Array, tol: Pick<Tolerance, "atol" | "rtol">): { matching: number; squared: number } {
   let matching = 0;
@@ -194,12 +203,14 @@ function recordedBackend(c: FixtureCase, actual: EngineOutputs, list: readonly H
 interface Single {
   readonly h: Hypothesis;
   readonly predicted: EngineOutputs;
+  /** Whether the prediction differs from Keras's outputs: the mistake alone is observable in this case. */
+  readonly observable: boolean;
   /** Null when the prediction does not match the engine's outputs. */
   readonly maxAbs: number | null;
 }
 
-/** Every hypothesis that applies to `c` and whose prediction differs from Keras's, with its prediction. */
-async function observableSingles(c: FixtureCase, actual: EngineOutputs, expected: EngineOutputs, list: readonly Hypothesis[], oracle: Oracle): Promise<Single[]> {
+/** Every hypothesis that applies to `c`, with its prediction. */
+async function applicableSingles(c: FixtureCase, actual: EngineOutputs, expected: EngineOutputs, list: readonly Hypothesis[], oracle: Oracle): Promise<Single[]> {
   const singles: Single[] = [];
   for (const h of list) {
     let predicted: EngineOutputs | null;
@@ -208,15 +219,16 @@ async function observableSingles(c: FixtureCase, actual: EngineOutputs, expected
     } catch {
       continue; // the transformed case is outside what the oracle computes: the hypothesis cannot be tested here
     }
-    if (!predicted) continue;
-    if (matchWithin(predicted, expected, c.tolerance) !== null) continue; // not observable in this case
-    singles.push({ h, predicted, maxAbs: matchWithin(actual, predicted, c.tolerance) });
+    if (!predicted || nothingComputed(predicted, c.tolerance)) continue;
+    const observable = matchWithin(predicted, expected, c.tolerance) === null;
+    singles.push({ h, predicted, observable, maxAbs: observable ? matchWithin(actual, predicted, c.tolerance) : null });
   }
   return singles;
 }
 
 /** The best single-mistake diagnosis among `singles`, with its indistinguishable alternatives. */
 function singleDiagnosis(singles: readonly Single[], tol: Tolerance): Diagnosis | null {
+  // an unobservable prediction equals Keras's outputs, which the engine's do not match: maxAbs is null
   const candidates = singles.filter((s): s is Single & { maxAbs: number } => s.maxAbs !== null);
   // Closest match wins; ties go to the earlier hypothesis (reduce keeps the first of equals).
   const best = candidates.reduce<(typeof candidates)[number] | null>((b, x) => (!b || x.maxAbs < b.maxAbs ? x : b), null);
@@ -240,7 +252,7 @@ interface PairMatch {
 }
 
 /**
- * Searches pairs of compatible, observable single mistakes for one whose composed prediction matches
+ * Searches pairs of compatible single mistakes, at least one observable alone, for one whose composed prediction matches
  * `actual`, most promising first, within `budget`.
  */
 async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: EngineOutputs, singles: readonly Single[], list: readonly Hypothesis[], oracle: Oracle, budget: PairBudget): Promise<Diagnosis | null> {
@@ -255,7 +267,8 @@ async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: En
   const pairs: { a: Single; b: Single; rank: number; additive: number }[] = [];
   for (const [rank, a] of ranked.entries()) {
     for (const b of ranked.slice(rank + 1)) {
-      if (compatiblePair(a.h, b.h)) pairs.push({ a, b, rank, additive: additiveDistance(flatActual, flatExpected, flat.get(a)!, flat.get(b)!) });
+      // one of the two may be invisible alone here (Keras's JAX backend where Keras 3 drops the Masking mask) but not both
+      if (compatiblePair(a.h, b.h) && (a.observable || b.observable)) pairs.push({ a, b, rank, additive: additiveDistance(flatActual, flatExpected, flat.get(a)!, flat.get(b)!) });
     }
   }
   pairs.sort((p, q) => p.rank - q.rank || p.additive - q.additive);
@@ -275,24 +288,31 @@ async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: En
       } catch {
         continue; // outside what the oracle computes
       }
-      if (!predicted || !matchesFlat(flatActual, predicted, c.tolerance)) continue;
+      if (!predicted || !matchesFlat(flatActual, predicted, c.tolerance) || nothingComputed(predicted, c.tolerance)) continue;
       const maxAbs = matchWithin(actual, predicted, c.tolerance);
       if (maxAbs !== null && matchWithin(predicted, expected, c.tolerance) === null) return { predicted, maxAbs, order: inOrder(a, b, list) };
     }
     return null;
   };
 
-  for (const { a, b } of pairs) {
+  for (const [k, { a, b }] of pairs.entries()) {
     if (exhausted()) return null;
     const found = await tryPair(a.h, b.h);
     if (!found) continue;
-    // A pair with a member swapped for a hypothesis indistinguishable from it on this case explains it as well.
+    // Other pairs may explain the case as well (a case too small to tell them apart): first those that
+    // swap a member for a hypothesis indistinguishable from it here, then, while a fifth of the budget
+    // lasts, the later pairs that share a member with it.
     const twins = (s: Single): Hypothesis[] => pairable.filter((x) => x !== s && matchWithin(x.predicted, s.predicted, c.tolerance) !== null).map((x) => x.h);
+    const sharing = pairs.slice(k + 1).filter((p) => p.a === a || p.a === b || p.b === a || p.b === b).map((p) => [p.a.h, p.b.h] as const);
+    const candidates = [...twins(a).map((t) => [t, b.h] as const), ...twins(b).map((t) => [a.h, t] as const), ...sharing];
     const alternatives: string[] = [];
-    for (const [x, y] of [...twins(a).map((t) => [t, b.h] as const), ...twins(b).map((t) => [a.h, t] as const)]) {
-      if (!compatiblePair(x, y)) continue;
+    const stop = evaluations + budget.evaluations / 5;
+    for (const [x, y] of candidates) {
+      if (exhausted() || evaluations >= stop) break;
+      const id = pairId(x, y, list);
+      if (!compatiblePair(x, y) || alternatives.includes(id)) continue;
       const other = await tryPair(x, y);
-      if (other && matchWithin(other.predicted, found.predicted, c.tolerance) !== null) alternatives.push(pairId(x, y, list));
+      if (other && matchWithin(other.predicted, found.predicted, c.tolerance) !== null) alternatives.push(id);
     }
     const [first, second] = found.order;
     return {
@@ -319,7 +339,7 @@ export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOu
   const backend = recordedBackend(c, actual, list);
   if (backend) return backend;
   const oracle = referenceOracle(options.oracle ?? referenceEngine);
-  const singles = await observableSingles(c, actual, expected, list, oracle);
+  const singles = await applicableSingles(c, actual, expected, list, oracle);
   const single = singleDiagnosis(singles, c.tolerance);
   if (single) return single;
   const budget = options.pairBudget ?? PAIR_BUDGET;

@@ -1,11 +1,25 @@
 /**
- * The console report (spec/adapter.md §6): the problems first, each with what to do about it, then a
+ * The console report (spec/adapter.md §6): the failures grouped by diagnosis first (spec/adapter.md
+ * §4.2: "151 of 155 failing cases: gate-order:iofc"), then a few of each group in full with what to
+ * do about them, the known failures, unsupported and skipped cases with their reasons, then a
  * summary table per family and the conformance level. Progress lines are written only on a TTY.
  */
 import { LEVEL_DESCRIPTIONS } from "../levels.ts";
 import type { CaseVerdict, SuiteResult } from "../verdict.ts";
 import { indentContinuation, terminalLine, terminalText } from "./escape.ts";
-import { formatError, problemVerdicts, summariseFamilies, verdictLine } from "./summary.ts";
+import {
+  compactIds,
+  diagnosisNote,
+  formatError,
+  groupByReason,
+  exampleVerdicts,
+  groupHeadline,
+  problemGroups,
+  reasonOf,
+  summariseFamilies,
+  verdictLine,
+  type ProblemGroup,
+} from "./summary.ts";
 
 /** Pads columns; the first column left-aligned, the others right-aligned. */
 export function formatTable(rows: readonly (readonly string[])[]): string {
@@ -46,21 +60,55 @@ function unsupportedSummary(result: SuiteResult): string | null {
 export interface ConsoleOptions {
   /** Print at most this many problem verdicts in full (default 20). */
   readonly maxProblems?: number;
+  /** Of each group of problems sharing a diagnosis, print at most this many in full (default 3). */
+  readonly examplesPerGroup?: number;
+}
+
+/** `lstm/masking/start (2), lstm/long (4)`: ids counted by case name or family, terminal-safe. */
+const idList = (verdicts: readonly CaseVerdict[]): string => compactIds(verdicts.map((v) => v.id)).map(([id, n]) => `${terminalLine(id)} (${n})`).join(", ");
+
+/** The group's headline and explanation, and which hypotheses some of its cases cannot tell from it. */
+function groupLines(group: ProblemGroup, result: SuiteResult): string[] {
+  const lines = [`  ${terminalLine(groupHeadline(group, result))}`];
+  if (group.explanation) lines.push(`    ${terminalLine(group.explanation)}`);
+  if (group.alternatives.length > 0) lines.push(`    on some of them indistinguishable from: ${group.alternatives.map(([id, n]) => `${terminalLine(id)} (${n})`).join(", ")}`);
+  return lines;
+}
+
+/** Cases with an expectation or not run, grouped by reason: "4 — <reason> [the suite's diagnosis: x]: ids". */
+function reasonLines(verdicts: readonly CaseVerdict[]): string[] {
+  return groupByReason(verdicts, reasonOf).map(({ reason, verdicts: vs }) => {
+    const note = diagnosisNote(vs);
+    return `  ${vs.length} — ${terminalLine(reason)}${note ? ` [${terminalLine(note)}]` : ""}: ${idList(vs)}`;
+  });
 }
 
 export function formatConsoleReport(result: SuiteResult, options: ConsoleOptions = {}): string {
   const out: string[] = [];
-  const problems = problemVerdicts(result);
+  const groups = problemGroups(result);
+  if (groups.length > 0) out.push("Failures by diagnosis:", ...groups.flatMap((g) => groupLines(g, result)), "");
   const max = options.maxProblems ?? 20;
-  for (const v of problems.slice(0, max)) out.push(formatVerdict(v), "");
-  if (problems.length > max) out.push(`… and ${problems.length - max} more (see --report json)`, "");
+  const perGroup = options.examplesPerGroup ?? 3;
+  let shown = 0;
+  for (const g of groups) {
+    const examples = exampleVerdicts(g.verdicts, Math.max(0, Math.min(perGroup, max - shown)));
+    for (const v of examples) out.push(formatVerdict(v), "");
+    shown += examples.length;
+    const rest = g.verdicts.filter((v) => !examples.includes(v));
+    if (rest.length > 0) out.push(`… and ${rest.length} more ${g.explanation ? `with the diagnosis ${terminalLine(g.title)}` : terminalLine(g.title)} (see --report json): ${idList(rest)}`, "");
+  }
+  const known = result.cases.filter((v) => v.status === "known-failure");
+  if (known.length > 0) out.push(`${known.length} known failure(s), listed in the expectations file:`, ...reasonLines(known), "");
   for (const p of result.properties.filter((q) => q.status !== "pass")) {
     out.push(`${p.status.toUpperCase()} ${terminalLine(p.id)}  (${terminalLine(p.specSection)}, ${p.runs} runs, seed ${p.seed}${p.referenceChecked ? ", reference-checked" : ""})`);
     if (p.message) out.push(`  ${indentContinuation(terminalText(p.message), "    ")}`);
     out.push("");
   }
   const unsupported = unsupportedSummary(result);
-  if (unsupported) out.push(unsupported, "");
+  const notRun = result.cases.filter((v) => v.status === "unsupported");
+  if (unsupported || notRun.length > 0) out.push(unsupported ?? `${notRun.length} case(s) unsupported:`, ...reasonLines(notRun), "");
+  const skipped = result.cases.filter((v) => v.status === "skip");
+  if (skipped.length > 0) out.push(`${skipped.length} case(s) skipped by the expectations file:`, ...reasonLines(skipped), "");
   for (const w of result.warnings) out.push(`warning: ${indentContinuation(terminalText(w), "  ")}`);
   if (result.warnings.length > 0) out.push("");
 

@@ -3,7 +3,7 @@
  * counts the same way (spec/adapter.md §6).
  */
 import { noLevelReason, VERDICT_WORDS } from "../run-verdict.ts";
-import { CASE_STATUSES, type CaseStatus, type PropertyResult, type SuiteResult } from "../verdict.ts";
+import { CASE_STATUSES, familyOf, type CaseStatus, type CaseVerdict, type PropertyResult, type SuiteResult } from "../verdict.ts";
 
 export interface FamilySummary {
   readonly family: string;
@@ -50,7 +50,7 @@ export function formatError(x: number | null): string {
 }
 
 /** Every verdict that needs the reader's attention: failures, errors and unexpected passes. */
-export function problemVerdicts(result: SuiteResult) {
+export function problemVerdicts(result: SuiteResult): CaseVerdict[] {
   return result.cases.filter((v) => v.status === "fail" || v.status === "error" || v.status === "unexpected-pass");
 }
 
@@ -83,4 +83,91 @@ export function verdictLine(result: SuiteResult): string {
   if (result.loadErrors.length > 0) bits.push(`${result.loadErrors.length} fixture load error(s)`);
   const level = result.verdict === "as-expected" ? `none (${noLevelReason(result)})` : result.level;
   return `${VERDICT_WORDS[result.verdict]} — level ${level} — ${bits.join(", ")}`;
+}
+
+/**
+ * The problems of a run that share an explanation: a diagnosis (one mistake or a pair), or none —
+ * `undiagnosed` failures, `errors`, `unexpected passes`. Reports open with these (spec/adapter.md §4.2).
+ */
+export interface ProblemGroup {
+  /** The diagnosis id the cases share, or `undiagnosed`, `errors`, `unexpected passes`. */
+  readonly title: string;
+  /** The shared diagnosis's explanation, from a case that can tell it from every other hypothesis when there is one. */
+  readonly explanation: string | null;
+  readonly verdicts: readonly CaseVerdict[];
+  /** Hypotheses that some of these cases cannot tell apart from the group's, with how many cases each. */
+  readonly alternatives: readonly (readonly [string, number])[];
+}
+
+/** Titles of the groups without a diagnosis, in the order they come after the diagnosed ones. */
+const UNEXPLAINED = ["undiagnosed", "errors", "unexpected passes"] as const;
+
+function groupTitle(v: CaseVerdict): string {
+  if (v.status === "error") return "errors";
+  if (v.status === "unexpected-pass") return "unexpected passes";
+  return v.diagnosis ? v.diagnosis.hypothesis : "undiagnosed";
+}
+
+/** The problem verdicts grouped by diagnosis: diagnosed groups by size, then undiagnosed failures, errors and unexpected passes. */
+export function problemGroups(result: SuiteResult): ProblemGroup[] {
+  const groups = new Map<string, CaseVerdict[]>();
+  for (const v of problemVerdicts(result)) groups.set(groupTitle(v), [...(groups.get(groupTitle(v)) ?? []), v]);
+  // diagnosed groups (indexOf −1) first
+  const order = (title: string): number => (UNEXPLAINED as readonly string[]).indexOf(title);
+  return [...groups.entries()]
+    .sort(([a, va], [b, vb]) => order(a) - order(b) || vb.length - va.length)
+    .map(([title, verdicts]) => {
+      const diagnosed = verdicts.filter((v) => v.diagnosis);
+      const clear = diagnosed.find((v) => !v.diagnosis!.alternatives?.length) ?? diagnosed[0];
+      const counts = new Map<string, number>();
+      for (const v of diagnosed) for (const alt of v.diagnosis!.alternatives ?? []) counts.set(alt, (counts.get(alt) ?? 0) + 1);
+      return { title, explanation: clear ? clear.diagnosis!.explanation : null, verdicts, alternatives: [...counts.entries()] };
+    });
+}
+
+/** Up to `n` of `verdicts` to show in full, from as many families as possible, in their order. */
+export function exampleVerdicts(verdicts: readonly CaseVerdict[], n: number): CaseVerdict[] {
+  const families = new Set<string>();
+  const firsts = verdicts.filter((v) => !families.has(v.family) && families.add(v.family));
+  const picked = new Set([...new Set([...firsts, ...verdicts])].slice(0, n));
+  return verdicts.filter((v) => picked.has(v));
+}
+
+/** "151 of 155 failing cases: gate-order:iofc" — the count and what the group shares. */
+export function groupHeadline(group: ProblemGroup, result: SuiteResult): string {
+  return `${group.verdicts.length} of ${problemVerdicts(result).length} failing cases: ${group.title}`;
+}
+
+/** The verdicts grouped by a reason (an expectation's, a missing feature), in order of first appearance. */
+export function groupByReason(verdicts: readonly CaseVerdict[], reasonOf: (v: CaseVerdict) => string): { reason: string; verdicts: CaseVerdict[] }[] {
+  const groups = new Map<string, CaseVerdict[]>();
+  for (const v of verdicts) groups.set(reasonOf(v), [...(groups.get(reasonOf(v)) ?? []), v]);
+  return [...groups.entries()].map(([reason, vs]) => ({ reason, verdicts: vs }));
+}
+
+/** Why a case was not run (unsupported) or run under an expectation (known failure, skip). */
+export function reasonOf(v: CaseVerdict): string {
+  if (v.expectation) return v.expectation.reason;
+  if (v.missingFeatures.length > 0) return `needs a feature the engine does not declare: ${v.missingFeatures.join(", ")}`;
+  return v.message.replace(/^engine cannot run this case: /, "the engine cannot express the case: ");
+}
+
+/** The diagnoses of a group of known failures, when they have any: "the suite's diagnosis: x". */
+export function diagnosisNote(verdicts: readonly CaseVerdict[]): string | null {
+  const ids = [...new Set(verdicts.flatMap((v) => (v.diagnosis ? [v.diagnosis.hypothesis] : [])))];
+  return ids.length === 0 ? null : `the suite's diagnosis: ${ids.join(", ")}`;
+}
+
+/**
+ * Case ids in few words: counted per case name (the id without its number, `lstm/masking/start`),
+ * or per family when that would still be more than `max` names.
+ */
+export function compactIds(ids: readonly string[], max = 24): [string, number][] {
+  const count = (key: (id: string) => string): [string, number][] => {
+    const counts = new Map<string, number>();
+    for (const id of ids) counts.set(key(id), (counts.get(key(id)) ?? 0) + 1);
+    return [...counts.entries()];
+  };
+  const byName = count((id) => id.replace(/\/\d+$/, ""));
+  return byName.length <= max ? byName : count(familyOf);
 }
