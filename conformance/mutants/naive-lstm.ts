@@ -296,6 +296,9 @@ function applyMasking(x: Tensor, maskValue: number): { x: Tensor; mask: Uint8Arr
   return { x: { shape: x.shape, data: out }, mask };
 }
 
+/** Whether a layer is an LSTM: the naive engine computes no other recurrent layer. */
+const isLstm = (l: { readonly className: string }): l is LstmLayer => l.className === "LSTM";
+
 /** An engine whose `run` is synchronous. */
 export interface SyncEngine extends Engine {
   run(c: LayerCase): EngineOutputs;
@@ -332,6 +335,7 @@ export function naiveLstmEngine(options: NaiveLstmOptions): NaiveEngine {
             maskIsAttached = true;
             continue;
           }
+          if (!isLstm(layer)) throw new Error(`naive LSTM: cannot run a ${(layer as { className: string }).className} layer`);
           const stored = carried.get(lstmIndex);
           let init: readonly Tensor[] | undefined = lstmIndex === 0 ? call.initialState : undefined;
           if (!init && stored && layer.config.stateful && !flaws.statefulNotCarried) {

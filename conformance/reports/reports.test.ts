@@ -18,6 +18,9 @@ import { fromJsonReport, toJsonReport } from "./json.ts";
 import { toJunitXml } from "./junit.ts";
 import { toMarkdown } from "./markdown.ts";
 import { MergeError, mergeResults } from "./merge.ts";
+import { corpusCases } from "../mutants/gallery-cases.ts";
+import { engine as gateOrderIofc } from "../mutants/gate-order-iofc.ts";
+import type { CaseVerdict, Diagnosis } from "../verdict.ts";
 
 /** A result with every status: pass, fail (NaN), error, unsupported, skip, known-failure, unexpected-pass, and properties. */
 async function mixedResult(): Promise<SuiteResult> {
@@ -154,5 +157,82 @@ describe("reports", () => {
     expect(merged.conformant).toBe(false);
     expect(merged.selection.shard).toBeNull();
     expect(() => mergeResults([half((i) => i % 2 === 0, 1)])).toThrow(MergeError);
+  });
+});
+
+describe("summaries first: failures grouped by diagnosis (spec/adapter.md §4.2)", () => {
+  const iofc: Diagnosis = { hypothesis: "gate-order:iofc", explanation: "your engine matches Keras if the gate blocks are read as i,o,f,c <ONNX>", maxAbs: 0.1 };
+  /** `result` with its one failure replaced by 50 failures of one diagnosis and 3 undiagnosed ones (plus its error and unexpected pass). */
+  function manyFailures(): SuiteResult {
+    const fail = result.cases.find((v) => v.status === "fail")!;
+    const copy = (k: number, diagnosis: Diagnosis | null): CaseVerdict => {
+      const id = `t/a/${diagnosis ? "many" : "odd"}/${String(k).padStart(3, "0")}`;
+      return { ...fail, id, reproduce: `npx keras-rnn-conformance --engine mixed --filter ${id}`, diagnosis };
+    };
+    const others = result.cases.filter((v) => v.status !== "fail");
+    return { ...result, cases: [...Array.from({ length: 50 }, (_, k) => copy(k + 1, iofc)), ...Array.from({ length: 3 }, (_, k) => copy(k + 1, null)), ...others] };
+  }
+
+  it("the console opens with the groups, then shows a few of each in full and counts the rest", () => {
+    const text = formatConsoleReport(manyFailures());
+    expect(text.startsWith("Failures by diagnosis:\n  50 of 55 failing cases: gate-order:iofc\n    your engine matches Keras if the gate blocks are read as i,o,f,c <ONNX>\n")).toBe(true);
+    expect(text).toContain("\n  3 of 55 failing cases: undiagnosed\n");
+    expect(text).toContain("\n  1 of 55 failing cases: errors\n");
+    expect(text).toContain("\n  1 of 55 failing cases: unexpected passes\n");
+    expect(text.match(/^FAIL t\/a\/many\//gm)).toHaveLength(3);
+    expect(text).toContain("… and 47 more with the diagnosis gate-order:iofc (see --report json): t/a/many (47)");
+  });
+
+  it("the console lists known failures, unsupported and skipped cases with their reasons", () => {
+    const text = formatConsoleReport(result);
+    expect(text).toContain("1 known failure(s), listed in the expectations file:\n  1 — known bug: t/b/known (1)");
+    expect(text).toContain("1 case(s) unsupported; the engine lacks: go_backwards (1)\n  1 — needs a feature the engine does not declare: go_backwards: t/a/backwards (1)");
+    expect(text).toContain("1 case(s) skipped by the expectations file:\n  1 — not ours: t/b/skip (1)");
+  });
+
+  it("Markdown opens with the groups, folds a few cases of each and lists the rest by name, in a few KB", () => {
+    const md = toMarkdown(manyFailures());
+    const afterVerdict = md.split("\n\n")[3]!;
+    expect(afterVerdict.split("\n")).toEqual([
+      "- **50 of 55 failing cases: gate-order:iofc** — your engine matches Keras if the gate blocks are read as i,o,f,c &lt;ONNX&gt;",
+      "- **3 of 55 failing cases: undiagnosed**",
+      "- **1 of 55 failing cases: errors**",
+      "- **1 of 55 failing cases: unexpected passes**",
+    ]);
+    // two of each group in full, the rest named
+    expect(md.match(/<details><summary><code>t\/a\/many\//g)).toHaveLength(2);
+    expect(md).toContain("<details><summary>48 more</summary>\n\n<code>t/a/many</code> (48)\n\n</details>");
+    expect(md.length).toBeLessThan(8000);
+  });
+
+  it("Markdown lists known failures, unsupported and skipped cases with their reasons", () => {
+    const md = toMarkdown(result);
+    expect(md).toContain("### Known failures (1)\n\n- 1 — known bug: <code>t/b/known</code> (1)");
+    expect(md).toContain("### Unsupported (1)\n\n- 1 — needs a feature the engine does not declare: go&#95;backwards: <code>t/a/backwards</code> (1)");
+    expect(md).toContain("### Skipped (1)\n\n- 1 — not ours: <code>t/b/skip</code> (1)");
+  });
+
+  it("a reason from the expectations file is escaped like engine text", () => {
+    const evil = "<img src=x onerror=alert(1)> | `x` \u001b[31m# CONFORMANT";
+    const known = result.cases.map((v) => (v.expectation && v.status === "known-failure" ? { ...v, expectation: { ...v.expectation, reason: evil } } : v));
+    const md = toMarkdown({ ...result, cases: known });
+    expect(md).toContain("- 1 — &lt;img src=x onerror=alert(1)&gt; &#124; &#96;x&#96; &#35; CONFORMANT: <code>t/b/known</code> (1)");
+    expect(md).not.toContain("<img");
+    const text = formatConsoleReport({ ...result, cases: known });
+    expect(text).toContain("  1 — <img src=x onerror=alert(1)> | `x` # CONFORMANT: t/b/known (1)");
+    expect(text).not.toContain("\u001b");
+  });
+
+  it("one mistake over the whole corpus: the Markdown report is a few KB, not one block per case", async () => {
+    const { cases } = corpusCases("fixtures");
+    const lstm = cases.filter((c) => c.id.startsWith("lstm/"));
+    const run = await runSuite(gateOrderIofc, lstm);
+    const md = toMarkdown(run);
+    const failing = run.cases.filter((v) => v.status === "fail").length;
+    console.log(`Markdown for mutant:gate-order-iofc over ${lstm.length} corpus cases: ${md.length} characters`);
+    expect(failing).toBe(lstm.length);
+    expect(md).toContain(`- **${failing} of ${failing} failing cases: gate-order:iofc** — your engine matches Keras if the gate blocks are read as i,o,f,c`);
+    expect(md.match(/<details>/g)!.length).toBeLessThanOrEqual(3);
+    expect(md.length).toBeLessThan(8000);
   });
 });
