@@ -25,7 +25,10 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="regenerate the whole corpus into fixtures/")
     g.add_argument("--out", default=None, help="fixtures directory (default: <repo>/fixtures)")
-    g.add_argument("--family", action="append", help="only these families (repeatable); the manifest is rebuilt")
+    g.add_argument("--family", action="append", help="only these families (repeatable, e.g. masking, gru/masking, "
+                   "simple_rnn/legacy); the manifest is rebuilt")
+    g.add_argument("--models", action="store_true", help="with --family: also the model files and models.json "
+                   "(an unchanged file is kept)")
     v = sub.add_parser("verify", help="regenerate a sample and compare with the committed corpus")
     v.add_argument("--fixtures", default=None)
     v.add_argument("--strict", action="store_true", help="fail on any float difference, even within the noise bound")
@@ -44,7 +47,7 @@ def main(argv: list[str]) -> int:
         return 2
     if args.command == "generate":
         from keras_fixtures.corpus import generate
-        return generate(args.out, args.family)
+        return generate(args.out, args.family, models=args.models)
     from keras_fixtures.verify import verify
     return verify(args.fixtures, strict=args.strict)
 

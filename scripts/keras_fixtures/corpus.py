@@ -7,7 +7,7 @@ import os
 import time
 
 from . import encode
-from .families import BASE_SEEDS, FAMILIES, FAMILY_DESCRIPTIONS, family_cases, family_file
+from .families import BASE_SEEDS, FAMILIES, FAMILY_DESCRIPTIONS, family_cases, family_file, family_name
 from .pipeline import REPO_ROOT, build_cases, family_document
 from .summary import print_spread_table
 
@@ -29,7 +29,7 @@ def family_texts(names: list[str], with_jax: bool = True, sample: bool = False) 
     for name in names:
         n = len(per_family[name])
         package = per_family[name][0]["package"]
-        doc = family_document(f"lstm/{name}", FAMILY_DESCRIPTIONS[name], package, BASE_SEEDS[name],
+        doc = family_document(family_name(name), FAMILY_DESCRIPTIONS[name], package, BASE_SEEDS[name],
                               cases[k:k + n], with_jax and package == "keras")
         texts[name] = encode.dumps_file(doc, "cases")
         k += n
@@ -71,7 +71,7 @@ def manifest_text(root: str) -> str:
     return encode.dumps_file({"format_version": 1, "files": files}, "files")
 
 
-def generate(out: str | None, only: list[str] | None) -> int:
+def generate(out: str | None, only: list[str] | None, models: bool = False) -> int:
     root = fixtures_dir(out)
     names = only or list(FAMILIES)
     unknown = [n for n in names if n not in FAMILIES]
@@ -83,12 +83,13 @@ def generate(out: str | None, only: list[str] | None) -> int:
     for name in names:
         write(os.path.join(root, family_file(name)), texts[name])
         n = sum(1 for s in all_stats if s["family"] == name)
-        print(f"  {family_file(name):34s} {n:3d} cases {len(texts[name]) / 1024:8.1f} KiB", flush=True)
-    if only is None or "worked_example" in names:
-        from .worked_example import worked_example_text
-        write(os.path.join(root, "keras3", "worked-example.json"), worked_example_text())
-        print("  keras3/worked-example.json", flush=True)
-    if only is None:
+        print(f"  {family_file(name):40s} {n:3d} cases {len(texts[name]) / 1024:8.1f} KiB", flush=True)
+    from .worked_example import WORKED_EXAMPLES
+    for fname, (family, make_text) in WORKED_EXAMPLES.items():
+        if only is None or family in names:
+            write(os.path.join(root, "keras3", fname), make_text())
+            print(f"  keras3/{fname}", flush=True)
+    if only is None or models:
         from .models import write_models
         for line in write_models(os.path.join(root, "models")):
             print("  " + line, flush=True)

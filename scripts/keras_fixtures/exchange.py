@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .materialize import RECURRENT
+
 
 def pack_mats(mats_list: list[dict], weights_list: list[list]) -> dict[str, np.ndarray]:
     """Inputs of every case plus the canonical run's weights (so the other backend uses the same ones)."""
@@ -17,15 +19,15 @@ def pack_mats(mats_list: list[dict], weights_list: list[list]) -> dict[str, np.n
             arrays[f"c{k}_call{n}_x"] = call["x"]
             if "mask" in call:
                 arrays[f"c{k}_call{n}_mask"] = call["mask"]
-            if "initial_state" in call:
-                arrays[f"c{k}_call{n}_h0"], arrays[f"c{k}_call{n}_c0"] = call["initial_state"]
+            for j, state in enumerate(call.get("initial_state", [])):
+                arrays[f"c{k}_call{n}_s{j}"] = state  # [h0, c0] (LSTM) or [h0] (GRU, SimpleRNN)
     return arrays
 
 
 def unpack_mats(arrays, k: int, spec: dict) -> dict:
     weights = []
     for li, layer in enumerate(spec["layers"]):
-        if layer["class_name"] != "LSTM":
+        if layer["class_name"] not in RECURRENT:
             weights.append(None)
             continue
         ws, j = [], 0
@@ -38,8 +40,12 @@ def unpack_mats(arrays, k: int, spec: dict) -> dict:
         call = {"x": arrays[f"c{k}_call{n}_x"]}
         if f"c{k}_call{n}_mask" in arrays:
             call["mask"] = arrays[f"c{k}_call{n}_mask"]
-        if f"c{k}_call{n}_h0" in arrays:
-            call["initial_state"] = [arrays[f"c{k}_call{n}_h0"], arrays[f"c{k}_call{n}_c0"]]
+        states, j = [], 0
+        while f"c{k}_call{n}_s{j}" in arrays:
+            states.append(arrays[f"c{k}_call{n}_s{j}"])
+            j += 1
+        if states:
+            call["initial_state"] = states
         calls.append(call)
     return {"weights": weights, "calls": calls}
 
@@ -50,7 +56,8 @@ def pack_result(arrays: dict, k: int, result: dict) -> None:
             arrays[f"c{k}_call{n}_out{j}"] = o
         for s_i, s in enumerate(call["steps"]):
             arrays[f"c{k}_call{n}_step{s_i}_h"] = s["h"]
-            arrays[f"c{k}_call{n}_step{s_i}_c"] = s["c"]
+            if "c" in s:  # LSTM only
+                arrays[f"c{k}_call{n}_step{s_i}_c"] = s["c"]
             arrays[f"c{k}_call{n}_step{s_i}_layer"] = np.array(s["layer"])
 
 
@@ -63,8 +70,10 @@ def unpack_result(arrays, k: int, n_calls: int) -> dict:
             j += 1
         steps, s_i = [], 0
         while f"c{k}_call{n}_step{s_i}_h" in arrays:
-            steps.append({"layer": int(arrays[f"c{k}_call{n}_step{s_i}_layer"]),
-                          "h": arrays[f"c{k}_call{n}_step{s_i}_h"], "c": arrays[f"c{k}_call{n}_step{s_i}_c"]})
+            step = {"layer": int(arrays[f"c{k}_call{n}_step{s_i}_layer"]), "h": arrays[f"c{k}_call{n}_step{s_i}_h"]}
+            if f"c{k}_call{n}_step{s_i}_c" in arrays:
+                step["c"] = arrays[f"c{k}_call{n}_step{s_i}_c"]
+            steps.append(step)
             s_i += 1
         calls.append({"outputs": outs, "steps": steps})
     return {"calls": calls}

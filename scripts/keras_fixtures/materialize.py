@@ -11,6 +11,14 @@ BIAS_FACTORS = np.array([0.1, 0.2, 0.3, 0.4])
 SATURATING_BOOST = 8.0
 
 MASK_PATTERNS = ("start", "middle", "end", "full_row", "mixed", "none")
+RECURRENT = ("LSTM", "GRU", "SimpleRNN")
+
+# GRU blocks z, r, h and the single SimpleRNN block (spec/gru.md, spec/simple-rnn.md): distinct scales per
+# block again, and for the GRU's (2, 3u) bias a separate draw per row (input bias, recurrent bias).
+GRU_KERNEL_FACTORS = np.array([0.6, 1.0, 1.4])
+GRU_RECURRENT_FACTORS = np.array([0.5, 0.9, 1.3])
+GRU_BIAS_FACTORS = np.array([0.15, 0.3, 0.45])
+SIMPLE_RNN_RECURRENT_SCALE = 0.8  # times 1/sqrt(units): a tanh SimpleRNN that neither dies nor saturates
 
 
 def _block_scaled(rng: np.random.Generator, rows: int, units: int, factors: np.ndarray, base: float) -> np.ndarray:
@@ -29,6 +37,48 @@ def random_lstm_weights(rng: np.random.Generator, input_dim: int, units: int, us
     if use_bias:
         out.append(_block_scaled(rng, 1, units, BIAS_FACTORS, boost)[0])
     return out
+
+
+def _blocks_scaled(rng: np.random.Generator, rows: int, units: int, factors: np.ndarray, base: float) -> np.ndarray:
+    """len(factors) blocks of `units` columns, each with its own scale (the factors in a per-draw order)."""
+    n = len(factors)
+    scales = rng.permutation(factors) * base
+    w = rng.standard_normal((rows, n * units))
+    for k in range(n):
+        w[:, k * units:(k + 1) * units] *= scales[k]
+    return w.astype(np.float32)
+
+
+def random_gru_weights(rng: np.random.Generator, input_dim: int, units: int, use_bias: bool, reset_after: bool,
+                       scheme: str) -> list[np.ndarray]:
+    boost = SATURATING_BOOST if scheme == "saturating" else 1.0
+    kernel = _blocks_scaled(rng, input_dim, units, GRU_KERNEL_FACTORS, boost / np.sqrt(input_dim))
+    recurrent = _blocks_scaled(rng, units, units, GRU_RECURRENT_FACTORS, boost / np.sqrt(units))
+    out = [kernel, recurrent]
+    if use_bias:
+        rows = 2 if reset_after else 1
+        bias = np.stack([_blocks_scaled(rng, 1, units, GRU_BIAS_FACTORS, boost)[0] for _ in range(rows)])
+        out.append(bias if reset_after else bias[0])
+    return out
+
+
+def random_simple_rnn_weights(rng: np.random.Generator, input_dim: int, units: int, use_bias: bool, scheme: str) -> list[np.ndarray]:
+    boost = SATURATING_BOOST if scheme == "saturating" else 1.0
+    kernel = (rng.standard_normal((input_dim, units)) * boost / np.sqrt(input_dim)).astype(np.float32)
+    recurrent = (rng.standard_normal((units, units)) * boost * SIMPLE_RNN_RECURRENT_SCALE / np.sqrt(units)).astype(np.float32)
+    out = [kernel, recurrent]
+    if use_bias:
+        out.append((rng.standard_normal(units) * 0.3 * boost).astype(np.float32))
+    return out
+
+
+def random_weights(rng: np.random.Generator, class_name: str, input_dim: int, cfg: dict, scheme: str) -> list[np.ndarray]:
+    units, use_bias = int(cfg["units"]), bool(cfg.get("use_bias", True))
+    if class_name == "LSTM":
+        return random_lstm_weights(rng, input_dim, units, use_bias, scheme)
+    if class_name == "GRU":
+        return random_gru_weights(rng, input_dim, units, use_bias, bool(cfg.get("reset_after", True)), scheme)
+    return random_simple_rnn_weights(rng, input_dim, units, use_bias, scheme)
 
 
 def _row_mask(rng: np.random.Generator, pattern: str, T: int) -> np.ndarray:
@@ -71,18 +121,21 @@ def materialize(spec: dict) -> dict:
     weights: list[list[np.ndarray] | None] = []
     in_dim = D
     for layer in spec["layers"]:
-        if layer["class_name"] != "LSTM":
+        if layer["class_name"] not in RECURRENT:
             weights.append(None)
             continue
         cfg = layer["config"]
+        if layer.get("api") == "v1" and layer["class_name"] == "GRU":
+            cfg = {"reset_after": False, **cfg}  # tf.compat.v1 GRU default (tf_keras gru_v1.py)
         units = int(cfg["units"])
         scheme = layer.get("weights", "scaled")
         if scheme == "keras":
             weights.append(None)  # taken from the layer's own seeded initialisers (run.py)
         else:
-            weights.append(random_lstm_weights(rng, in_dim, units, bool(cfg.get("use_bias", True)), scheme))
+            weights.append(random_weights(rng, layer["class_name"], in_dim, cfg, scheme))
         in_dim = units
-    first_units = next(int(l["config"]["units"]) for l in spec["layers"] if l["class_name"] == "LSTM")
+    first = next(l for l in spec["layers"] if l["class_name"] in RECURRENT)
+    first_units = int(first["config"]["units"])
     has_masking_layer = spec["layers"][0]["class_name"] == "Masking"
     calls = []
     for _ in range(spec.get("calls", 1)):
@@ -98,7 +151,10 @@ def materialize(spec: dict) -> dict:
                 call["mask"] = m
         if spec.get("initial_state"):
             h0 = (rng.standard_normal((B, first_units)) * 0.5).astype(np.float32)
-            c0 = rng.standard_normal((B, first_units)).astype(np.float32)
-            call["initial_state"] = [h0, c0]
+            if first["class_name"] == "LSTM":
+                c0 = rng.standard_normal((B, first_units)).astype(np.float32)
+                call["initial_state"] = [h0, c0]
+            else:
+                call["initial_state"] = [h0]  # GRU and SimpleRNN have one state
         calls.append(call)
     return {"weights": weights, "calls": calls}

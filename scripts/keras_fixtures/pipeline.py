@@ -16,7 +16,7 @@ import numpy as np
 from . import encode
 from .compare import compare_runs, spread, flat_arrays
 from .exchange import pack_mats, unpack_result
-from .materialize import materialize
+from .materialize import RECURRENT, materialize
 from .run import GenerationError, run_case
 from .tolerance import policy
 
@@ -78,7 +78,7 @@ def prepare(specs: list[dict]) -> list[dict]:
     mats_list = []
     for spec in specs:
         mats = materialize(spec)
-        if any(w is None for w, l in zip(mats["weights"], spec["layers"]) if l["class_name"] == "LSTM"):
+        if any(w is None for w, l in zip(mats["weights"], spec["layers"]) if l["class_name"] in RECURRENT):
             built = initial_weights(keras_module(spec["package"]), spec)
             mats["weights"] = [g if g is not None else b for g, b in zip(mats["weights"], built)]
         mats_list.append(mats)
@@ -142,7 +142,8 @@ def assemble_case(spec: dict, mats: dict, result: dict, tol: dict, backends: dic
         calls.append({
             "inputs": inputs,
             "outputs": [encode.float_tensor(o) for o in call_out["outputs"]],
-            "steps": [{"layer": s["layer"], "h": encode.float_tensor(s["h"]), "c": encode.float_tensor(s["c"])}
+            # per-step states: h and c for an LSTM, h alone for a GRU or SimpleRNN (spec/fixture-format.md §3.2)
+            "steps": [{"layer": s["layer"], **{k: encode.float_tensor(s[k]) for k in ("h", "c") if k in s}}
                       for s in call_out["steps"]],
         })
     return {

@@ -1,7 +1,7 @@
 """Run a case spec on real Keras (the backend fixed at import) and step the layer's own cell.
 
 spec/fixture-format.md §3.2: outputs exactly as the model returned them; `steps` from the layer's own
-LSTMCell stepped in processing order, a masked step holding the previous state.
+cell (LSTMCell, GRUCell, SimpleRNNCell) stepped in processing order, a masked step holding the previous state.
 """
 from __future__ import annotations
 
@@ -29,15 +29,36 @@ def _seeded_initializer(km, ident: object, seed: int):
     return init
 
 
+# Keras's automatic layer names (snake_case of the class name, then _1, _2, ... per class).
+LAYER_NAMES = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn"}
+
+
+def _layer_class(km, l: dict):
+    """The Keras class of a case layer. `"api": "v1"` (tf_keras only): tf-keras's tf.compat.v1.keras.layers
+    class (tf_keras.api._v1.keras.layers), whose defaults differ (spec/gru.md); the fixture keeps its config."""
+    if l.get("api") == "v1":
+        if km.__name__ != "tf_keras":
+            raise GenerationError('"api": "v1" layers exist only in tf_keras')
+        from tf_keras.api._v1.keras import layers as v1_layers
+        return getattr(v1_layers, l["class_name"])
+    return getattr(km.layers, l["class_name"])
+
+
+def _is_recurrent(km, layer) -> bool:
+    return isinstance(layer, km.layers.RNN)
+
+
 def _make_layers(km, spec: dict, zero_init: bool) -> list:
-    layers, n_lstm = [], 0
+    layers, counts = [], {}
     for idx, l in enumerate(spec["layers"]):
         cfg = dict(l["config"])
         if l["class_name"] == "Masking":
             layers.append(km.layers.Masking(name="masking", **cfg))
             continue
-        name = "lstm" if n_lstm == 0 else f"lstm_{n_lstm}"
-        n_lstm += 1
+        base = LAYER_NAMES[l["class_name"]]
+        n = counts.get(base, 0)
+        name = base if n == 0 else f"{base}_{n}"
+        counts[base] = n + 1
         if l.get("weights", "scaled") == "keras":
             s = int(spec["seed"]) * 10 + idx * 3
             cfg["kernel_initializer"] = _seeded_initializer(km, cfg.get("kernel_initializer", "glorot_uniform"), s)
@@ -46,7 +67,7 @@ def _make_layers(km, spec: dict, zero_init: bool) -> list:
         if zero_init:
             # weights are set right after build: skip the costly random/orthogonal draws (second backend)
             cfg.update(kernel_initializer="zeros", recurrent_initializer="zeros", bias_initializer="zeros")
-        layers.append(km.layers.LSTM(name=name, **cfg))
+        layers.append(_layer_class(km, l)(name=name, **cfg))
     return layers
 
 
@@ -61,28 +82,40 @@ def _keras_mask(t: object) -> np.ndarray | None:
     return None if m is None else _np(m).astype(bool)
 
 
-def step_cell(km_is_tf_keras: bool, cell, seq: np.ndarray, mask: np.ndarray | None, h0: np.ndarray,
-              c0: np.ndarray, go_backwards: bool) -> tuple[np.ndarray, np.ndarray]:
-    """h and c after every step, in processing order, from the layer's own cell."""
+def step_cell(km_is_tf_keras: bool, cell, seq: np.ndarray, mask: np.ndarray | None, states0: list[np.ndarray],
+              go_backwards: bool) -> list[np.ndarray]:
+    """Every state after every step, in processing order, from the layer's own cell: [h, c] for an LSTMCell,
+    [h] for a GRUCell or SimpleRNNCell, each (B, T, units). A masked step keeps the previous states."""
     B, T, _ = seq.shape
     order = range(T - 1, -1, -1) if go_backwards else range(T)
-    h, c = h0.astype(np.float32), c0.astype(np.float32)
-    hs, cs = [], []
+    states = [s.astype(np.float32) for s in states0]
+    per_step: list[list[np.ndarray]] = [[] for _ in states]
     if km_is_tf_keras:
         import tensorflow as tf
         conv = tf.constant
     else:
         conv = lambda a: a  # noqa: E731 - Keras 3 cells take numpy arrays on every backend
     for t in order:
-        _, (h_new, c_new) = _cell_call(cell, conv(seq[:, t]), [conv(h), conv(c)])
-        h_new, c_new = _np(h_new).astype(np.float32), _np(c_new).astype(np.float32)
+        _, new_states = _cell_call(cell, conv(seq[:, t]), [conv(s) for s in states])
+        new_states = [_np(s).astype(np.float32) for s in new_states]
+        if len(new_states) != len(states):
+            raise GenerationError(f"the cell returned {len(new_states)} states, not {len(states)}")
         if mask is not None:
             keep = mask[:, t][:, None]
-            h_new, c_new = np.where(keep, h_new, h), np.where(keep, c_new, c)
-        h, c = h_new, c_new
-        hs.append(h)
-        cs.append(c)
-    return np.stack(hs, axis=1), np.stack(cs, axis=1)
+            new_states = [np.where(keep, n, o) for n, o in zip(new_states, states)]
+        states = new_states
+        for acc, s_ in zip(per_step, states):
+            acc.append(s_)
+    return [np.stack(acc, axis=1) for acc in per_step]
+
+
+def state_names(layer) -> tuple[str, ...]:
+    """The names of a recurrent layer's states, in Keras's order: LSTM [h, c], GRU and SimpleRNN [h]."""
+    size = layer.cell.state_size
+    n = len(size) if isinstance(size, (list, tuple)) else 1
+    if n not in (1, 2):
+        raise GenerationError(f"{type(layer).__name__}: {n} states; only LSTM (2), GRU and SimpleRNN (1) are supported")
+    return ("h", "c")[:n]
 
 
 def _cell_call(cell, x, states):
@@ -101,7 +134,7 @@ def initial_weights(km, spec: dict) -> list:
     B, T, D = spec["shape"]
     in_dim, out = D, []
     for layer in layers:
-        if isinstance(layer, km.layers.LSTM):
+        if _is_recurrent(km, layer):
             layer.build((B, T, in_dim))
             out.append([np.asarray(w, np.float32) for w in layer.get_weights()])
             in_dim = layer.cell.units
@@ -119,7 +152,7 @@ def run_case(km, spec: dict, mats: dict, zero_init: bool = False) -> dict:
     in_dim = D
     weights_out: list = []
     for layer, given in zip(layers, mats["weights"]):
-        if isinstance(layer, km.layers.LSTM):
+        if _is_recurrent(km, layer):
             layer.build((B, T, in_dim))
             if given is not None:
                 layer.set_weights([np.asarray(w, np.float32) for w in given])
@@ -140,48 +173,53 @@ def run_case(km, spec: dict, mats: dict, zero_init: bool = False) -> dict:
         steps = []
         out = None
         for li, layer in enumerate(layers):
-            if not isinstance(layer, km.layers.LSTM):
+            if not _is_recurrent(km, layer):
                 cur = layer(cur)
                 continue
             kwargs = {}
             in_mask = _keras_mask(cur)
             units = layer.cell.units
+            names = state_names(layer)
             if first and "mask" in call:
                 kwargs["mask"] = conv(call["mask"])
                 in_mask = call["mask"]
             if first and "initial_state" in call:
                 kwargs["initial_state"] = [conv(a) for a in call["initial_state"]]
-                h0, c0 = call["initial_state"]
+                states0 = list(call["initial_state"])
+                if len(states0) != len(names):
+                    raise GenerationError(f"{spec['id']}: initial_state has {len(states0)} tensors, the layer {len(names)} states")
                 if "mask" not in call and not is_tf_keras:
                     # Keras 3.15.1 Layer.__call__ (layers/layer.py, "Populate mask argument(s)") fills `mask`
                     # from the input's attached mask only when the call has exactly one tensor argument;
                     # with initial_state tensors it does not, so a Masking layer's mask is dropped.
                     in_mask = None
             elif layer.stateful and getattr(layer, "states", None) is not None:
-                h0, c0 = (_np(s) for s in layer.states)
+                states0 = [_np(s) for s in layer.states]
             else:
-                h0 = c0 = np.zeros((B, units), np.float32)
+                states0 = [np.zeros((B, units), np.float32) for _ in names]
             seq_in = _np(cur).astype(np.float32)
             out = layer(cur, **kwargs)
             out_list = list(out) if isinstance(out, (list, tuple)) else [out]
-            hs, cs = step_cell(is_tf_keras, layer.cell, seq_in, in_mask, h0, c0, layer.go_backwards)
+            stepped_all = step_cell(is_tf_keras, layer.cell, seq_in, in_mask, states0, layer.go_backwards)
             if layer.return_state:
-                for name, stepped, returned in (("h", hs[:, -1], out_list[1]), ("c", cs[:, -1], out_list[2])):
+                if len(out_list) != 1 + len(names):
+                    raise GenerationError(f"{spec['id']}: layer {li} returned {len(out_list)} tensors, expected 1 + {len(names)} states")
+                for name, stepped, returned in zip(names, (s[:, -1] for s in stepped_all), out_list[1:]):
                     diff = float(np.max(np.abs(stepped - _np(returned)))) if stepped.size else 0.0
                     if not diff <= STEP_CHECK_ATOL:
                         raise GenerationError(f"{spec['id']}: layer {li}: stepped cell's last {name} differs from the "
                                               f"returned state by {diff:g} (> {STEP_CHECK_ATOL:g})")
             if layer.stateful and getattr(layer, "states", None) is not None:
-                for name, stepped, held in (("h", hs[:, -1], layer.states[0]), ("c", cs[:, -1], layer.states[1])):
+                for name, stepped, held in zip(names, (s[:, -1] for s in stepped_all), layer.states):
                     diff = float(np.max(np.abs(stepped - _np(held))))
                     if not diff <= STEP_CHECK_ATOL:
                         raise GenerationError(f"{spec['id']}: layer {li}: stepped cell's last {name} differs from the "
                                               f"layer's stored state by {diff:g}")
-            steps.append({"layer": li, "h": hs, "c": cs})
+            steps.append({"layer": li, **dict(zip(names, stepped_all))})
             cur = out_list[0]
             first = False
         outputs = [_np(o).astype(np.float32) for o in (list(out) if isinstance(out, (list, tuple)) else [out])]
-        for o in outputs + [s[k] for s in steps for k in ("h", "c")]:
+        for o in outputs + [s[k] for s in steps for k in ("h", "c") if k in s]:
             if not np.all(np.isfinite(o)):
                 raise GenerationError(f"{spec['id']}: Keras produced NaN or infinity; the case is refused")
         calls_out.append({"outputs": outputs, "steps": steps})

@@ -23,9 +23,9 @@ def print_spread_table(stats: list[dict]) -> None:
     if not table:
         return
     print("TF vs JAX spread over agreeing cases (outputs and steps):")
-    print(f"  {'family':14s} {'cases':>5s} {'agree':>5s} {'max_abs':>10s} {'max_rel':>10s}")
+    print(f"  {'family':24s} {'cases':>5s} {'agree':>5s} {'max_abs':>10s} {'max_rel':>10s}")
     for fam, r in table.items():
-        print(f"  {fam:14s} {r['cases']:5d} {r['agree']:5d} {r['max_abs']:10.3g} {r['max_rel']:10.3g}")
+        print(f"  {fam:24s} {r['cases']:5d} {r['agree']:5d} {r['max_abs']:10.3g} {r['max_rel']:10.3g}")
     for fam, r in table.items():
         for cid, note in r["disagree"]:
             print(f"  disagrees: {cid}: {note[:110]}")

@@ -157,11 +157,17 @@ def verify(path: str | None, strict: bool) -> int:
             d = Diff()
             compare_json(case, by_id[case["id"]], "", d, bound=noise_bound(by_id[case["id"]]))
             ok &= _report(f"{family_file(name)}: {case['id']}", d, strict)
-    from .worked_example import worked_example_text
-    d = Diff()
-    with open(os.path.join(root, "keras3", "worked-example.json"), encoding="utf-8") as f:
-        compare_json(json.loads(worked_example_text()), json.load(f), "", d)
-    ok &= _report("keras3/worked-example.json", d, strict)
+    from .worked_example import WORKED_EXAMPLES
+    for fname, (_, make_text) in WORKED_EXAMPLES.items():
+        d = Diff()
+        path = os.path.join(root, "keras3", fname)
+        if not os.path.exists(path):
+            print(f"  MISMATCH keras3/{fname}: missing")
+            ok = False
+            continue
+        with open(path, encoding="utf-8") as f:
+            compare_json(json.loads(make_text()), json.load(f), "", d)
+        ok &= _report(f"keras3/{fname}", d, strict)
     from .models import model_entries
     with open(os.path.join(root, "models", "models.json"), encoding="utf-8") as f:
         models_doc = json.load(f)
@@ -169,7 +175,7 @@ def verify(path: str | None, strict: bool) -> int:
     d = Diff()
     compare_json(json.loads(json.dumps({"models": _plain(entries)})), {"models": models_doc["models"]}, "", d)
     ok &= _report("models/models.json (files reloaded, outputs recomputed)", d, strict)
-    print(f"verify: {n_cases} sample cases from {len(names)} families, worked example, "
+    print(f"verify: {n_cases} sample cases from {len(names)} families, {len(WORKED_EXAMPLES)} worked examples, "
           f"{len(entries)} model files: {'OK' if ok else 'FAILED'} ({time.time() - t0:.0f} s)")
     return 0 if ok else 1
 
