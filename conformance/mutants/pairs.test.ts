@@ -2,9 +2,13 @@
  * Two mistakes at once (spec/adapter.md §4.2): pair mutants, and how often the diagnosis names
  * exactly the pair. The rate is printed for the project's notes.
  */
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FixtureCase } from "../case.ts";
 import { diagnosisNames } from "../diagnose.ts";
+import { specFile } from "../package-paths.ts";
+import { toJsonReport } from "../reports/json.ts";
 import { runSuite } from "../runner.ts";
 import { corpusCases, generatedCases } from "./gallery-cases.ts";
 import { composeMutants, mathMutants, mutantByName } from "./index.ts";
@@ -61,6 +65,10 @@ describe("diagnosing two mistakes", () => {
     const pairDiagnosis = failing.find((v) => v.diagnosis?.hypothesis === pair.expectedHypothesis)!.diagnosis!;
     expect(pairDiagnosis.mistakes).toEqual(["gate-order:iofc", "bias-dropped"]);
     expect(pairDiagnosis.explanation).toMatch(/^two mistakes: gate-order:iofc and bias-dropped — /);
+    // the JSON report holds the pair as spec/report.schema.json says
+    const schema = JSON.parse(readFileSync(specFile("report.schema.json"), "utf8")) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(JSON.parse(toJsonReport(suite))), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   });
 
   it("of all pairs of gallery mutants that combine, at least 90 % of the cases where both flaws are observable are named exactly", async () => {
