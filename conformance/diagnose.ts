@@ -13,14 +13,14 @@
  *    predictions equal the winner's within the case's tolerance cannot be told apart on this case
  *    (e.g. bias-twice and forget-bias-plus-one under Keras's default bias, zeros except the forget
  *    block = 1): they are reported with it as `alternatives`, not silently dropped.
- * 3. **Two mistakes.** Only when no single one explains the case: pairs of hypotheses that each apply
- *    here, at least one observable alone, and that are *compatible* — they touch different parts of an engine
- *    (`Hypothesis.touches`: a gate order and a dropped bias, not two gate orders) — composed in stage
- *    order (hypotheses/pairs.ts). Pairs are tried most promising first — by the rank of their
- *    closer member, the single prediction that agrees with the engine's outputs at the most
- *    elements — within a budget of work per case ({@link PAIR_BUDGET}); the first pair whose
- *    prediction matches wins, and pairs that swap in a hypothesis indistinguishable from one of its
- *    two on this case are its alternatives.
+ * 3. **Two mistakes.** Only when no single one explains the case: pairs of hypotheses that each
+ *    apply here, at least one observable alone, and that are *compatible* — they touch different
+ *    parts of an engine (`Hypothesis.touches`: a gate order and a dropped bias, not two gate orders)
+ *    — composed in stage order (hypotheses/pairs.ts). Pairs are tried most promising first — by the
+ *    rank of their closer member, the single prediction that agrees with the engine's outputs at
+ *    the most elements — within a budget of work per case ({@link PAIR_BUDGET}); the first pair
+ *    whose prediction matches wins, and pairs this case cannot tell apart from it are its
+ *    alternatives.
  */
 import type { FixtureCase, LayerCase, Tolerance } from "./case.ts";
 import { withinTolerance } from "./compare.ts";
@@ -86,8 +86,6 @@ export function pairId(a: Hypothesis, b: Hypothesis, list: readonly Hypothesis[]
   const [first, second] = inOrder(a, b, list);
   return `${first.id} + ${second.id}`;
 }
-
-export { compatiblePair };
 
 /** The reference's multiply-adds for one run of `c`: B·T·4u·(D + u) per LSTM layer and call. */
 function multiplyAddsOf(c: LayerCase): number {
@@ -162,7 +160,7 @@ function closenessTo(actual: Float64Array, predicted: Float64Array, tol: Pick<To
   for (let i = 0; i < actual.length; i++) {
     const d = actual[i]! - predicted[i]!;
     squared += d * d;
-    if (Math.abs(d) <= tol.atol + tol.rtol * Math.abs(predicted[i]!)) matching++;
+    if (withinTolerance(actual[i]!, predicted[i]!, tol)) matching++;
   }
   return { matching, squared };
 }
@@ -252,8 +250,8 @@ interface PairMatch {
 }
 
 /**
- * Searches pairs of compatible single mistakes, at least one observable alone, for one whose composed prediction matches
- * `actual`, most promising first, within `budget`.
+ * Searches pairs of compatible single mistakes, at least one of them observable alone, for one whose
+ * composed prediction matches `actual`, most promising first, within `budget`.
  */
 async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: EngineOutputs, singles: readonly Single[], list: readonly Hypothesis[], oracle: Oracle, budget: PairBudget): Promise<Diagnosis | null> {
   const pairable = singles.filter((s) => s.h.touches && s.h.stage !== undefined);
@@ -267,8 +265,10 @@ async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: En
   const pairs: { a: Single; b: Single; rank: number; additive: number }[] = [];
   for (const [rank, a] of ranked.entries()) {
     for (const b of ranked.slice(rank + 1)) {
-      // one of the two may be invisible alone here (Keras's JAX backend where Keras 3 drops the Masking mask) but not both
-      if (compatiblePair(a.h, b.h) && (a.observable || b.observable)) pairs.push({ a, b, rank, additive: additiveDistance(flatActual, flatExpected, flat.get(a)!, flat.get(b)!) });
+      // one of the two may be invisible alone (Keras's JAX backend where Keras 3 drops the Masking
+      // mask, which the other mistake applies), but not both
+      if (!compatiblePair(a.h, b.h) || !(a.observable || b.observable)) continue;
+      pairs.push({ a, b, rank, additive: additiveDistance(flatActual, flatExpected, flat.get(a)!, flat.get(b)!) });
     }
   }
   pairs.sort((p, q) => p.rank - q.rank || p.additive - q.additive);

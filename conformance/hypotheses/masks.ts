@@ -7,22 +7,12 @@
 import type { LayerCase } from "../case.ts";
 import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
-import { mapCalls, withoutField } from "./case-transforms.ts";
+import { mapCalls } from "./case-transforms.ts";
 import { STAGES, type Hypothesis } from "./hypothesis.ts";
 import { appliedMask, lastStep, processingMask, runLayerwise } from "./layerwise.ts";
+import { usesMask, withoutMask } from "./sequence.ts";
 
 const maskingLayerOf = (c: LayerCase) => c.layers.find((l) => l.className === "Masking");
-const usesMask = (c: LayerCase): boolean => c.calls.some((call) => call.mask) || maskingLayerOf(c) !== undefined;
-
-/** The case without any mask: explicit masks dropped, a Masking layer replaced by its zeroing of masked steps. */
-function withoutAnyMask(c: LayerCase): LayerCase | null {
-  const masking = maskingLayerOf(c);
-  const layers = c.layers.filter((l) => l.className !== "Masking");
-  return mapCalls({ ...c, layers }, (call) => {
-    const bare = withoutField(call, "mask");
-    return masking ? { ...bare, x: zeroMaskedSteps(call.x, maskingLayerMask(call.x, masking.config.mask_value)) } : bare;
-  });
-}
 
 /**
  * A (B, T, u) sequence in processing order with masked steps' outputs held: a masked step repeats the
@@ -52,7 +42,7 @@ export const maskStateAdvances: Hypothesis = {
   stage: STAGES.sequence,
   async predict(c, oracle) {
     if (!usesMask(c)) return null;
-    const bare = withoutAnyMask(c);
+    const bare = withoutMask(c);
     if (!bare) return null;
     // every layer runs unmasked (its state moves on); its emitted sequence holds the outputs at masked steps
     return runLayerwise(bare, oracle, {

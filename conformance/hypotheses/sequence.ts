@@ -12,7 +12,7 @@ import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
 import { runLayerwise } from "./layerwise.ts";
 
 const lastLstm = (c: LayerCase): LstmLayer | undefined => lstmLayers(c).at(-1);
-const usesMask = (c: LayerCase): boolean => c.calls.some((call) => call.mask) || c.layers.some((l) => l.className === "Masking");
+export const usesMask = (c: LayerCase): boolean => c.calls.some((call) => call.mask) || c.layers.some((l) => l.className === "Masking");
 const usesInitialState = (c: LayerCase): boolean => c.calls.some((call) => call.initialState);
 
 export const returnedStateSwapped: Hypothesis = {
@@ -58,7 +58,7 @@ export const backwardsIgnored: Hypothesis = {
 };
 
 /** The case with no mask: explicit masks dropped; a Masking layer replaced by its zeroing of masked steps. */
-function withoutMask(c: LayerCase): LayerCase | null {
+export function withoutMask(c: LayerCase): LayerCase | null {
   const masking = c.layers.find((l) => l.className === "Masking");
   const layers = c.layers.filter((l) => l.className !== "Masking");
   return mapCalls({ ...c, layers }, (call) => {

@@ -5,7 +5,8 @@
  * into a pair mutant, `a+b` (e.g. `--engine mutant:gate-order-iofc+bias-dropped`), whose expected
  * diagnosis is the pair of theirs (spec/adapter.md §4.2).
  */
-import { compatiblePair, pairId } from "../diagnose.ts";
+import { pairId } from "../diagnose.ts";
+import { compatiblePair } from "../hypotheses/pairs.ts";
 import type { Engine } from "../engine.ts";
 import { hypothesisById } from "../hypotheses/index.ts";
 import { naiveLstmEngine, type NaiveEngine, type NaiveLstmFlaws } from "./naive-lstm.ts";
