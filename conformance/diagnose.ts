@@ -191,7 +191,7 @@ function recordedBackend(c: FixtureCase, actual: EngineOutputs, list: readonly H
     const what = known ? known.explanation : `your engine follows Keras's ${backend} backend here${run.note ? ` (${run.note})` : ""}`;
     return {
       hypothesis: `backend:${backend}`,
-      explanation: `${what} — its outputs match those the fixture recorded for Keras on ${backend} (spec/fixture-format.md §4)`,
+      explanation: `${what}; its outputs are the ones the fixture recorded for Keras on ${backend} (spec/fixture-format.md §4)`,
       maxAbs,
     };
   }

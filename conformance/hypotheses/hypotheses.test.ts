@@ -86,7 +86,7 @@ describe("Keras's JAX backend", () => {
     const d = await diagnose(jaxMutant, c, actual);
     expect(d?.hypothesis).toBe("backend:jax");
     expect(d?.explanation).toMatch(/^your engine follows Keras's JAX backend here \(spec\/lstm\.md §3\.5\.3\): masked steps before the first valid one emit the initial h/);
-    expect(d?.explanation).toContain("match those the fixture recorded for Keras on jax");
+    expect(d?.explanation).toContain("; its outputs are the ones the fixture recorded for Keras on jax");
   });
 });
 

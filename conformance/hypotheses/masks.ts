@@ -107,8 +107,8 @@ export const maskingMaskWithInitialState: Hypothesis = {
 export const jaxMaskedPrefix: Hypothesis = {
   id: "backend:jax",
   explanation:
-    "your engine follows Keras's JAX backend here (spec/lstm.md §3.5.3): masked steps before the first valid one emit the initial h; " +
-    "on TensorFlow, Keras's canonical backend, they emit zeros — and an engine must too (tfjs follows JAX here)",
+    "your engine follows Keras's JAX backend here (spec/lstm.md §3.5.3): masked steps before the first valid one emit the initial h, " +
+    "where Keras on TensorFlow, the canonical backend, emits zeros, as an engine must (tfjs follows JAX here)",
   touches: ["mask-output"],
   stage: STAGES.sequence,
   async predict(c, oracle) {
