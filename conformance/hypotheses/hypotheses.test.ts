@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { FixtureCase, LayerCase } from "../case.ts";
 import { diagnose, matchWithin } from "../diagnose.ts";
 import { referenceEngine } from "../engines/reference.ts";
-import { corpusCases, generatedCases } from "../mutants/gallery-cases.ts";
+import { corpusCases, generatedCases, lstmOnly } from "../mutants/gallery-cases.ts";
 import { engine as jaxMutant } from "../mutants/jax-masked-prefix.ts";
 import { IFCO, IOFC, reorderGates } from "../porting/gates.ts";
 import { trivialEngines } from "../testing/trivial-engines.ts";
@@ -22,7 +22,7 @@ let corpus: FixtureCase[] = [];
 beforeAll(() => {
   const loaded = corpusCases("fixtures");
   expect(loaded.errors).toEqual([]);
-  corpus = loaded.cases.filter((c) => c.id.startsWith("lstm/"));
+  corpus = lstmOnly(loaded.cases);
 });
 
 /** The inverse of a gate order as a permutation of Keras's i,f,c,o. */

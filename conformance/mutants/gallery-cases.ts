@@ -38,3 +38,6 @@ export function corpusCases(dir: string): { cases: FixtureCase[]; errors: readon
   const r = loadFixtureDir(dir);
   return { cases: r.cases, errors: r.errors };
 }
+
+/** The cases of LSTM layers (and a Masking layer) only: what the naive LSTM behind the mutants computes. */
+export const lstmOnly = (cases: readonly FixtureCase[]): FixtureCase[] => cases.filter((c) => c.layers.every((l) => l.className === "LSTM" || l.className === "Masking"));

@@ -18,7 +18,7 @@ import { fromJsonReport, toJsonReport } from "./json.ts";
 import { toJunitXml } from "./junit.ts";
 import { toMarkdown } from "./markdown.ts";
 import { MergeError, mergeResults } from "./merge.ts";
-import { corpusCases } from "../mutants/gallery-cases.ts";
+import { corpusCases, lstmOnly } from "../mutants/gallery-cases.ts";
 import { engine as gateOrderIofc } from "../mutants/gate-order-iofc.ts";
 import type { CaseVerdict, Diagnosis } from "../verdict.ts";
 
@@ -225,7 +225,7 @@ describe("summaries first: failures grouped by diagnosis (spec/adapter.md §4.2)
 
   it("one mistake over the whole corpus: the Markdown report is a few KB, not one block per case", async () => {
     const { cases } = corpusCases("fixtures");
-    const lstm = cases.filter((c) => c.id.startsWith("lstm/"));
+    const lstm = lstmOnly(cases);
     const run = await runSuite(gateOrderIofc, lstm);
     const md = toMarkdown(run);
     const failing = run.cases.filter((v) => v.status === "fail").length;
