@@ -38,6 +38,8 @@ export interface LayerHooks {
  * so that what reaches each layer does not depend on the dialect (spec/lstm.md §3.5.5–§3.5.7).
  */
 export async function runLayerwise(c: LayerCase, oracle: Oracle, hooks: LayerHooks): Promise<EngineOutputs | null> {
+  // the hooks know LSTM layers only: a stack with another recurrent layer is not run this way
+  if (c.layers.some((l) => l.className !== "LSTM" && l.className !== "Masking")) return null;
   const masking = c.layers.find((l) => l.className === "Masking");
   const lstms = lstmLayers(c);
   let xs: Tensor[] = c.calls.map((call) => (masking ? zeroMaskedSteps(call.x, maskingLayerMask(call.x, masking.config.mask_value)) : call.x));

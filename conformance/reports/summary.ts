@@ -162,7 +162,7 @@ export function diagnosisNote(verdicts: readonly CaseVerdict[]): string | null {
  * Case ids in few words: counted per case name (the id without its number, `lstm/masking/start`),
  * or per family when that would still be more than `max` names.
  */
-export function compactIds(ids: readonly string[], max = 24): [string, number][] {
+export function compactIds(ids: readonly string[], max = 12): [string, number][] {
   const count = (key: (id: string) => string): [string, number][] => {
     const counts = new Map<string, number>();
     for (const id of ids) counts.set(key(id), (counts.get(key(id)) ?? 0) + 1);
