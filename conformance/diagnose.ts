@@ -305,22 +305,25 @@ async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: En
     const twins = (s: Single): Hypothesis[] => pairable.filter((x) => x !== s && matchWithin(x.predicted, s.predicted, c.tolerance) !== null).map((x) => x.h);
     const sharing = pairs.slice(k + 1).filter((p) => p.a === a || p.a === b || p.b === a || p.b === b).map((p) => [p.a.h, p.b.h] as const);
     const candidates = [...twins(a).map((t) => [t, b.h] as const), ...twins(b).map((t) => [a.h, t] as const), ...sharing];
-    const alternatives: string[] = [];
+    const equivalent: PairMatch[] = [found];
     const stop = evaluations + budget.evaluations / 5;
     for (const [x, y] of candidates) {
       if (exhausted() || evaluations >= stop) break;
-      const id = pairId(x, y, list);
-      if (!compatiblePair(x, y) || alternatives.includes(id)) continue;
+      if (!compatiblePair(x, y) || equivalent.some((e) => pairId(...e.order, list) === pairId(x, y, list))) continue;
       const other = await tryPair(x, y);
-      if (other && matchWithin(other.predicted, found.predicted, c.tolerance) !== null) alternatives.push(id);
+      if (other && matchWithin(other.predicted, found.predicted, c.tolerance) !== null) equivalent.push(other);
     }
-    const [first, second] = found.order;
+    // Of pairs the case cannot tell apart, the one of earlier hypotheses is named, as for one mistake
+    // (a gate order before a slice offset).
+    const place = (m: PairMatch): number[] => m.order.map((h) => list.indexOf(h)).sort((x, y) => x - y);
+    const [named, ...others] = [...equivalent].sort((p, q) => place(p)[0]! - place(q)[0]! || place(p)[1]! - place(q)[1]!);
+    const [first, second] = named!.order;
     return {
       hypothesis: pairId(first, second, list),
       explanation: `two mistakes: ${first.id} and ${second.id} — ${first.explanation}; and ${second.explanation}`,
-      maxAbs: found.maxAbs,
+      maxAbs: named!.maxAbs,
       mistakes: [first.id, second.id],
-      ...(alternatives.length > 0 ? { alternatives } : {}),
+      ...(others.length > 0 ? { alternatives: others.map((m) => pairId(...m.order, list)) } : {}),
     };
   }
   return null;
