@@ -18,9 +18,9 @@
  *    parts of an engine (`Hypothesis.touches`: a gate order and a dropped bias, not two gate orders)
  *    — composed in stage order (hypotheses/pairs.ts). Pairs are tried most promising first — by the
  *    rank of their closer member, the single prediction that agrees with the engine's outputs at
- *    the most elements — within a budget of work per case ({@link PAIR_BUDGET}); the first pair
- *    whose prediction matches wins, and pairs this case cannot tell apart from it are its
- *    alternatives.
+ *    the most elements — within a budget of work per case ({@link PAIR_BUDGET}), until one matches;
+ *    of the pairs this case cannot tell apart from it, the one of earlier hypotheses is named and
+ *    the others are its alternatives.
  */
 import type { FixtureCase, LayerCase, Tolerance } from "./case.ts";
 import { withinTolerance } from "./compare.ts";
