@@ -104,11 +104,13 @@ export async function engineFromModule(module: Record<string, unknown>, where: s
 /** Set by an engine worker that registered tsx for its whole thread (worker-engine.ts BOOT). */
 export const TSX_REGISTERED = Symbol.for("keras-rnn-conformance.tsx-registered");
 
-async function importModule(url: string, where: string, rethrow = false): Promise<Record<string, unknown>> {
+async function importModule(url: string, where: string, rethrow = false, own = false): Promise<Record<string, unknown>> {
   try {
     // tsx compiles the user's TypeScript on the fly; harmless when we already run under tsx. An engine
-    // worker registers tsx for the whole thread (worker-engine.ts), and a plain import is then enough.
-    if (/\.(c|m)?ts$/.test(url) && (globalThis as Record<symbol, unknown>)[TSX_REGISTERED] !== true) {
+    // worker registers tsx for the whole thread (worker-engine.ts): the suite's own modules then need
+    // only a plain import. A user's module still goes through tsImport, which also loads a .ts file
+    // that tsx compiles to CommonJS (no "type": "module" near it) importing ES modules.
+    if (/\.(c|m)?ts$/.test(url) && !(own && (globalThis as Record<symbol, unknown>)[TSX_REGISTERED] === true)) {
       const { tsImport } = await import("tsx/esm/api");
       return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
     }
@@ -136,7 +138,7 @@ export async function loadEngine(spec: string, cwd = process.cwd()): Promise<Eng
     if (target === null) throw new EngineModuleError(`the built-in engine "${spec}" is not available in this installation`);
     let module: Record<string, unknown>;
     try {
-      module = await importModule(target.href, `engine ${spec}`, true);
+      module = await importModule(target.href, `engine ${spec}`, true, true);
     } catch (e) {
       throw new EngineModuleError(missingEnginePackage(spec, e) ?? `cannot load engine ${spec}: ${(e as Error).message.split("\n")[0]}`);
     }
