@@ -8,31 +8,76 @@ import type { BoolTensor, Tensor } from "./tensor.ts";
 /** Which Keras produced a case; it fixes the meaning of names such as `hard_sigmoid` (spec/lstm.md). */
 export type Dialect = "keras3" | "tf-keras";
 
-/** An LSTM layer's config as Keras serialises it. Keys the suite reads are typed; the rest pass through. */
-export interface LstmConfig {
+/** The config keys every recurrent layer has (Keras's `RNN` base layer and its cell). Keys the suite reads are typed; the rest pass through. */
+export interface RecurrentConfig {
   readonly units: number;
   readonly activation: string;
-  readonly recurrent_activation: string;
   readonly use_bias: boolean;
   readonly return_sequences: boolean;
   readonly return_state: boolean;
   readonly go_backwards: boolean;
   readonly stateful: boolean;
   readonly zero_output_for_mask?: boolean;
-  readonly unit_forget_bias?: boolean;
   readonly dropout?: number;
   readonly recurrent_dropout?: number;
   readonly unroll?: boolean;
   readonly [key: string]: unknown;
 }
 
+/** An LSTM layer's config as Keras serialises it (spec/lstm.md §3.13). */
+export interface LstmConfig extends RecurrentConfig {
+  readonly recurrent_activation: string;
+  readonly unit_forget_bias?: boolean;
+}
+
+/** A GRU layer's config (spec/gru.md §3.13): `reset_after` picks the step (§2.1, §2.2) and the bias shape (§1.3). */
+export interface GruConfig extends RecurrentConfig {
+  readonly recurrent_activation: string;
+  readonly reset_after: boolean;
+}
+
+/** A SimpleRNN layer's config (spec/simple-rnn.md §3.13): no recurrent_activation. */
+export type SimpleRnnConfig = RecurrentConfig;
+
+/**
+ * A recurrent layer's weights in Keras layout, `get_weights()` order: `kernel (input_dim, n·units)`,
+ * `recurrent_kernel (units, n·units)`, `bias` when `use_bias` — `n` column blocks and the bias shape
+ * per cell are its layout (conformance/cells.ts).
+ */
+export interface RecurrentWeights {
+  readonly kernel: Tensor;
+  readonly recurrent_kernel: Tensor;
+  /** Absent when `use_bias` is false. */
+  readonly bias?: Tensor;
+}
+
 /** LSTM weights in Keras layout (spec/lstm.md §1): gate blocks i, f, c, o along the last axis. */
-export interface LstmWeights {
+export interface LstmWeights extends RecurrentWeights {
   /** (input_dim, 4·units) */
   readonly kernel: Tensor;
   /** (units, 4·units) */
   readonly recurrent_kernel: Tensor;
   /** (4·units); absent when `use_bias` is false. */
+  readonly bias?: Tensor;
+}
+
+/** GRU weights (spec/gru.md §1): blocks z, r, h; the bias is (2, 3·units) with reset_after (row 0 input, row 1 recurrent), else (3·units). */
+export interface GruWeights extends RecurrentWeights {
+  /** (input_dim, 3·units) */
+  readonly kernel: Tensor;
+  /** (units, 3·units) */
+  readonly recurrent_kernel: Tensor;
+  /** (2, 3·units) with reset_after, (3·units) without; absent when `use_bias` is false. */
+  readonly bias?: Tensor;
+}
+
+/** SimpleRNN weights (spec/simple-rnn.md §1): one block. */
+export interface SimpleRnnWeights extends RecurrentWeights {
+  /** (input_dim, units) */
+  readonly kernel: Tensor;
+  /** (units, units) */
+  readonly recurrent_kernel: Tensor;
+  /** (units); absent when `use_bias` is false. */
   readonly bias?: Tensor;
 }
 
@@ -42,13 +87,28 @@ export interface LstmLayer {
   readonly weights: LstmWeights;
 }
 
+export interface GruLayer {
+  readonly className: "GRU";
+  readonly config: GruConfig;
+  readonly weights: GruWeights;
+}
+
+export interface SimpleRnnLayer {
+  readonly className: "SimpleRNN";
+  readonly config: SimpleRnnConfig;
+  readonly weights: SimpleRnnWeights;
+}
+
+/** Any recurrent layer: Keras's `RNN` with one of its cells (the layout of each: conformance/cells.ts). */
+export type RecurrentLayer = LstmLayer | GruLayer | SimpleRnnLayer;
+
 /** Keras's `Masking` layer: masks every step whose features all equal `mask_value`. */
 export interface MaskingLayer {
   readonly className: "Masking";
   readonly config: { readonly mask_value: number; readonly [key: string]: unknown };
 }
 
-export type Layer = LstmLayer | MaskingLayer;
+export type Layer = RecurrentLayer | MaskingLayer;
 
 /** The inputs of one call of the model. */
 export interface CallInputs {
@@ -56,7 +116,10 @@ export interface CallInputs {
   readonly x: Tensor;
   /** (batch, timesteps), passed as `mask=` to the first recurrent layer. */
   readonly mask?: BoolTensor;
-  /** [h0, c0], each (batch, units), passed as `initial_state=` to the first recurrent layer. */
+  /**
+   * Passed as `initial_state=` to the first recurrent layer: its states in order, each (batch, units) —
+   * [h0, c0] for an LSTM, [h0] for a GRU or a SimpleRNN (spec/lstm.md §3.4, spec/gru.md §3.4).
+   */
   readonly initialState?: readonly Tensor[];
 }
 
@@ -74,13 +137,13 @@ export interface StepRecord {
   readonly layer: number;
   /** (batch, timesteps, units) */
   readonly h: Tensor;
-  /** (batch, timesteps, units) */
-  readonly c: Tensor;
+  /** (batch, timesteps, units); an LSTM's layer only (a GRU or a SimpleRNN has no c). */
+  readonly c?: Tensor;
 }
 
 /** What Keras returned for one call. */
 export interface ExpectedCall {
-  /** `[output]` or `[output, h, c]`, in Keras's order. */
+  /** `[output]`, or with return_state `[output, h, c]` (LSTM) or `[output, h]` (GRU, SimpleRNN), in Keras's order. */
   readonly outputs: readonly Tensor[];
   readonly steps: readonly StepRecord[];
 }
@@ -114,7 +177,12 @@ export interface FixtureCase extends LayerCase {
   readonly backends: Readonly<Record<string, BackendRun>>;
 }
 
-/** The LSTM layers of a case, in order. */
+/** The recurrent layers of a case (every layer but Masking), in order. */
+export function recurrentLayers(c: LayerCase): RecurrentLayer[] {
+  return c.layers.filter((l): l is RecurrentLayer => l.className !== "Masking");
+}
+
+/** The LSTM layers of a case, in order (in a mixed stack, only those). */
 export function lstmLayers(c: LayerCase): LstmLayer[] {
   return c.layers.filter((l): l is LstmLayer => l.className === "LSTM");
 }

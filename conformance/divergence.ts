@@ -3,12 +3,12 @@
  * tolerance (spec/adapter.md §4.2). A porter fixes the first wrong step, not the last.
  *
  *  - When the case returns sequences, the engine's own sequence output is compared step by step.
- *  - Otherwise the engine is run again on a copy of the case whose last LSTM returns sequences
+ *  - Otherwise the engine is run again on a copy of the case whose last recurrent layer returns sequences
  *    (return_state and zero_output_for_mask off), and that output is compared with the h Keras
  *    recorded after every step (`expected[k].steps`, spec/fixture-format.md §3.2). Masked steps are
  *    not compared: what an engine emits there depends on options this re-run changed.
  */
-import { lstmLayers, type FixtureCase, type LayerCase, type Layer, type LstmLayer, type Tolerance } from "./case.ts";
+import { recurrentLayers, type FixtureCase, type LayerCase, type Layer, type Tolerance } from "./case.ts";
 import { withinTolerance } from "./compare.ts";
 import { maskingLayerMask } from "./masking-layer.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
@@ -40,11 +40,11 @@ export function firstDivergentStep(
   return null;
 }
 
-/** Whether step `t` of row `b` is valid for the last LSTM, in *processing* order (mask or Masking layer). */
+/** Whether step `t` of row `b` is valid for the last recurrent layer, in *processing* order (mask or Masking layer). */
 function validityOf(c: LayerCase, call: number): (b: number, t: number) => boolean {
   const inputs = c.calls[call]!;
   const T = inputs.x.shape[1]!;
-  const reversed = lstmLayers(c).at(-1)!.config.go_backwards;
+  const reversed = recurrentLayers(c).at(-1)!.config.go_backwards;
   const masking = c.layers.find((l) => l.className === "Masking");
   const masks = [inputs.mask, masking ? maskingLayerMask(inputs.x, masking.config.mask_value) : undefined].filter((m) => m !== undefined);
   return (b, t) => {
@@ -53,14 +53,11 @@ function validityOf(c: LayerCase, call: number): (b: number, t: number) => boole
   };
 }
 
-/** A copy of `c` whose last LSTM returns its whole sequence and nothing else. */
+/** A copy of `c` whose last recurrent layer returns its whole sequence and nothing else. */
 export function withSequenceOutput(c: LayerCase): LayerCase {
-  const lastIndex = c.layers.map((l) => l.className).lastIndexOf("LSTM");
-  const layers: Layer[] = c.layers.map((l, i) => {
-    if (i !== lastIndex) return l;
-    const lstm = l as LstmLayer;
-    return { ...lstm, config: { ...lstm.config, return_sequences: true, return_state: false, zero_output_for_mask: false } };
-  });
+  const last = recurrentLayers(c).at(-1);
+  // the same layer, any cell, with three of its config keys changed (the union cannot see that the config keeps its cell's type)
+  const layers: Layer[] = c.layers.map((l) => (l === last ? ({ ...last, config: { ...last.config, return_sequences: true, return_state: false, zero_output_for_mask: false } } as Layer) : l));
   return { id: c.id, dialect: c.dialect, layers, calls: c.calls };
 }
 
@@ -80,7 +77,7 @@ export async function findFirstDivergence(
   actual: readonly (readonly ReturnedTensor[])[],
   rerun: (modified: LayerCase) => Promise<EngineOutputs>,
 ): Promise<DivergenceResult> {
-  const last = lstmLayers(c).at(-1)!;
+  const last = recurrentLayers(c).at(-1)!;
   const lastIndex = c.layers.lastIndexOf(last);
   const noDivergence: DivergenceResult = { divergence: null, note: "every step's h agrees with Keras; the difference is in what is returned, not in the recurrence" };
   if (last.config.return_sequences) {

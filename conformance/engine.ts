@@ -2,15 +2,22 @@
  * The engine interface (spec/adapter.md): anything that turns a case into outputs. The reference is
  * one engine; tfjs, ONNX Runtime, a process in another language and the mutants are others.
  */
-import type { Dialect, LayerCase, LstmConfig, LstmWeights } from "./case.ts";
+import type { Dialect, GruConfig, GruWeights, LayerCase, LstmConfig, LstmWeights, SimpleRnnConfig, SimpleRnnWeights } from "./case.ts";
 import type { BoolTensor, Tensor } from "./tensor.ts";
 
 /**
  * An option a case may need. An engine lists what it implements; a case that needs anything else is
  * reported as *unsupported* for that engine, never as passed (spec/adapter.md §2).
  * Activations use Keras's names, e.g. `activation:relu`, `recurrent_activation:hard_sigmoid`.
+ * Cells: `cell:lstm`, `cell:gru`, `cell:simple_rnn`; an engine that declares none implements the LSTM
+ * only (conformance/features.ts `implementedFeatures`). `gru:reset_after_false`: a GRU with
+ * `reset_after=False` (spec/gru.md §2.2).
  */
 export type Feature =
+  | "cell:lstm"
+  | "cell:gru"
+  | "cell:simple_rnn"
+  | "gru:reset_after_false"
   | "return_sequences"
   | "return_state"
   | "go_backwards"
@@ -25,7 +32,7 @@ export type Feature =
   | `activation:${string}`
   | `recurrent_activation:${string}`;
 
-/** Per call, the outputs in Keras's order: `[output]` or `[output, h, c]` (spec/lstm.md). */
+/** Per call, the outputs in Keras's order: `[output]`, or with return_state `[output, h, c]` (LSTM) or `[output, h]` (GRU, SimpleRNN). */
 export type EngineOutputs = readonly (readonly Tensor[])[];
 
 export interface Engine {
@@ -53,15 +60,11 @@ export class UnsupportedCaseError extends Error {
 }
 
 /**
- * One call of one LSTM layer, as a *layer engine* receives it (spec/adapter.md §1.2): the suite
- * composes the model around it — the Masking layer, stacks, the mask passed down, stateful calls,
- * what is returned (spec/lstm.md §3) — so the engine implements only the layer.
+ * What every layer call carries, whatever the cell (spec/adapter.md §1.2): the suite composes the
+ * model around it — the Masking layer, stacks, the mask passed down, stateful calls, what is
+ * returned (spec/lstm.md §3) — so the engine implements only the layer.
  */
-export interface LstmLayerCall {
-  /** Keras's `get_config()` keys (spec/lstm.md §3.13). */
-  readonly config: LstmConfig;
-  /** Keras layout: gate blocks i, f, c, o along the last axis (spec/lstm.md §1). */
-  readonly weights: LstmWeights;
+interface LayerCallBase {
   /** Which Keras wrote the config; it fixes what `hard_sigmoid` means (spec/lstm.md §4.2). */
   readonly dialect: Dialect;
   /**
@@ -71,8 +74,6 @@ export interface LstmLayerCall {
   readonly x: Tensor;
   /** (batch, timesteps), 1 = valid, in original time order even with `go_backwards` (spec/lstm.md §3.5). */
   readonly mask?: BoolTensor;
-  /** [h0, c0], each (batch, units): the call's `initial_state`, or what a stateful layer kept from the previous call. */
-  readonly initialState?: readonly [Tensor, Tensor];
   /** Where the call sits, for logs and for an engine that keeps stateful layers' state itself. */
   readonly caseId: string;
   /** The layer's position in the case's `layers` (a Masking layer counts). */
@@ -81,11 +82,46 @@ export interface LstmLayerCall {
   readonly callIndex: number;
 }
 
+/** One call of one LSTM layer, as a *layer engine*'s `lstm()` receives it (spec/adapter.md §1.2). */
+export interface LstmLayerCall extends LayerCallBase {
+  readonly className: "LSTM";
+  /** Keras's `get_config()` keys (spec/lstm.md §3.13). */
+  readonly config: LstmConfig;
+  /** Keras layout: gate blocks i, f, c, o along the last axis (spec/lstm.md §1). */
+  readonly weights: LstmWeights;
+  /** [h0, c0], each (batch, units): the call's `initial_state`, or what a stateful layer kept from the previous call. */
+  readonly initialState?: readonly [Tensor, Tensor];
+}
+
+/** One call of one GRU layer, as `gru()` receives it (spec/adapter.md §1.2; spec/gru.md). */
+export interface GruLayerCall extends LayerCallBase {
+  readonly className: "GRU";
+  /** Keras's `get_config()` keys; `reset_after` decides the step (spec/gru.md §2.1, §2.2). */
+  readonly config: GruConfig;
+  /** Keras layout: blocks z, r, h; bias (2, 3·units) with reset_after, else (3·units) (spec/gru.md §1). */
+  readonly weights: GruWeights;
+  /** [h0], (batch, units) (spec/gru.md §3.4). */
+  readonly initialState?: readonly [Tensor];
+}
+
+/** One call of one SimpleRNN layer, as `simpleRnn()` receives it (spec/adapter.md §1.2; spec/simple-rnn.md). */
+export interface SimpleRnnLayerCall extends LayerCallBase {
+  readonly className: "SimpleRNN";
+  readonly config: SimpleRnnConfig;
+  /** Keras layout: kernel (input_dim, units), recurrent_kernel (units, units), bias (units) (spec/simple-rnn.md §1). */
+  readonly weights: SimpleRnnWeights;
+  /** [h0], (batch, units). */
+  readonly initialState?: readonly [Tensor];
+}
+
+/** A call of any recurrent layer; `className` says which cell. */
+export type RecurrentLayerCall = LstmLayerCall | GruLayerCall | SimpleRnnLayerCall;
+
 /** A float tensor a layer engine returns: Float32Array or Float64Array data (compared as is, spec/adapter.md §3). */
 export type LayerTensor = Tensor | Tensor<Float64Array>;
 
 /**
- * What one layer call returns: the final state `h`, `c` (after the last *valid* step, spec/lstm.md
+ * What one LSTM layer call returns: the final state `h`, `c` (after the last *valid* step, spec/lstm.md
  * §3.5.2) and either `sequence` — every step's output, (batch, timesteps, units), in processing
  * order (§3.3) — or `output`, the layer's output exactly as Keras returns it (the sequence with
  * `return_sequences`, else the last output, (batch, units)). From a sequence the suite takes the last
@@ -95,20 +131,36 @@ export type LstmLayerOutputs =
   | { readonly sequence: LayerTensor; readonly output?: never; readonly h: LayerTensor; readonly c: LayerTensor }
   | { readonly output: LayerTensor; readonly sequence?: never; readonly h: LayerTensor; readonly c: LayerTensor };
 
+/** What one GRU or SimpleRNN layer call returns: as `LstmLayerOutputs`, with the one state `h` and no `c` (spec/gru.md §3.2). */
+export type GruLayerOutputs =
+  | { readonly sequence: LayerTensor; readonly output?: never; readonly h: LayerTensor; readonly c?: never }
+  | { readonly output: LayerTensor; readonly sequence?: never; readonly h: LayerTensor; readonly c?: never };
+
+export type SimpleRnnLayerOutputs = GruLayerOutputs;
+
+/** What any layer call returns; `c` exactly for an LSTM. */
+export type RecurrentLayerOutputs = LstmLayerOutputs | GruLayerOutputs;
+
 /**
- * An engine that implements one LSTM layer call (spec/adapter.md §1.2). `layerEngine(def)` makes an
- * Engine of it; `--engine` also accepts a module exporting one as it is.
+ * An engine that implements one recurrent layer call per cell it has (spec/adapter.md §1.2): `lstm`,
+ * `gru`, `simpleRnn` — at least one. It implements exactly the cells it has a function for.
+ * `layerEngine(def)` makes an Engine of it; `--engine` also accepts a module exporting one as it is.
  */
 export interface LayerEngine {
   readonly name: string;
   readonly version: string;
   /**
    * What the layer implements: activations, `go_backwards`, `mask`, `initial_state`,
-   * `zero_output_for_mask`, `use_bias_false`, `dialect:tf-keras`; `stateful` only when the engine
-   * keeps stateful layers' state itself. Default: Keras's default LSTM (tanh / sigmoid).
+   * `zero_output_for_mask`, `use_bias_false`, `dialect:tf-keras`, `gru:reset_after_false`;
+   * `stateful` only when the engine keeps stateful layers' state itself. Default: Keras's default
+   * cell (tanh / sigmoid). The `cell:*` features follow from the functions it has.
    */
   readonly features?: readonly Feature[];
-  /** Computes one layer call. May be async; may throw, also `UnsupportedCaseError` (the whole case then is unsupported). */
-  lstm(call: LstmLayerCall): LstmLayerOutputs | Promise<LstmLayerOutputs>;
+  /** Computes one LSTM layer call. May be async; may throw, also `UnsupportedCaseError` (the whole case then is unsupported). */
+  lstm?(call: LstmLayerCall): LstmLayerOutputs | Promise<LstmLayerOutputs>;
+  /** Computes one GRU layer call (spec/gru.md), as `lstm`. */
+  gru?(call: GruLayerCall): GruLayerOutputs | Promise<GruLayerOutputs>;
+  /** Computes one SimpleRNN layer call (spec/simple-rnn.md), as `lstm`. */
+  simpleRnn?(call: SimpleRnnLayerCall): SimpleRnnLayerOutputs | Promise<SimpleRnnLayerOutputs>;
   close?(): void | Promise<void>;
 }

@@ -1,18 +1,21 @@
 /**
  * Which features a case needs, derived from its layers and inputs (spec/adapter.md §2). A case
  * needing a feature its engine does not declare is *unsupported*, never run and never passed.
+ * What a layer needs because of its cell — the cell, its activations, its own options — comes from
+ * the cell's descriptor (conformance/cells.ts).
  */
-import { lstmLayers, type LayerCase } from "./case.ts";
+import { recurrentLayers, type LayerCase } from "./case.ts";
+import { CELL_FEATURES, CELL_OPTION_FEATURES, cellFeatures } from "./cells.ts";
 import type { Feature } from "./engine.ts";
 
 /** Every feature a case needs, sorted, without duplicates. */
 export function requiredFeatures(c: LayerCase): Feature[] {
   const needed = new Set<Feature>();
-  const lstms = lstmLayers(c);
-  for (const { config } of lstms) {
-    // Activations are always listed: "tanh"/"sigmoid" are features like any other (spec/adapter.md §2).
-    needed.add(`activation:${config.activation}`);
-    needed.add(`recurrent_activation:${config.recurrent_activation}`);
+  const layers = recurrentLayers(c);
+  for (const layer of layers) {
+    // The cell and its activations are always listed: "cell:lstm", "tanh", "sigmoid" are features like any other (spec/adapter.md §2).
+    for (const f of cellFeatures(layer)) needed.add(f);
+    const { config } = layer;
     if (config.return_sequences) needed.add("return_sequences");
     if (config.return_state) needed.add("return_state");
     if (config.go_backwards) needed.add("go_backwards");
@@ -20,7 +23,7 @@ export function requiredFeatures(c: LayerCase): Feature[] {
     if (!config.use_bias) needed.add("use_bias_false");
     if (config.zero_output_for_mask === true) needed.add("zero_output_for_mask");
   }
-  if (lstms.length > 1) needed.add("stacked");
+  if (layers.length > 1) needed.add("stacked");
   if (c.calls.length > 1) needed.add("stateful");
   if (c.calls.some((call) => call.mask !== undefined)) needed.add("mask");
   if (c.calls.some((call) => call.initialState !== undefined)) needed.add("initial_state");
@@ -29,13 +32,28 @@ export function requiredFeatures(c: LayerCase): Feature[] {
   return [...needed].sort();
 }
 
-/** The features of `needed` that `engine` does not declare, in order. */
+const isCellFeature = (f: string): boolean => (CELL_FEATURES as readonly string[]).includes(f);
+
+/**
+ * What an engine that declares `declared` implements: the same list, and `cell:lstm` when it
+ * declares no `cell:*` feature at all — every engine written before GRU and SimpleRNN implements
+ * the LSTM only, and keeps doing so unchanged (spec/adapter.md §2).
+ */
+export function implementedFeatures(declared: readonly Feature[]): Feature[] {
+  return declared.some(isCellFeature) ? [...declared] : [...declared, "cell:lstm"];
+}
+
+/** The features of `needed` that an engine declaring `declared` does not implement, in order. */
 export function missingFeatures(needed: readonly Feature[], declared: readonly Feature[]): Feature[] {
-  const have = new Set(declared);
+  const have = new Set(implementedFeatures(declared));
   return needed.filter((f) => !have.has(f));
 }
 
-/** Every concrete feature name this version of the suite knows, for `--help` and documentation. */
+/**
+ * The options of the recurrent layer and the model, the same for every cell — what an engine
+ * declares besides its cells (`CELL_FEATURES`), the cells' own options (`CELL_OPTION_FEATURES`) and
+ * its activations. (Engines that spread this list declare every option, never a cell they lack.)
+ */
 export const OPTION_FEATURES: readonly Feature[] = [
   "return_sequences",
   "return_state",
@@ -50,6 +68,9 @@ export const OPTION_FEATURES: readonly Feature[] = [
   "dialect:tf-keras",
 ];
 
+/** Every concrete feature name this version of the suite knows, for `--help` and documentation. */
+export const KNOWN_FEATURES: readonly Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES];
+
 /** The `activation:<name>` and `recurrent_activation:<name>` features for each Keras activation name an engine implements. */
 export function activationFeatures(names: Iterable<string>): Feature[] {
   return [...names].flatMap((n): Feature[] => [`activation:${n}`, `recurrent_activation:${n}`]);
@@ -57,5 +78,5 @@ export function activationFeatures(names: Iterable<string>): Feature[] {
 
 /** Whether `s` names a feature this version of the suite knows (engines may declare others; they are ignored). */
 export function isFeature(s: string): s is Feature {
-  return (OPTION_FEATURES as readonly string[]).includes(s) || /^(activation|recurrent_activation):[a-z0-9_]+$/.test(s);
+  return (KNOWN_FEATURES as readonly string[]).includes(s) || /^(activation|recurrent_activation):[a-z0-9_]+$/.test(s);
 }

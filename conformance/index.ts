@@ -2,7 +2,21 @@
  * The public API of keras-rnn-conformance (spec/adapter.md). Everything a library author needs to
  * write an engine, run the suite from code and render its reports; nothing else is exported.
  */
-export type { Engine, EngineOutputs, Feature, LayerEngine, LayerTensor, LstmLayerCall, LstmLayerOutputs } from "./engine.ts";
+export type {
+  Engine,
+  EngineOutputs,
+  Feature,
+  GruLayerCall,
+  GruLayerOutputs,
+  LayerEngine,
+  LayerTensor,
+  LstmLayerCall,
+  LstmLayerOutputs,
+  RecurrentLayerCall,
+  RecurrentLayerOutputs,
+  SimpleRnnLayerCall,
+  SimpleRnnLayerOutputs,
+} from "./engine.ts";
 export { UnsupportedCaseError } from "./engine.ts";
 export { layerEngine, layerEngineFeatures } from "./engines/layer-engine.ts";
 export type { BoolTensor, Tensor } from "./tensor.ts";
@@ -13,19 +27,29 @@ export type {
   Dialect,
   ExpectedCall,
   FixtureCase,
+  GruConfig,
+  GruLayer,
+  GruWeights,
   Layer,
   LayerCase,
   LstmConfig,
   LstmLayer,
   LstmWeights,
   MaskingLayer,
+  RecurrentConfig,
+  RecurrentLayer,
+  RecurrentWeights,
+  SimpleRnnConfig,
+  SimpleRnnLayer,
+  SimpleRnnWeights,
   StepRecord,
   Tolerance,
 } from "./case.ts";
-export { lstmLayers } from "./case.ts";
+export { lstmLayers, recurrentLayers } from "./case.ts";
+export { CELLS, CELL_FEATURES, CELL_OPTION_FEATURES, cellOf, type CellClassName, type CellDescriptor, type CellFeature, type CellKind } from "./cells.ts";
 export { compareTensors, describeComparison, type TensorComparison } from "./compare.ts";
 export { loadFixtureDir, loadFixtureFile, loadFixtures, formatLoadError, type LoadError, type LoadResult, type IgnoredFile } from "./fixtures/load.ts";
-export { requiredFeatures, missingFeatures, OPTION_FEATURES } from "./features.ts";
+export { requiredFeatures, missingFeatures, implementedFeatures, OPTION_FEATURES, KNOWN_FEATURES } from "./features.ts";
 export { CORE_FEATURES, LEVEL_DESCRIPTIONS, isCoreCase, levelReached, type ConformanceLevel } from "./levels.ts";
 export { runSuite, DEFAULT_TIMEOUT_MS, type RunOptions } from "./runner.ts";
 export type { PropertyOptions } from "./run-properties.ts";

@@ -1,14 +1,15 @@
 /**
  * Checks that what an engine returned has the form of Keras's outputs before any value is compared
- * (spec/adapter.md §3): one entry per call, `[output]` or `[output, h, c]` per call, each a tensor
+ * (spec/adapter.md §3): one entry per call, `[output]` or, with return_state, `[output, h, c]` (LSTM)
+ * or `[output, h]` (GRU, SimpleRNN) per call — the last layer's cell says which — each a tensor
  * with float typed-array data that fills its shape and has Keras's shape.
  *
  * What is the engine's *error* (it did not return outputs at all: not an array, plain-array data,
  * data that does not fill its own shape) is told apart from its *failure* (outputs, but wrong:
  * count, shape). Values are compared elsewhere.
  */
-import type { FixtureCase } from "./case.ts";
-import { lstmLayers } from "./case.ts";
+import { recurrentLayers, type FixtureCase } from "./case.ts";
+import { layerOutputNames } from "./cells.ts";
 import { formatShape, sameShape, sizeOf } from "./tensor.ts";
 
 /** A tensor as an engine may return it: float32 or float64 data (spec/adapter.md §3). */
@@ -21,10 +22,10 @@ export type OutputCheck =
   | { readonly ok: true; readonly outputs: readonly (readonly ReturnedTensor[])[] }
   | { readonly ok: false; readonly status: "fail" | "error"; readonly message: string };
 
-/** Keras's names for the outputs of a case's calls (spec/lstm.md: `[output, h, c]` with return_state). */
+/** Keras's names for the outputs of a case's calls: the last layer's (spec/lstm.md §3.2, spec/gru.md §3.2). */
 export function outputNames(c: FixtureCase): readonly string[] {
-  const last = lstmLayers(c).at(-1);
-  return last?.config.return_state ? ["output", "h", "c"] : ["output"];
+  const last = recurrentLayers(c).at(-1);
+  return last ? layerOutputNames(last) : ["output"];
 }
 
 function describeValue(v: unknown): string {
@@ -49,7 +50,7 @@ export function checkOutputs(returned: unknown, c: FixtureCase): OutputCheck {
     if (!Array.isArray(call)) return error(`${at}outputs are ${describeValue(call)}; expected an array of tensors`);
     const expected = c.expected[k]!.outputs;
     if (call.length !== expected.length) {
-      const keras = `Keras returns ${expected.length} ([${names.join(", ")}]) ${names.length === 3 ? "with" : "without"} return_state`;
+      const keras = `Keras returns ${expected.length} ([${names.join(", ")}]) ${names.length > 1 ? "with" : "without"} return_state`;
       return fail(`${at}returned ${call.length} output(s), ${keras}`);
     }
     const tensors: ReturnedTensor[] = [];

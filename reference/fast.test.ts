@@ -1,5 +1,5 @@
 /**
- * The fast layer (fast.ts) against the readable one (layer.ts, the spec in code): a property over
+ * The fast layer (fast.ts) against the readable one (rnn.ts with cells/lstm.ts, the spec in code): a property over
  * random shapes, weights, activations and options says they are bit-for-bit equal (Object.is per
  * element, so NaN, ±0 and ±∞ count too). Shapes cross the register-block edges of fast.ts (odd row
  * counts, 4·units not a multiple of 4 columns is impossible, so units 1…9 and batch 1…5 with more
@@ -8,9 +8,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { activationByName, activationNames, type Dialect } from "./activations.ts";
-import type { LstmParams } from "./cell.ts";
+import type { LstmParams } from "./cells/lstm.ts";
 import { lstmLayerFast } from "./fast.ts";
-import { lstmLayer, type LayerOptions, type SequenceInput } from "./layer.ts";
+import { lstmLayer, type LayerOptions, type SequenceInput } from "./rnn.ts";
 
 /** The first index where two arrays differ (Object.is), or -1. */
 function firstDifference(a: Float64Array, b: Float64Array): number {

@@ -1,18 +1,19 @@
 /**
- * A faster `lstmLayer`: the same arithmetic as the readable `layer.ts` + `cell.ts` (the spec in
+ * A faster `lstmLayer`: the same arithmetic as the readable `rnn.ts` + `cells/lstm.ts` (the spec in
  * code), reorganised for speed. `fast.test.ts` proves the two bit-for-bit equal with a property.
  *
  * Why it is equal, not merely close: every gate pre-activation is summed in the readable order —
  * start from the bias (or 0), add x_t[d]·W[d, j] for d = 0 … D−1, then h[k]·U[k, j] for
- * k = 0 … U−1 (cell.ts `preActivations`) — one rounded multiply and one rounded add at a time
+ * k = 0 … U−1 (cells/lstm.ts `preActivations`) — one rounded multiply and one rounded add at a time
  * (JavaScript never fuses them). Only *when* each sum is computed changes:
  *  1. bias + x_t·W for every row and step in one pass before the time loop (it does not depend on h);
  *  2. per step, + h_{t−1}·U, then the same gate formulas as `lstmCellStep`.
  * The weights are transposed once so that every sum walks contiguous memory, and the products are
  * register-blocked (two rows × four columns share their loads). Buffers are allocated once per call.
  */
-import type { GateActivations, LstmParams } from "./cell.ts";
-import type { LayerOptions, LayerResult, SequenceInput } from "./layer.ts";
+import type { GateActivations } from "./cells/cell.ts";
+import type { LstmParams } from "./cells/lstm.ts";
+import type { LayerOptions, LayerResult, SequenceInput } from "./rnn.ts";
 
 /** (rows, cols) row-major → (cols, rows) row-major. */
 function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
@@ -93,7 +94,7 @@ function addProducts(
   }
 }
 
-/** Drop-in replacement for `lstmLayer` (layer.ts): same inputs, bit-identical results. */
+/** Drop-in replacement for `lstmLayer` (rnn.ts): same inputs, bit-identical results. */
 export function lstmLayerFast(p: LstmParams, f: GateActivations, o: LayerOptions, input: SequenceInput): LayerResult {
   const { batch: B, timesteps: T } = input;
   const U = p.units;
@@ -102,7 +103,7 @@ export function lstmLayerFast(p: LstmParams, f: GateActivations, o: LayerOptions
   const { act, recAct } = f;
   const mask = input.mask;
 
-  // 1. zx[b, t] = bias + x[b, t]·W for every row and step (cell.ts preActivations, first two terms).
+  // 1. zx[b, t] = bias + x[b, t]·W for every row and step (cells/lstm.ts preActivations, first two terms).
   const zx = new Float64Array(B * T * N);
   if (p.bias) for (let r = 0; r < B * T; r++) zx.set(p.bias, r * N);
   addProducts(zx, 0, N, input.x, 0, D, B * T, D, transpose(p.kernel, D, N), N);
@@ -110,7 +111,7 @@ export function lstmLayerFast(p: LstmParams, f: GateActivations, o: LayerOptions
 
   const h = input.initialState ? Float64Array.from(input.initialState.h) : new Float64Array(B * U);
   const c = input.initialState ? Float64Array.from(input.initialState.c) : new Float64Array(B * U);
-  const emitted = new Float64Array(B * U); // layer.ts: the previous emitted output, zeros at first
+  const emitted = new Float64Array(B * U); // rnn.ts: the previous emitted output, zeros at first
   const z = new Float64Array(B * N);
   const sequence = new Float64Array(B * T * U);
   const stepsH = new Float64Array(B * T * U);
@@ -125,7 +126,7 @@ export function lstmLayerFast(p: LstmParams, f: GateActivations, o: LayerOptions
       const row = b * U;
       const at = (b * T + k) * U;
       if (mask && !mask[b * T + t]) {
-        // layer.ts: a masked step keeps the state and repeats (or zeros) the output.
+        // rnn.ts: a masked step keeps the state and repeats (or zeros) the output.
         if (o.zeroOutputForMask) emitted.fill(0, row, row + U);
       } else {
         const zr = b * N;

@@ -1,19 +1,22 @@
 /**
  * A model of the shapes the fixtures use (spec/lstm.md §3): an optional `Masking` layer, then one or
- * more LSTM layers, called one or more times (a `stateful` layer keeps its state between calls).
- * Configs are Keras's own `get_config()` dictionaries; missing keys take Keras 3's defaults.
- * The rules around the layers are `composeModel`, shared with the suite's layer engines
- * (conformance/engines/layer-engine.ts); `runModel` drives it with the reference's own layer.
+ * more recurrent layers — LSTM, GRU, SimpleRNN, in any mix (spec/gru.md §3.1) — called one or more
+ * times (a `stateful` layer keeps its state between calls). Configs are Keras's own `get_config()`
+ * dictionaries; missing keys take Keras 3's defaults. The rules around the layers are `composeModel`,
+ * shared with the suite's layer engines (conformance/engines/layer-engine.ts); `runModel` drives it
+ * with the reference's own layers: the loop of rnn.ts around the cell of cells/<kind>.ts.
  */
-import { activationByName, type Dialect } from "./activations.ts";
-import type { LstmParams, LstmState } from "./cell.ts";
-import { lstmLayer } from "./layer.ts";
+import { activationByName, type Activation, type Dialect } from "./activations.ts";
+import { gruCell } from "./cells/gru.ts";
+import { CELL_LAYOUTS, type CellClassName, type CellLayout } from "./cells/layout.ts";
+import type { LstmParams } from "./cells/lstm.ts";
+import { simpleRnnCell } from "./cells/simple-rnn.ts";
+import { lstmLayer, rnnLayer, type LayerOptions, type RnnInput, type RnnResult } from "./rnn.ts";
 
-/** The keys of a Keras LSTM config the reference reads (others are accepted and have no effect). */
-export interface KerasLstmConfig {
+/** The keys of a Keras recurrent layer's config the reference reads (others are accepted and have no effect). */
+export interface KerasRnnConfig {
   readonly units: number;
   readonly activation?: string | null;
-  readonly recurrent_activation?: string | null;
   readonly use_bias?: boolean;
   readonly return_sequences?: boolean;
   readonly return_state?: boolean;
@@ -24,25 +27,48 @@ export interface KerasLstmConfig {
   readonly [key: string]: unknown;
 }
 
-/** Weights in `get_weights()` order and Keras shapes, row-major (spec/lstm.md §1). */
-export interface KerasLstmWeights {
+/** An LSTM's config (spec/lstm.md §3.13). */
+export interface KerasLstmConfig extends KerasRnnConfig {
+  readonly recurrent_activation?: string | null;
+}
+
+/** A GRU's config (spec/gru.md §3.13): `reset_after` decides the step (§2.1, §2.2) and the bias shape (§1.3). */
+export interface KerasGruConfig extends KerasRnnConfig {
+  readonly recurrent_activation?: string | null;
+  readonly reset_after?: boolean;
+}
+
+/** A SimpleRNN's config (spec/simple-rnn.md §3.13): no recurrent_activation. */
+export type KerasSimpleRnnConfig = KerasRnnConfig;
+
+/** Weights in `get_weights()` order and Keras shapes, row-major (spec/lstm.md §1, spec/gru.md §1, spec/simple-rnn.md §1). */
+export interface KerasRnnWeights {
   readonly kernel: ArrayLike<number>;
   readonly recurrent_kernel: ArrayLike<number>;
+  /** The bias, row-major: a GRU with reset_after has two rows, the input bias first (spec/gru.md §1.3). */
   readonly bias?: ArrayLike<number> | null;
 }
 
+/** An LSTM's weights (spec/lstm.md §1). */
+export type KerasLstmWeights = KerasRnnWeights;
+
 export type ModelLayer =
   | { readonly className: "LSTM"; readonly config: KerasLstmConfig; readonly weights: KerasLstmWeights }
+  | { readonly className: "GRU"; readonly config: KerasGruConfig; readonly weights: KerasRnnWeights }
+  | { readonly className: "SimpleRNN"; readonly config: KerasSimpleRnnConfig; readonly weights: KerasRnnWeights }
   | { readonly className: "Masking"; readonly config: { readonly mask_value?: number } };
 
 export interface ModelCall {
   /** (batch, timesteps, inputDim), row-major. */
   readonly x: ArrayLike<number>;
   readonly shape: readonly [number, number, number];
-  /** (batch, timesteps), nonzero = valid; passed to the first LSTM layer as `mask=`. */
+  /** (batch, timesteps), nonzero = valid; passed to the first recurrent layer as `mask=`. */
   readonly mask?: ArrayLike<number | boolean>;
-  /** [h0, c0], each (batch, units), passed to the first LSTM layer as `initial_state=`. */
-  readonly initialState?: readonly [ArrayLike<number>, ArrayLike<number>];
+  /**
+   * The first recurrent layer's `initial_state=`: its states in order, each (batch, units) — [h0, c0]
+   * for an LSTM, [h0] for a GRU or a SimpleRNN (spec/lstm.md §3.4, spec/gru.md §3.4).
+   */
+  readonly initialState?: readonly ArrayLike<number>[];
 }
 
 export interface ReferenceTensor {
@@ -51,50 +77,91 @@ export interface ReferenceTensor {
 }
 
 export interface ModelCallResult {
-  /** The last layer's `[output]`, or `[output, h, c]` with return_state (spec/lstm.md §3). */
+  /** The last layer's `[output]`, or with return_state `[output, h, c]` (LSTM) or `[output, h]` (spec/lstm.md §3.2, spec/gru.md §3.2). */
   readonly outputs: readonly ReferenceTensor[];
-  /** Per LSTM layer: the state after every step, (batch, timesteps, units), processing order. */
-  readonly steps: readonly { readonly layer: number; readonly h: ReferenceTensor; readonly c: ReferenceTensor }[];
+  /** Per recurrent layer: its state after every step, (batch, timesteps, units), processing order; `c` for an LSTM only. */
+  readonly steps: readonly { readonly layer: number; readonly h: ReferenceTensor; readonly c?: ReferenceTensor }[];
 }
 
-interface PreparedLstm {
-  readonly index: number;
-  readonly config: KerasLstmConfig;
-  readonly params: LstmParams;
-  readonly act: ReturnType<typeof activationByName>;
-  readonly recAct: ReturnType<typeof activationByName>;
+/** How `runModel` computes an LSTM layer: the readable `lstmLayer` or the bit-identical fast one (reference/fast.ts). */
+export type LstmLayerFunction = typeof lstmLayer;
+
+/** A recurrent layer checked and ready to run: its layout, config and how to compute it. */
+interface PreparedLayer {
+  readonly layout: CellLayout;
+  readonly config: KerasRnnConfig;
+  run(input: RnnInput, computeLstm: LstmLayerFunction): RnnResult;
 }
 
-function prepare(index: number, layer: Extract<ModelLayer, { className: "LSTM" }>, inputDim: number, dialect: Dialect): PreparedLstm {
-  const { config, weights } = layer;
-  const u = config.units;
-  if (config.time_major) throw new Error(`layer ${index}: time_major=true is not implemented by the reference`);
-  const useBias = config.use_bias ?? true;
-  const expect = (name: string, got: ArrayLike<number> | null | undefined, n: number, shape: string): Float64Array => {
-    if (!got || got.length !== n) {
-      throw new Error(`layer ${index}: ${name} must have shape ${shape} (${n} values), got ${got ? got.length : "none"} (spec/lstm.md §1)`);
-    }
-    return Float64Array.from(got);
-  };
-  const params: LstmParams = {
-    inputDim,
-    units: u,
-    kernel: expect("kernel", weights.kernel, inputDim * 4 * u, `(${inputDim}, ${4 * u})`),
-    recurrentKernel: expect("recurrent_kernel", weights.recurrent_kernel, u * 4 * u, `(${u}, ${4 * u})`),
-    bias: useBias ? expect("bias", weights.bias, 4 * u, `(${4 * u},)`) : null,
-  };
-  return {
-    index,
-    config,
-    params,
-    act: activationByName(activationName(config.activation, "tanh"), dialect),
-    recAct: activationByName(activationName(config.recurrent_activation, "sigmoid"), dialect),
-  };
-}
+type RecurrentModelLayer = Exclude<ModelLayer, { className: "Masking" }>;
 
 /** A missing key takes Keras's default; an explicit null is "linear" (keras/src/activations/__init__.py `get`). */
-const activationName = (name: string | null | undefined, kerasDefault: string): string =>
-  name === undefined ? kerasDefault : (name ?? "linear");
+const activationName = (name: unknown, kerasDefault: string): string =>
+  name === undefined ? kerasDefault : typeof name === "string" ? name : "linear";
+
+function prepare(index: number, layer: RecurrentModelLayer, inputDim: number, dialect: Dialect): PreparedLayer {
+  const { config, weights } = layer;
+  const layout = CELL_LAYOUTS[layer.className];
+  const u = config.units;
+  if (config.time_major) throw new Error(`layer ${index}: time_major=true is not implemented by the reference`);
+  // Every weight get_weights() has for this config, with its shape (chapter §1.1); a bias given
+  // to a layer without use_bias is not read.
+  const values = new Map<string, Float64Array>();
+  for (const { name, shape } of layout.weights(config, inputDim)) {
+    const got = weights[name];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (!got || got.length !== n) {
+      throw new Error(`layer ${index}: ${layer.className} ${name} must have shape (${shape.join(", ")}) (${n} values), got ${got ? got.length : "none"} (${layout.chapter} §1.1)`);
+    }
+    values.set(name, Float64Array.from(got));
+  }
+  const kernel = values.get("kernel")!;
+  const recurrentKernel = values.get("recurrent_kernel")!;
+  const bias = values.get("bias") ?? null;
+  const act = activationByName(activationName(config.activation, layout.activations.activation!), dialect);
+  const recAct = (): Activation => activationByName(activationName(config["recurrent_activation"], layout.activations.recurrent_activation!), dialect);
+  const options: LayerOptions = {
+    returnSequences: config.return_sequences ?? false,
+    goBackwards: config.go_backwards ?? false,
+    zeroOutputForMask: config.zero_output_for_mask ?? false,
+  };
+  switch (layer.className) {
+    case "LSTM": {
+      const params: LstmParams = { inputDim, units: u, kernel, recurrentKernel, bias };
+      const f = { act, recAct: recAct() };
+      return {
+        layout,
+        config,
+        run(input, computeLstm) {
+          const { initialState, ...rest } = input;
+          const r = computeLstm(params, f, options, { ...rest, ...(initialState ? { initialState: { h: initialState[0]!, c: initialState[1]! } } : {}) });
+          return { output: r.output, outputShape: r.outputShape, states: [r.state.h, r.state.c], steps: [r.steps.h, r.steps.c] };
+        },
+      };
+    }
+    case "GRU": {
+      // spec/gru.md §1.3: with reset_after, bias row 0 is added to x·W and row 1 to h·U.
+      const resetAfter = layer.config.reset_after ?? true;
+      const cell = gruCell(
+        {
+          inputDim,
+          units: u,
+          kernel,
+          recurrentKernel,
+          resetAfter,
+          inputBias: bias && (resetAfter ? bias.subarray(0, 3 * u) : bias),
+          recurrentBias: bias && resetAfter ? bias.subarray(3 * u) : null,
+        },
+        { act, recAct: recAct() },
+      );
+      return { layout, config, run: (input) => rnnLayer(cell, options, input) };
+    }
+    case "SimpleRNN": {
+      const cell = simpleRnnCell({ inputDim, units: u, kernel, recurrentKernel, bias }, act);
+      return { layout, config, run: (input) => rnnLayer(cell, options, input) };
+    }
+  }
+}
 
 const toMask = (m: ArrayLike<number | boolean>): Uint8Array => Uint8Array.from(Array.from(m, (v) => (v ? 1 : 0)));
 
@@ -105,44 +172,46 @@ export interface ModelTensor<F extends Float32Array | Float64Array = Float32Arra
 }
 
 /**
- * The layers `composeModel` routes between. Of an LSTM's config it reads only what decides the
- * routing; everything else is the layer function's business.
+ * The layers `composeModel` routes between. Of a recurrent layer's config it reads only what decides
+ * the routing; everything else is the layer function's business.
  */
 export type ComposableLayer =
   | {
-      readonly className: "LSTM";
+      readonly className: CellClassName;
       readonly config: { readonly return_sequences?: boolean; readonly return_state?: boolean; readonly stateful?: boolean };
     }
   | { readonly className: "Masking"; readonly config: { readonly mask_value?: number } };
 
-/** One call of the model: x (batch, timesteps, features), and what the first LSTM layer is given. */
+/** The recurrent layers among `L`: every layer but Masking. */
+export type RecurrentOf<L extends ComposableLayer> = Exclude<L, { readonly className: "Masking" }>;
+
+/** One call of the model: x (batch, timesteps, features), and what the first recurrent layer is given. */
 export interface ComposableCall<F extends Float32Array | Float64Array> {
   readonly x: ModelTensor<F>;
-  /** (batch, timesteps), 1 = valid; passed as `mask=` to the first LSTM layer. */
+  /** (batch, timesteps), 1 = valid; passed as `mask=` to the first recurrent layer. */
   readonly mask?: Uint8Array;
-  /** [h0, c0], each (batch, units); passed as `initial_state=` to the first LSTM layer. */
-  readonly initialState?: readonly [ModelTensor<F>, ModelTensor<F>];
+  /** The first recurrent layer's `initial_state=`: [h0, c0] (LSTM) or [h0] (GRU, SimpleRNN), each (batch, units). */
+  readonly initialState?: readonly ModelTensor<F>[];
 }
 
-/** What the model asks of one LSTM layer in one call: the layer computes, the model does the rest. */
+/** What the model asks of one recurrent layer in one call: the layer computes, the model does the rest. */
 export interface LayerRequest<L extends ComposableLayer, F extends Float32Array | Float64Array> {
   /** The layer's position in the model's layers (Masking included). */
   readonly layerIndex: number;
   readonly callIndex: number;
-  readonly layer: Extract<L, { className: "LSTM" }>;
-  /** (batch, timesteps, features): the call's x, zeroed by a Masking layer, or the previous LSTM's sequence. */
+  readonly layer: RecurrentOf<L>;
+  /** (batch, timesteps, features): the call's x, zeroed by a Masking layer, or the previous layer's sequence. */
   readonly x: ModelTensor<F>;
   /** (batch, timesteps), 1 = valid, in original time order even after a go_backwards layer (spec/lstm.md §3.5.6). */
   readonly mask?: Uint8Array;
-  /** The call's initial_state (first LSTM only), or the state a stateful layer kept from the previous call. */
-  readonly initialState?: readonly [ModelTensor<F>, ModelTensor<F>];
+  /** The call's initial_state (first recurrent layer only), or the state a stateful layer kept from the previous call; in the cell's state order. */
+  readonly initialState?: readonly ModelTensor<F>[];
 }
 
-/** What the layer returns: its output as Keras returns it (return_sequences decides) and its final state. */
+/** What the layer returns: its output as Keras returns it (return_sequences decides) and its final states, in the cell's order ([h, c] or [h]). */
 export interface LayerReply<F extends Float32Array | Float64Array> {
   readonly output: ModelTensor<F>;
-  readonly h: ModelTensor<F>;
-  readonly c: ModelTensor<F>;
+  readonly states: readonly ModelTensor<F>[];
 }
 
 export interface ComposeOptions {
@@ -154,14 +223,15 @@ export interface ComposeOptions {
 }
 
 /**
- * The model around its LSTM layers (spec/lstm.md §3), as a generator: it yields each LSTM layer
+ * The model around its recurrent layers (spec/lstm.md §3), as a generator: it yields each layer
  * call in order, is resumed with that layer's reply, and returns, per call, the last layer's
- * `[output]` or `[output, h, c]` (§3.2). A generator, so the same rules drive the synchronous
- * reference (`runModel`) and layer engines whose layer is async (conformance/engines/layer-engine.ts).
- * The rules: a Masking layer computes the mask and zeroes masked steps (§3.5.5); the mask reaches
- * the next layer unchanged with the sequence (§3.5.6), but not a layer called with initial_state
- * in Keras 3 (§3.5.7); initial_state goes to the first LSTM only (§3.4); a stateful layer starts
- * from its last final state unless initial_state is given (§3.6).
+ * `[output]` or `[output, ...states]` (§3.2; spec/gru.md §3.2). A generator, so the same rules drive
+ * the synchronous reference (`runModel`) and layer engines whose layer is async
+ * (conformance/engines/layer-engine.ts). The rules, the same for every cell (spec/gru.md §3.5): a
+ * Masking layer computes the mask and zeroes masked steps (§3.5.5); the mask reaches the next layer
+ * unchanged with the sequence (§3.5.6), whatever its class, but not a layer called with
+ * initial_state in Keras 3 (§3.5.7); initial_state goes to the first recurrent layer only (§3.4); a
+ * stateful layer starts from its last final state unless initial_state is given (§3.6).
  */
 export function* composeModel<L extends ComposableLayer, F extends Float32Array | Float64Array>(
   layers: readonly L[],
@@ -170,7 +240,7 @@ export function* composeModel<L extends ComposableLayer, F extends Float32Array 
   options: ComposeOptions = {},
 ): Generator<LayerRequest<L, F>, (readonly ModelTensor<F>[])[], LayerReply<F>> {
   const carry = options.carryState ?? true;
-  const stored = new Map<number, readonly [ModelTensor<F>, ModelTensor<F>]>(); // stateful layers' state between calls (§3.6)
+  const stored = new Map<number, readonly ModelTensor<F>[]>(); // stateful layers' state between calls (§3.6)
   const results: (readonly ModelTensor<F>[])[] = [];
   for (const [callIndex, call] of calls.entries()) {
     const [B = 0, T = 0] = call.x.shape;
@@ -197,8 +267,8 @@ export function* composeModel<L extends ComposableLayer, F extends Float32Array 
         maskIsAttached = true;
         continue;
       }
-      const lstm = layer as Extract<L, { className: "LSTM" }>;
-      const c = lstm.config;
+      const recurrent = layer as RecurrentOf<L>;
+      const c = recurrent.config;
       const state = initial ?? (c.stateful && carry ? stored.get(layerIndex) : undefined);
       // spec/lstm.md §3.5.7: Keras 3 does not pass an attached mask to a layer called with
       // initial_state, yet still attaches it to that layer's output for the next layer.
@@ -206,13 +276,13 @@ export function* composeModel<L extends ComposableLayer, F extends Float32Array 
       const r: LayerReply<F> = yield {
         layerIndex,
         callIndex,
-        layer: lstm,
+        layer: recurrent,
         x,
         ...(applied ? { mask: applied } : {}),
         ...(state ? { initialState: state } : {}),
       };
-      if (c.stateful && carry) stored.set(layerIndex, [r.h, r.c]);
-      outputs = c.return_state ? [r.output, r.h, r.c] : [r.output];
+      if (c.stateful && carry) stored.set(layerIndex, r.states);
+      outputs = c.return_state ? [r.output, ...r.states] : [r.output];
       // What the next layer sees: the sequence, and the mask passed on unchanged when
       // return_sequences is set (keras/src/layers/rnn/rnn.py compute_mask; spec/lstm.md §3.5.6).
       x = r.output;
@@ -224,27 +294,25 @@ export function* composeModel<L extends ComposableLayer, F extends Float32Array 
   return results;
 }
 
-/** A flat array as a model tensor; the reference reads only the data of an initial state. */
-const flat = (values: ArrayLike<number>): ModelTensor<Float64Array> => ({ shape: [values.length], data: Float64Array.from(values) });
-
 /**
  * Runs every call of a model in order and returns, per call, what Keras would return. Throws on a
  * config or weights the reference does not implement — it never ignores an option silently.
- * `computeLayer` computes each LSTM layer: the readable `lstmLayer` (the spec) unless a caller passes the
- * bit-identical `lstmLayerFast` (fast.ts; proved equal in fast.test.ts).
+ * `computeLstm` computes each LSTM layer: the readable `lstmLayer` (the spec) unless a caller passes
+ * the bit-identical `lstmLayerFast` (fast.ts; proved equal in fast.test.ts). GRU and SimpleRNN
+ * layers always run the readable loop (rnn.ts) around their cell.
  */
 export function runModel(
   layers: readonly ModelLayer[],
   calls: readonly ModelCall[],
   dialect: Dialect = "keras3",
-  computeLayer: typeof lstmLayer = lstmLayer,
+  computeLstm: LstmLayerFunction = lstmLayer,
 ): ModelCallResult[] {
   if (calls.length === 0) return [];
   // Every layer is checked before anything runs, with the input width of the first call.
-  const prepared = new Map<number, PreparedLstm>();
+  const prepared = new Map<number, PreparedLayer>();
   let dim = calls[0]!.shape[2];
   layers.forEach((l, i) => {
-    if (l.className === "LSTM") {
+    if (l.className !== "Masking") {
       prepared.set(i, prepare(i, l, dim, dialect));
       dim = l.config.units;
     }
@@ -255,28 +323,25 @@ export function runModel(
     calls.map((call): ComposableCall<Float64Array> => ({
       x: { shape: call.shape, data: Float64Array.from(call.x) },
       ...(call.mask ? { mask: toMask(call.mask) } : {}),
-      ...(call.initialState ? { initialState: [flat(call.initialState[0]), flat(call.initialState[1])] as const } : {}),
+      // The reference reads only the data of an initial state; its shape is checked below.
+      ...(call.initialState ? { initialState: call.initialState.map((s) => ({ shape: [s.length], data: Float64Array.from(s) })) } : {}),
     })),
     dialect,
   );
   let next = model.next();
   while (!next.done) {
-    const { layerIndex: i, callIndex, x, mask, initialState: initial } = next.value;
+    const { layerIndex: i, callIndex, x, mask, initialState } = next.value;
     const l = prepared.get(i)!;
     const [B = 0, T = 0] = calls[callIndex]!.shape;
     const u = l.config.units;
-    const initialState: LstmState | undefined = initial ? { h: initial[0].data, c: initial[1].data } : undefined;
-    if (initialState && (initialState.h.length !== B * u || initialState.c.length !== B * u)) {
-      throw new Error(`layer ${i}: initial_state must be [h0, c0], each (${B}, ${u})`);
+    const states = l.layout.states;
+    if (initialState && (initialState.length !== states.length || initialState.some((s) => s.data.length !== B * u))) {
+      throw new Error(`layer ${i}: initial_state must be [${states.map((s) => `${s}0`).join(", ")}], ${states.length === 1 ? "" : "each "}(${B}, ${u}) (${l.layout.chapter} §3.4)`);
     }
-    const r = computeLayer(
-      l.params,
-      { act: l.act, recAct: l.recAct },
-      { returnSequences: l.config.return_sequences ?? false, goBackwards: l.config.go_backwards ?? false, zeroOutputForMask: l.config.zero_output_for_mask ?? false },
-      { batch: B, timesteps: T, x: x.data, ...(mask ? { mask } : {}), ...(initialState ? { initialState } : {}) },
-    );
-    steps[callIndex]!.push({ layer: i, h: { shape: [B, T, u], data: r.steps.h }, c: { shape: [B, T, u], data: r.steps.c } });
-    next = model.next({ output: { shape: r.outputShape, data: r.output }, h: { shape: [B, u], data: r.state.h }, c: { shape: [B, u], data: r.state.c } });
+    const r = l.run({ batch: B, timesteps: T, x: x.data, ...(mask ? { mask } : {}), ...(initialState ? { initialState: initialState.map((s) => s.data) } : {}) }, computeLstm);
+    const perStep = (k: number): ReferenceTensor => ({ shape: [B, T, u], data: r.steps[k]! });
+    steps[callIndex]!.push({ layer: i, h: perStep(0), ...(states[1] === "c" ? { c: perStep(1) } : {}) });
+    next = model.next({ output: { shape: r.outputShape, data: r.output }, states: r.states.map((data) => ({ shape: [B, u], data })) });
   }
   return next.value.map((outputs, k) => ({ outputs, steps: steps[k]! }));
 }

@@ -1,8 +1,9 @@
 /**
  * Layer engines (spec/adapter.md §1.2): the suite composes the model around one layer call. A layer
- * engine made of the reference's single layer must pass the whole corpus — Masking, stacks, the mask
- * passed down (spec/lstm.md §3.5.6), Keras 3's dropped mask (§3.5.7), stateful calls (§3.6) — and
- * each layer call must receive exactly what spec/lstm.md §3 says.
+ * engine made of the reference's single layers (LSTM, GRU, SimpleRNN) must pass the whole corpus —
+ * Masking, stacks (mixed ones too), the mask passed down (spec/lstm.md §3.5.6), Keras 3's dropped
+ * mask (§3.5.7), stateful calls (§3.6) — and each layer call must receive exactly what spec/lstm.md
+ * §3 says, with its cell's state list.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,18 +11,20 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { activationNames, lstm } from "../../reference/index.ts";
-import type { FixtureCase, LayerCase, LstmConfig } from "../case.ts";
-import { UnsupportedCaseError, type Feature, type LayerEngine, type LstmLayerCall, type LstmLayerOutputs } from "../engine.ts";
+import type { FixtureCase, GruConfig, LayerCase, LstmConfig } from "../case.ts";
+import { CELL_FEATURES, CELL_OPTION_FEATURES } from "../cells.ts";
+import { UnsupportedCaseError, type Feature, type GruLayerCall, type LayerEngine, type LstmLayerCall, type LstmLayerOutputs, type RecurrentLayerCall } from "../engine.ts";
 import { activationFeatures } from "../features.ts";
 import { loadFixtureDir } from "../fixtures/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
 import { runSuite } from "../runner.ts";
-import { tensor } from "../tensor.ts";
+import { tensor, type Tensor } from "../tensor.ts";
+import { everyCell, referenceLayerCall } from "../testing/reference-layer.ts";
 import { layerEngine, layerEngineFeatures } from "./layer-engine.ts";
 import { engineFromModule } from "./registry.ts";
 import { createWorkerEngine } from "./worker-engine.ts";
 
-const EVERY_LAYER_FEATURE: Feature[] = ["go_backwards", "mask", "initial_state", "zero_output_for_mask", "use_bias_false", "dialect:tf-keras", ...activationFeatures(activationNames)];
+const EVERY_LAYER_FEATURE: Feature[] = ["go_backwards", "mask", "initial_state", "zero_output_for_mask", "use_bias_false", "dialect:tf-keras", "gru:reset_after_false", ...activationFeatures(activationNames)];
 
 /** One layer call computed by the reference (a one-layer model called once), h and c always returned. */
 function referenceLayer(call: LstmLayerCall, config: Partial<LstmConfig> = {}): LstmLayerOutputs {
@@ -43,42 +46,45 @@ async function nonPassing(def: LayerEngine, cases: readonly FixtureCase[] = corp
   return result.cases.filter((v) => v.status !== "pass").map((v) => `${v.id}: ${v.status} ${v.message}`);
 }
 
-describe("a layer engine made of the reference's one layer passes the whole corpus", () => {
-  it("returning { output, h, c } as Keras returns it", async () => {
+describe("a layer engine made of the reference's single layers passes the whole corpus", () => {
+  it("returning { output, h, c } (LSTM) and { output, h } (GRU, SimpleRNN) as Keras returns them", async () => {
     expect(corpus.cases.length).toBeGreaterThan(100);
-    expect(await nonPassing({ name: "ref-layer", version: "0", features: EVERY_LAYER_FEATURE, lstm: (call) => referenceLayer(call) })).toEqual([]);
+    expect(corpus.cases.some((c) => c.layers.some((l) => l.className === "GRU") && c.layers.some((l) => l.className === "LSTM"))).toBe(true); // mixed stacks
+    expect(await nonPassing({ name: "ref-layer", version: "0", features: EVERY_LAYER_FEATURE, ...everyCell((call) => referenceLayerCall(call)) })).toEqual([]);
   }, 60_000);
 
-  it("returning { sequence, h, c }: the suite takes the last step where Keras returns the last output", async () => {
-    const lstmSequence = (call: LstmLayerCall): LstmLayerOutputs => {
-      const { output, h, c } = referenceLayer(call, { return_sequences: true });
-      return { sequence: output!, h, c };
-    };
-    expect(await nonPassing({ name: "ref-layer", version: "0", features: EVERY_LAYER_FEATURE, lstm: lstmSequence })).toEqual([]);
+  it("returning { sequence, ... }: the suite takes the last step where Keras returns the last output", async () => {
+    expect(await nonPassing({ name: "ref-layer", version: "0", features: EVERY_LAYER_FEATURE, ...everyCell((call) => referenceLayerCall(call, { sequence: true })) })).toEqual([]);
   }, 60_000);
 
   it("async, and keeping stateful layers' state itself when it declares `stateful`", async () => {
-    const kept = new Map<string, readonly [LstmLayerCall["x"], LstmLayerCall["x"]]>();
-    const ownState: LayerEngine = {
-      name: "ref-layer-own-state",
-      version: "0",
-      features: [...EVERY_LAYER_FEATURE, "stateful"],
-      async lstm(call) {
-        await new Promise((resolve) => setImmediate(resolve));
-        const key = `${call.caseId}/${call.layerIndex}`;
-        // An explicit initial_state overrides the kept state (spec/lstm.md §3.6); call 0 starts afresh.
-        const state = call.initialState ?? (call.config.stateful && call.callIndex > 0 ? kept.get(key) : undefined);
-        const r = referenceLayer(state ? { ...call, initialState: state } : call);
-        if (call.config.stateful) kept.set(key, [tensor(r.h.shape, r.h.data), tensor(r.c.shape, r.c.data)]);
-        return r;
-      },
+    const kept = new Map<string, readonly Tensor[]>();
+    const own = async (call: RecurrentLayerCall) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const key = `${call.caseId}/${call.layerIndex}`;
+      // An explicit initial_state overrides the kept state (spec/lstm.md §3.6); call 0 starts afresh.
+      const state = call.initialState ?? (call.config.stateful && call.callIndex > 0 ? kept.get(key) : undefined);
+      const r = referenceLayerCall(state ? ({ ...call, initialState: state } as RecurrentLayerCall) : call);
+      if (call.config.stateful) kept.set(key, [r.h, ...(r.c ? [r.c] : [])].map((t) => tensor(t.shape, t.data)));
+      return r;
     };
+    const ownState: LayerEngine = { name: "ref-layer-own-state", version: "0", features: [...EVERY_LAYER_FEATURE, "stateful"], ...everyCell(own) };
     const stateful = corpus.cases.filter((c) => c.calls.length > 1);
-    expect(stateful.length).toBeGreaterThan(0);
+    expect(new Set(stateful.map((c) => c.id.split("/")[0]))).toEqual(new Set(["lstm", "gru", "simple_rnn"]));
     expect(await nonPassing(ownState, stateful)).toEqual([]);
     // The suite does not carry the state for such an engine: ignoring it fails every multi-call case.
-    const forgetful = await nonPassing({ ...ownState, lstm: (call) => referenceLayer(call) }, stateful);
+    const forgetful = await nonPassing({ ...ownState, ...everyCell((call) => referenceLayerCall(call)) }, stateful);
     expect(forgetful.length).toBe(stateful.length);
+  }, 60_000);
+
+  it("an LSTM-only layer engine gets every GRU and SimpleRNN case unsupported, and keeps its level (spec/adapter.md §2, §4.3)", async () => {
+    const result = await runSuite(layerEngine({ name: "lstm-only", version: "0", features: EVERY_LAYER_FEATURE, lstm: (call) => referenceLayer(call) }), corpus.cases, { diagnose: false });
+    const otherCells = result.cases.filter((v) => !v.id.startsWith("lstm/"));
+    expect(otherCells.length).toBeGreaterThan(100);
+    expect(otherCells.every((v) => v.status === "unsupported" && v.missingFeatures.some((f) => f.startsWith("cell:")) && !v.core)).toBe(true);
+    expect(result.cases.filter((v) => v.id.startsWith("lstm/")).every((v) => v.status === "pass")).toBe(true);
+    expect(result.conformant).toBe(true);
+    expect(result.level).toBe("core"); // no properties were run; the GRU cases do not block full either (features.test.ts)
   }, 60_000);
 });
 
@@ -167,6 +173,48 @@ describe("what a composed engine declares (spec/adapter.md §1.2)", () => {
     expect(layerEngineFeatures(["masking_layer", "stacked"]).sort()).toEqual(["return_sequences", "return_state", "stacked"]);
     expect(layerEngineFeatures(["initial_state"])).toContain("stateful");
     expect(layerEngineFeatures(["go_backwards", "activation:relu"])).toEqual(expect.arrayContaining(["go_backwards", "activation:relu"]));
+  });
+});
+
+describe("cells: a layer engine implements the cells it has a function for (spec/adapter.md §1.2)", () => {
+  const reply = () => ({ output: tensor([1], [0]), h: tensor([1], [0]) });
+  it("lstm() only: no cell feature, the LSTM is implied; gru() and simpleRnn() add theirs", () => {
+    expect(layerEngine({ name: "l", version: "0", lstm: () => ({ ...reply(), c: tensor([1], [0]) }) }).features.filter((f) => f.startsWith("cell:"))).toEqual([]);
+    expect(layerEngine({ name: "g", version: "0", gru: reply }).features.filter((f) => f.startsWith("cell:"))).toEqual(["cell:gru"]);
+    const all = layerEngine({ name: "a", version: "0", features: ["gru:reset_after_false"], ...everyCell((call) => referenceLayerCall(call)) });
+    expect(all.features).toEqual(expect.arrayContaining([...CELL_FEATURES, ...CELL_OPTION_FEATURES]));
+  });
+
+  it("a cell feature without its function, or no function at all, is refused when the engine is made", () => {
+    expect(() => layerEngine({ name: "x", version: "0", features: ["cell:gru"], lstm: () => ({ ...reply(), c: tensor([1], [0]) }) })).toThrow(/declares cell:gru but has no gru\(\)/);
+    expect(() => layerEngine({ name: "x", version: "0" })).toThrow(/has none of lstm\(\), gru\(\), simpleRnn\(\)/);
+  });
+
+  const gruWeights = (d: number, u: number) => ({
+    kernel: tensor([d, 3 * u], Array.from({ length: d * 3 * u }, (_, k) => Math.sin(k) * 0.5)),
+    recurrent_kernel: tensor([u, 3 * u], Array.from({ length: u * 3 * u }, (_, k) => Math.cos(k) * 0.4)),
+    bias: tensor([2, 3 * u], new Array(6 * u).fill(0.1)),
+  });
+  const gruConfig = (over: Partial<GruConfig> = {}): GruConfig => ({
+    units: 2, activation: "tanh", recurrent_activation: "sigmoid", use_bias: true, reset_after: true, return_sequences: false, return_state: false, go_backwards: false, stateful: false, ...over,
+  });
+  const x = tensor([1, 3, 2], [1, 2, 3, 4, 5, 6]);
+
+  it("a GRU call gets [h0], a stateful GRU its own [h] back; the model returns [output, h] (spec/gru.md §3.2, §3.4)", async () => {
+    const calls: GruLayerCall[] = [];
+    const engine = layerEngine({ name: "gru", version: "0", features: EVERY_LAYER_FEATURE, gru: (call) => (calls.push(call), referenceLayerCall(call) as ReturnType<NonNullable<LayerEngine["gru"]>>) });
+    const h0 = tensor([1, 2], [0.5, -0.5]);
+    const c: LayerCase = { id: "t/gru", dialect: "keras3", layers: [{ className: "GRU", config: gruConfig({ stateful: true, return_state: true }), weights: gruWeights(2, 2) }], calls: [{ x, initialState: [h0] }, { x }] };
+    const out = await engine.run(c);
+    expect(calls.map((k) => [k.className, k.initialState?.length])).toEqual([["GRU", 1], ["GRU", 1]]);
+    expect(Array.from(calls[1]!.initialState![0].data)).toEqual(Array.from(Float32Array.from(out[0]![1]!.data))); // call 0's h, as float32
+    expect(out.map((o) => o.length)).toEqual([2, 2]);
+  });
+
+  it("a GRU reply with a c is an error: a GRU has one state (spec/gru.md §3.2)", async () => {
+    const engine = layerEngine({ name: "gru-c", version: "0", gru: () => ({ ...reply(), c: tensor([1], [0]) }) as unknown as ReturnType<NonNullable<LayerEngine["gru"]>> });
+    const c: LayerCase = { id: "t/gru-c", dialect: "keras3", layers: [{ className: "GRU", config: gruConfig(), weights: gruWeights(2, 2) }], calls: [{ x }] };
+    await expect(engine.run(c)).rejects.toThrow(/gru\(\) for layer 0, call 0 returned a c, but a GRU has only the state h \(spec\/gru\.md §3\.2\); expected \{ sequence, h \} or \{ output, h \}/);
   });
 });
 

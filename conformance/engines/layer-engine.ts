@@ -1,28 +1,41 @@
 /**
- * Layer engines (spec/adapter.md §1.2): the engine implements one LSTM layer call, the suite composes
- * the model around it with the reference's own rules (`composeModel`, reference/model.ts): the
- * Masking layer, stacks and the mask they pass down, initial_state, stateful calls, what is returned
- * (spec/lstm.md §3). Used for in-process engines (`layerEngine`) and protocol engines that say
- * `"kind": "layer"` in their hello (process.ts, spec/adapter.md §8.9).
+ * Layer engines (spec/adapter.md §1.2): the engine implements one recurrent layer call per cell it
+ * has — `lstm`, `gru`, `simpleRnn` — and the suite composes the model around it with the reference's
+ * own rules (`composeModel`, reference/model.ts): the Masking layer, stacks (mixed ones too) and the
+ * mask they pass down, initial_state, stateful calls, what is returned (spec/lstm.md §3). Used for
+ * in-process engines (`layerEngine`) and protocol engines that say `"kind": "layer"` in their hello
+ * (process.ts, spec/adapter.md §8.9). What a call holds and a reply must hold per cell — the state
+ * list [h, c] or [h] — is the cell's descriptor (conformance/cells.ts).
  */
 import { composeModel, type ComposableCall, type LayerReply, type LayerRequest, type ModelTensor } from "../../reference/model.ts";
-import type { Layer, LayerCase } from "../case.ts";
-import type { Engine, EngineOutputs, Feature, LayerEngine, LayerTensor, LstmLayerCall, LstmLayerOutputs } from "../engine.ts";
+import type { Layer, LayerCase, RecurrentLayer } from "../case.ts";
+import { CELL_FEATURES, CELL_LIST, CELL_OPTION_FEATURES, cellOf, type CellClassName, type CellDescriptor } from "../cells.ts";
+import {
+  UnsupportedCaseError,
+  type Engine,
+  type EngineOutputs,
+  type Feature,
+  type LayerEngine,
+  type LayerTensor,
+  type RecurrentLayerCall,
+  type RecurrentLayerOutputs,
+} from "../engine.ts";
 import { CORE_FEATURES } from "../levels.ts";
 import { formatShape, sizeOf, type Tensor } from "../tensor.ts";
 
 type Values = Float32Array | Float64Array;
 
 /** Features that describe one layer call; the others are the model's, which the suite composes. */
-const LAYER_FEATURES: readonly Feature[] = ["go_backwards", "mask", "initial_state", "zero_output_for_mask", "use_bias_false", "dialect:tf-keras"];
+const LAYER_FEATURES: readonly Feature[] = ["go_backwards", "mask", "initial_state", "zero_output_for_mask", "use_bias_false", "dialect:tf-keras", ...CELL_FEATURES, ...CELL_OPTION_FEATURES];
 
 const isLayerFeature = (f: Feature): boolean => LAYER_FEATURES.includes(f) || /^(activation|recurrent_activation):/.test(f);
 
 /**
- * What a composed engine declares (spec/adapter.md §1.2): the layer's own features, plus what the
- * composition provides — the outputs (`return_sequences`, `return_state`: the layer always returns
- * its output and state), `stacked`, `masking_layer` when the layer takes a mask, `stateful` when it
- * takes an initial state (the suite hands back the last final state) or keeps state itself.
+ * What a composed engine declares (spec/adapter.md §1.2): the layer's own features (its cells among
+ * them), plus what the composition provides — the outputs (`return_sequences`, `return_state`: the
+ * layer always returns its output and state), `stacked`, `masking_layer` when the layer takes a
+ * mask, `stateful` when it takes an initial state (the suite hands back the last final state) or
+ * keeps state itself.
  */
 export function layerEngineFeatures(layer: readonly Feature[]): Feature[] {
   const own = layer.filter(isLayerFeature);
@@ -35,6 +48,9 @@ export function layerEngineFeatures(layer: readonly Feature[]): Feature[] {
 /** Whether the layer keeps stateful layers' state itself (it declares `stateful`), so the suite must not carry it. */
 export const keepsOwnState = (layer: readonly Feature[]): boolean => layer.includes("stateful");
 
+/** The function of a layer engine that computes each cell (spec/adapter.md §1.2). */
+const FUNCTION_OF: Readonly<Record<CellClassName, "lstm" | "gru" | "simpleRnn">> = { LSTM: "lstm", GRU: "gru", SimpleRNN: "simpleRnn" };
+
 /** Engines receive float32 (spec/adapter.md §1): a sequence or a state a layer returned in float64 is rounded, as Keras's float32 pipeline does. */
 const float32 = (t: ModelTensor): Tensor => (t.data instanceof Float32Array ? (t as Tensor) : { shape: t.shape, data: Float32Array.from(t.data) });
 
@@ -45,72 +61,108 @@ function isFloatTensor(t: unknown): t is LayerTensor {
 }
 
 /**
- * The layer's reply as the model needs it. Only what the composition reads is checked here; the
- * outputs the case returns are checked by the runner like any engine's (spec/adapter.md §3).
+ * The layer's reply as the model needs it: the output and the cell's states in its order. Only what
+ * the composition reads is checked here; the outputs the case returns are checked by the runner
+ * like any engine's (spec/adapter.md §3).
  */
-function replyFrom(r: unknown, layer: Extract<Layer, { className: "LSTM" }>, x: ModelTensor, where: string): LayerReply<Values> {
-  const expected = "expected { sequence, h, c } or { output, h, c } (spec/adapter.md §1.2)";
+function replyFrom(r: unknown, layer: RecurrentLayer, x: ModelTensor, where: string): LayerReply<Values> {
+  const cell = cellOf(layer);
+  const fields = cell.states.join(", ");
+  const expected = `expected { sequence, ${fields} } or { output, ${fields} } (spec/adapter.md §1.2)`;
   if (typeof r !== "object" || r === null) throw new Error(`${where} returned ${String(r)}; ${expected}`);
-  const { sequence, output, h, c } = r as Partial<Record<"sequence" | "output" | "h" | "c", unknown>>;
+  const reply = r as Partial<Record<"sequence" | "output" | "h" | "c", unknown>>;
+  const { sequence, output } = reply;
   if ((sequence === undefined) === (output === undefined)) throw new Error(`${where} returned ${sequence === undefined ? "neither sequence nor output" : "both sequence and output"}; ${expected}`);
-  if (!isFloatTensor(h) || !isFloatTensor(c)) throw new Error(`${where} must return the final state h and c as tensors { shape, data: Float32Array | Float64Array }; ${expected}`);
-  if (output !== undefined) return { output: output as LayerTensor, h, c };
+  const states = cell.states.map((s) => reply[s]);
+  if (!states.every(isFloatTensor)) {
+    throw new Error(`${where} must return the final state ${cell.states.join(" and ")} as ${cell.states.length > 1 ? "tensors" : "a tensor"} { shape, data: Float32Array | Float64Array }; ${expected}`);
+  }
+  // spec/gru.md §3.2: a GRU (or SimpleRNN) has one state; a c in its reply is a sign the engine ran another cell.
+  if (!cell.states.includes("c") && reply.c !== undefined) throw new Error(`${where} returned a c, but a ${cell.className} has only the state h (${cell.chapter} §3.2); ${expected}`);
+  if (output !== undefined) return { output: output as LayerTensor, states };
   const [B = 0, T = 0] = x.shape;
   const u = layer.config.units;
   if (!isFloatTensor(sequence) || sequence.shape.length !== 3 || sequence.shape[0] !== B || sequence.shape[1] !== T || sequence.shape[2] !== u) {
     const got = isFloatTensor(sequence) ? `shape ${formatShape(sequence.shape)}` : "something that is not a tensor { shape, data: Float32Array | Float64Array } whose data fills its shape";
     throw new Error(`${where}: sequence must be (batch, timesteps, units) = ${formatShape([B, T, u])}, got ${got}`);
   }
-  if (layer.config.return_sequences) return { output: sequence, h, c };
+  if (layer.config.return_sequences) return { output: sequence, states };
   // The last output is the last processed step's, masked or zeroed steps included (spec/lstm.md §3.1, §3.5.2, §3.5.4).
   const last = sequence.data instanceof Float64Array ? new Float64Array(B * u) : new Float32Array(B * u);
   for (let b = 0; b < B; b++) last.set(sequence.data.subarray((b * T + T - 1) * u, (b * T + T) * u), b * u);
-  return { output: { shape: [B, u], data: last }, h, c };
+  return { output: { shape: [B, u], data: last }, states };
 }
 
-function layerCall(c: LayerCase, req: LayerRequest<Layer, Values>): LstmLayerCall {
+function layerCall(c: LayerCase, req: LayerRequest<Layer, Values>): RecurrentLayerCall {
   const [B = 0, T = 0] = req.x.shape;
-  return {
-    config: req.layer.config,
-    weights: req.layer.weights,
+  const common = {
     dialect: c.dialect,
     x: float32(req.x),
     ...(req.mask ? { mask: { shape: [B, T], data: req.mask } } : {}),
-    ...(req.initialState ? { initialState: [float32(req.initialState[0]), float32(req.initialState[1])] as const } : {}),
     caseId: c.id,
     layerIndex: req.layerIndex,
     callIndex: req.callIndex,
   };
+  const state = req.initialState?.map(float32);
+  const layer = req.layer;
+  // The state list has the cell's arity: composeModel hands back what this layer returned, and the
+  // loader checked a case's initial_state against the first layer's cell (spec/lstm.md §3.4, spec/gru.md §3.4).
+  switch (layer.className) {
+    case "LSTM":
+      return { className: "LSTM", config: layer.config, weights: layer.weights, ...common, ...(state ? { initialState: [state[0]!, state[1]!] as const } : {}) };
+    case "GRU":
+      return { className: "GRU", config: layer.config, weights: layer.weights, ...common, ...(state ? { initialState: [state[0]!] as const } : {}) };
+    case "SimpleRNN":
+      return { className: "SimpleRNN", config: layer.config, weights: layer.weights, ...common, ...(state ? { initialState: [state[0]!] as const } : {}) };
+  }
 }
 
 export interface RunLayersOptions {
   /** False when the layer keeps stateful layers' state itself (it declares `stateful`). */
   readonly carryState: boolean;
-  /** How messages name what returned a bad reply; default "lstm()". */
+  /** How messages name what returned a bad reply; default the layer engine's function, e.g. "gru()". */
   readonly caller?: string;
 }
 
-/** Computes a case with a layer function: the suite composes the model, `lstm` computes each layer call. */
+/** Computes a case with a layer function: the suite composes the model, `compute` computes each layer call (any cell). */
 export async function runLayers(
   c: LayerCase,
-  lstm: (call: LstmLayerCall) => LstmLayerOutputs | Promise<LstmLayerOutputs>,
+  compute: (call: RecurrentLayerCall) => RecurrentLayerOutputs | Promise<RecurrentLayerOutputs>,
   options: RunLayersOptions,
 ): Promise<EngineOutputs> {
   const calls = c.calls.map((call): ComposableCall<Values> => ({
     x: call.x,
     ...(call.mask ? { mask: call.mask.data } : {}),
-    ...(call.initialState ? { initialState: [call.initialState[0]!, call.initialState[1]!] as const } : {}),
+    ...(call.initialState ? { initialState: call.initialState } : {}),
   }));
   const model = composeModel<Layer, Values>(c.layers, calls, c.dialect, { carryState: options.carryState });
-  const caller = options.caller ?? "lstm()";
   let next = model.next();
   while (!next.done) {
     const req = next.value;
-    const reply = await lstm(layerCall(c, req));
+    const reply = await compute(layerCall(c, req));
+    const caller = options.caller ?? `${FUNCTION_OF[req.layer.className]}()`;
     next = model.next(replyFrom(reply, req.layer, req.x, `${caller} for layer ${req.layerIndex}, call ${req.callIndex}`));
   }
   // Float64 outputs are valid outputs (spec/adapter.md §3), though EngineOutputs names only Float32Array.
   return next.value as EngineOutputs;
+}
+
+/** The cells a layer engine has a function for, LSTM first. */
+export const layerEngineCells = (def: LayerEngine): CellDescriptor[] => CELL_LIST.filter((cell) => typeof def[FUNCTION_OF[cell.className]] === "function");
+
+/**
+ * The features a layer engine declares for its cells: one `cell:*` per function it has — none for an
+ * engine with `lstm` only, which implements the LSTM as every engine that names no cell does
+ * (features.ts `implementedFeatures`), so that its features read as before GRU and SimpleRNN.
+ * A `cell:*` it lists without the function is a mistake the definition is refused for.
+ */
+function cellFeaturesOf(def: LayerEngine, declared: readonly Feature[]): Feature[] {
+  const cells = layerEngineCells(def);
+  if (cells.length === 0) throw new Error(`layer engine "${def.name}" has none of lstm(), gru(), simpleRnn(): it computes no layer (spec/adapter.md §1.2)`);
+  for (const cell of CELL_LIST) {
+    if (declared.includes(cell.feature) && !cells.includes(cell)) throw new Error(`layer engine "${def.name}" declares ${cell.feature} but has no ${FUNCTION_OF[cell.className]}() (spec/adapter.md §1.2)`);
+  }
+  return cells.length === 1 && cells[0]!.className === "LSTM" ? [] : cells.map((cell) => cell.feature);
 }
 
 /**
@@ -118,16 +170,32 @@ export async function runLayers(
  *
  * ```ts
  * export default layerEngine({ name: "my-lstm", version: "1.0.0", lstm: ({ config, weights, x }) => ({ sequence, h, c }) });
+ * export default layerEngine({ name: "my-rnns", version: "1.0.0", lstm, gru: ({ config, weights, x }) => ({ sequence, h }) });
  * ```
  */
 export function layerEngine(def: LayerEngine): Engine {
   const declared = def.features ?? CORE_FEATURES;
+  const cells = cellFeaturesOf(def, declared);
   const carryState = !keepsOwnState(declared);
+  const compute = (call: RecurrentLayerCall): RecurrentLayerOutputs | Promise<RecurrentLayerOutputs> => {
+    // Only reached for a cell the engine has (its features say which), unless run() is called directly.
+    const missing = (): never => {
+      throw new UnsupportedCaseError(`the layer engine has no ${FUNCTION_OF[call.className]}(): it does not implement the ${call.className} layer`);
+    };
+    switch (call.className) {
+      case "LSTM":
+        return def.lstm ? def.lstm(call) : missing();
+      case "GRU":
+        return def.gru ? def.gru(call) : missing();
+      case "SimpleRNN":
+        return def.simpleRnn ? def.simpleRnn(call) : missing();
+    }
+  };
   const engine: Engine = {
     name: def.name,
     version: def.version,
-    features: layerEngineFeatures(declared),
-    run: (c) => runLayers(c, (call) => def.lstm(call), { carryState }),
+    features: layerEngineFeatures([...new Set([...declared, ...cells])]),
+    run: (c) => runLayers(c, compute, { carryState }),
   };
   return def.close === undefined ? engine : { ...engine, close: () => def.close!() };
 }
@@ -136,5 +204,5 @@ export function layerEngine(def: LayerEngine): Engine {
 export function isLayerEngine(value: unknown): value is LayerEngine {
   if (typeof value !== "object" || value === null) return false;
   const e = value as Record<string, unknown>;
-  return typeof e["lstm"] === "function" && e["run"] === undefined;
+  return e["run"] === undefined && Object.values(FUNCTION_OF).some((f) => typeof e[f] === "function");
 }

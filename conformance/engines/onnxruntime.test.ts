@@ -65,7 +65,8 @@ describe.skipIf(!existsSync(fixtures))("onnxruntime engine on the corpus", () =>
     const { result, problems } = await checkCorpus(
       engine,
       join(import.meta.dirname, "onnxruntime.expectations"),
-      /ONNX sequence_lens cannot express this mask: .* is not right-padded|^engine does not implement: (recurrent_)?activation:/,
+      // onnxruntime declares no cell: the LSTM only (features.ts); GRU and SimpleRNN cases are unsupported, never run
+      /ONNX sequence_lens cannot express this mask: .* is not right-padded|^engine does not implement: (recurrent_)?activation:|^engine does not implement: (.*, )?cell:(gru|simple_rnn)(, .*)?$/,
       fixtures,
     );
     expect(problems).toEqual([]);

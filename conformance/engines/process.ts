@@ -7,7 +7,8 @@
  */
 import { delimiter, join } from "node:path";
 import type { LayerCase } from "../case.ts";
-import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature, type LstmLayerCall, type LstmLayerOutputs } from "../engine.ts";
+import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature, type RecurrentLayerCall, type RecurrentLayerOutputs } from "../engine.ts";
+import { isFeature } from "../features.ts";
 import { packageRoot } from "../package-paths.ts";
 import type { Tensor } from "../tensor.ts";
 import { layerCallMessage, layerOutputsFromWire } from "../protocol/layer-message.ts";
@@ -67,15 +68,6 @@ export interface ProcessEngine extends Engine {
   /** How often the process was started (1 + restarts). */
   readonly starts: number;
   close(): Promise<void>;
-}
-
-const KNOWN_FEATURES = new Set<string>([
-  "return_sequences", "return_state", "go_backwards", "initial_state", "mask", "masking_layer",
-  "zero_output_for_mask", "stateful", "stacked", "use_bias_false", "dialect:tf-keras",
-]);
-
-function isFeature(s: string): s is Feature {
-  return KNOWN_FEATURES.has(s) || /^(activation|recurrent_activation):[a-z0-9_]+$/.test(s);
 }
 
 /** A line as it appears in a message: quoted, cut to a readable length. */
@@ -223,8 +215,8 @@ class ProtocolEngine implements ProcessEngine {
       // --timeout is per case (§4.1): a layer engine's calls share it.
       const deadline = Date.now() + this.timeoutMs;
       if (this.kind === "layer") {
-        const lstm = (call: LstmLayerCall): Promise<LstmLayerOutputs> => this.layerCall(started, c, call, deadline, log);
-        return await runLayers(c, lstm, { carryState: this.carryState, caller: "the engine's layer_result" });
+        const layer = (call: RecurrentLayerCall): Promise<RecurrentLayerOutputs> => this.layerCall(started, c, call, deadline, log);
+        return await runLayers(c, layer, { carryState: this.carryState, caller: "the engine's layer_result" });
       }
       const reply = await this.exchange(started, runMessage(c), `case ${c.id}`, deadline, log, "");
       return outputsOf(c, reply);
@@ -234,7 +226,7 @@ class ProtocolEngine implements ProcessEngine {
   }
 
   /** One layer call of a layer engine (§8.9). */
-  private async layerCall(p: EngineProcess, c: LayerCase, call: LstmLayerCall, deadline: number, log: CaseLogDraft): Promise<LstmLayerOutputs> {
+  private async layerCall(p: EngineProcess, c: LayerCase, call: RecurrentLayerCall, deadline: number, log: CaseLogDraft): Promise<RecurrentLayerOutputs> {
     const where = `layer ${call.layerIndex}, call ${call.callIndex}`;
     const what = `case ${c.id} (${where})`;
     const reply = await this.exchange(p, layerCallMessage(`${c.id}#${++this.layerCalls}`, call), what, deadline, log, `${where}: `);

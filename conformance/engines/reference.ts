@@ -1,30 +1,43 @@
 /**
  * The reference as an engine: the first engine every other one is compared with. It implements
- * every inference option of spec/lstm.md, so it declares every feature.
+ * every cell (conformance/cells.ts) and every inference option of spec/lstm.md, spec/gru.md and
+ * spec/simple-rnn.md, so it declares every feature.
  */
-import { activationNames, lstmLayerFast, runModel, type ModelLayer } from "../../reference/index.ts";
-import type { LayerCase } from "../case.ts";
+import { activationNames, lstmLayerFast, runModel, type ModelCall, type ModelLayer } from "../../reference/index.ts";
+import type { Layer, LayerCase } from "../case.ts";
+import { CELL_FEATURES, CELL_OPTION_FEATURES } from "../cells.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
 import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 
-// every option of spec/lstm.md, and every activation the reference knows
-const features: Feature[] = [...OPTION_FEATURES, ...activationFeatures(activationNames)];
+// every cell and its options, every option of the layer and the model, every activation the reference knows
+const features: Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, ...activationFeatures(activationNames)];
+
+/** A case's layer as the reference's model takes it: the same config, the weights' data in get_weights() order. */
+function modelLayer(l: Layer): ModelLayer {
+  if (l.className === "Masking") return { className: "Masking", config: { mask_value: l.config.mask_value } };
+  const weights = { kernel: l.weights.kernel.data, recurrent_kernel: l.weights.recurrent_kernel.data, bias: l.weights.bias?.data ?? null };
+  switch (l.className) {
+    case "LSTM":
+      return { className: "LSTM", config: l.config, weights };
+    case "GRU":
+      return { className: "GRU", config: l.config, weights };
+    case "SimpleRNN":
+      return { className: "SimpleRNN", config: l.config, weights };
+  }
+}
 
 function run(c: LayerCase): EngineOutputs {
-  const layers = c.layers.map((l): ModelLayer =>
-    l.className === "LSTM" ? { className: "LSTM", config: l.config, weights: { kernel: l.weights.kernel.data, recurrent_kernel: l.weights.recurrent_kernel.data, bias: l.weights.bias?.data ?? null } } : { className: "Masking", config: { mask_value: l.config.mask_value } },
-  );
-  const calls = c.calls.map((call) => {
+  const calls = c.calls.map((call): ModelCall => {
     const [b, t, d] = call.x.shape;
     return {
       x: call.x.data,
-      shape: [b!, t!, d!] as const,
+      shape: [b!, t!, d!],
       ...(call.mask ? { mask: call.mask.data } : {}),
-      ...(call.initialState ? { initialState: [call.initialState[0]!.data, call.initialState[1]!.data] as const } : {}),
+      ...(call.initialState ? { initialState: call.initialState.map((s) => s.data) } : {}),
     };
   });
-  // The fast layer is bit-identical to the readable spec (reference/fast.test.ts) and 3–5× faster (bench/results.md).
-  return runModel(layers, calls, c.dialect, lstmLayerFast).map((r) => r.outputs.map((t) => ({ shape: t.shape, data: Float32Array.from(t.data) })));
+  // The fast LSTM layer is bit-identical to the readable spec (reference/fast.test.ts) and 3–5× faster (bench/results.md).
+  return runModel(c.layers.map(modelLayer), calls, c.dialect, lstmLayerFast).map((r) => r.outputs.map((t) => ({ shape: t.shape, data: Float32Array.from(t.data) })));
 }
 
 export const referenceEngine: Engine = { name: "reference", version: "0.1.0", features, run };

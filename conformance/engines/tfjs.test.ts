@@ -53,11 +53,12 @@ describe("tfjs engine", () => {
 
 const fixtures = defaultFixturesDir();
 describe.skipIf(!existsSync(fixtures))("tfjs engine on the corpus", () => {
-  it("every failure is listed, with its reason, in tfjs.expectations; unsupported only for zero_output_for_mask", async () => {
+  it("every failure is listed, with its reason, in tfjs.expectations; unsupported only for zero_output_for_mask and the cells it does not declare", async () => {
     const { result, problems } = await checkCorpus(
       engine,
       join(import.meta.dirname, "tfjs.expectations"),
-      /^engine does not implement: zero_output_for_mask$/,
+      // tfjs declares no cell: the LSTM only (features.ts); GRU and SimpleRNN cases are unsupported, never run
+      /^engine does not implement: zero_output_for_mask$|^engine does not implement: (.*, )?cell:(gru|simple_rnn)(, .*)?$/,
       fixtures,
     );
     expect(problems).toEqual([]);

@@ -19,7 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CallInputs, LayerCase, LstmLayer, MaskingLayer } from "../case.ts";
-import type { Engine, EngineOutputs, Feature } from "../engine.ts";
+import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
 import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { Tensor } from "../tensor.ts";
 
@@ -116,6 +116,8 @@ function buildModel(c: LayerCase, first: CallInputs): BuiltModel {
       masking = tf.layers.masking({ maskValue: (l as MaskingLayer).config.mask_value });
       return "masking" as const;
     }
+    // tfjs declares no cell feature (the LSTM only, features.ts): other cells never reach it.
+    if (l.className !== "LSTM") throw new UnsupportedCaseError(`the tfjs engine builds LSTM layers only, not ${l.className}`);
     const w = l.weights;
     const weights = [toTf(w.kernel), toTf(w.recurrent_kernel), ...(w.bias ? [toTf(w.bias)] : [])];
     weightTensors.push(...weights);

@@ -74,9 +74,9 @@ export function counterexampleFixture(c: LayerCase, o: CounterexampleOptions): R
         description: `${o.propertyId} counterexample (${note}): ${describeCase(c)}`,
         seed: o.seed,
         layers: c.layers.map((l) =>
-          l.className === "LSTM"
+          l.className !== "Masking"
             ? {
-                class_name: "LSTM",
+                class_name: l.className, // any cell: the same three weights by name (spec/fixture-format.md §3.1)
                 config: { ...l.config },
                 weights: [
                   floatJson(l.weights.kernel, "kernel"),
@@ -134,7 +134,7 @@ export function describeCase(c: LayerCase): string {
   const [B, T, D] = (first?.x.shape ?? []) as number[];
   const layers = c.layers.map((l) => {
     if (l.className === "Masking") return `Masking(mask_value=${l.config.mask_value})`;
-    return `LSTM(${[`units=${l.config.units}`, ...nonDefaultOptions(l.config)].join(", ")})`;
+    return `${l.className}(${[`units=${l.config.units}`, ...nonDefaultOptions(l.config as LstmConfig)].join(", ")})`; // the keys read are common to every cell
   });
   const inputs = [first?.mask ? "mask" : "", first?.initialState ? "initial_state" : ""].filter(Boolean);
   const steps = c.calls.map((k) => k.x.shape[1]);

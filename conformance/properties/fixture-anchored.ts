@@ -81,6 +81,7 @@ export const fixtureUnitPermutation: FixtureProperty = {
   evidence: true,
   requires: [],
   async check(engine, c, seed) {
+    if (c.layers.some((l) => l.className !== "LSTM" && l.className !== "Masking")) return null; // mapCaseUnits permutes the LSTM's four blocks only
     const next = seededRandom(seed);
     // sign flips only where the layer's activation is odd; the permutation itself always applies
     const maps = lstmLayers(c).map((l) => randomUnitMap(l.config.units, next, ODD_ACTIVATIONS.has(l.config.activation)));

@@ -1,7 +1,8 @@
 /**
  * What a property is, and the helpers every property uses to run an engine and compare outputs.
  */
-import { lstmLayers, type FixtureCase, type LayerCase, type Tolerance } from "../case.ts";
+import { recurrentLayers, type FixtureCase, type LayerCase, type Tolerance } from "../case.ts";
+import { cellOf } from "../cells.ts";
 import { describeComparison } from "../compare.ts";
 import { compareOutputs } from "../compare-outputs.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
@@ -68,14 +69,14 @@ export class MalformedOutputsError extends Error {
   }
 }
 
-/** Per call, the shapes of Keras's outputs (spec/lstm.md §3.2): the last layer's (B, T, units) or (B, units), then h and c with return_state. */
+/** Per call, the shapes of Keras's outputs (spec/lstm.md §3.2): the last layer's (B, T, units) or (B, units), then its states (h, c or h) with return_state. */
 export function kerasOutputShapes(c: LayerCase): number[][][] {
-  const last = lstmLayers(c).at(-1);
-  if (!last) throw new Error(`${c.id}: no LSTM layer`);
+  const last = recurrentLayers(c).at(-1);
+  if (!last) throw new Error(`${c.id}: no recurrent layer`);
   const { units, return_sequences, return_state } = last.config;
   return c.calls.map((call) => {
     const [B, T] = call.x.shape as [number, number];
-    return [return_sequences ? [B, T, units] : [B, units], ...(return_state ? [[B, units], [B, units]] : [])];
+    return [return_sequences ? [B, T, units] : [B, units], ...(return_state ? cellOf(last).states.map(() => [B, units]) : [])];
   });
 }
 

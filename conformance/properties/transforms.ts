@@ -112,7 +112,7 @@ export function selectOutputRows(outputs: EngineOutputs, rows: readonly number[]
 export function flipInputFeatures(c: LayerCase, flip: readonly boolean[]): LayerCase {
   let first = true;
   const layers = c.layers.map((l) => {
-    if (l.className !== "LSTM" || !first) return l;
+    if (l.className === "Masking" || !first) return l; // any cell: every one computes x_t·kernel (spec/gru.md §1.4)
     first = false;
     const cols = l.weights.kernel.shape[1]!;
     const kernel = { shape: l.weights.kernel.shape, data: Float32Array.from(l.weights.kernel.data, (v, k) => (flip[Math.floor(k / cols)] ? -v : v)) };

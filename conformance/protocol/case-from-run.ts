@@ -2,7 +2,7 @@
  * The engine side of `run` (spec/adapter.md §8.3): the LayerCase a run message describes. Used by
  * engines written in TypeScript that run out of process, and by the round-trip tests of the protocol.
  */
-import type { CallInputs, Layer, LayerCase, LstmConfig, LstmWeights } from "../case.ts";
+import type { CallInputs, Layer, LayerCase, RecurrentLayer, RecurrentWeights } from "../case.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 import type { RunMessage, WireBoolTensor, WireFloatTensor } from "./messages.ts";
 import { tensorFromWire } from "./wire-tensor.ts";
@@ -11,7 +11,7 @@ export function boolFromWire(t: WireBoolTensor): BoolTensor {
   return { shape: [...t.shape], data: Uint8Array.from(t.data, (v) => (v ? 1 : 0)) };
 }
 
-export function weightsFromWire(weights: readonly WireFloatTensor[], path: string): LstmWeights {
+export function weightsFromWire(weights: readonly WireFloatTensor[], path: string): RecurrentWeights {
   const byName = new Map<string, Tensor>(weights.map((w, k) => [w.name ?? "", tensorFromWire(w, `${path}/${k}`)]));
   const kernel = byName.get("kernel");
   const recurrent = byName.get("recurrent_kernel");
@@ -24,7 +24,7 @@ export function caseFromRun(m: RunMessage): LayerCase {
   const layers = m.layers.map((l, i): Layer =>
     l.class_name === "Masking"
       ? { className: "Masking", config: l.config as { mask_value: number } }
-      : { className: "LSTM", config: l.config as unknown as LstmConfig, weights: weightsFromWire(l.weights, `/layers/${i}/weights`) },
+      : ({ className: l.class_name, config: l.config, weights: weightsFromWire(l.weights, `/layers/${i}/weights`) } as RecurrentLayer),
   );
   const calls = m.calls.map((c, i): CallInputs => ({
     x: tensorFromWire(c.x, `/calls/${i}/x`),

@@ -10,6 +10,7 @@ const base = smokeCase("lstm/masking/start/000");
 const lstm = base.layers[0]!;
 if (lstm.className !== "LSTM") throw new Error("the smoke case has an LSTM");
 const call: LstmLayerCall = {
+  className: "LSTM",
   config: lstm.config,
   weights: lstm.weights,
   dialect: "tf-keras",

@@ -1,19 +1,20 @@
 /**
  * Layer calls on the wire (protocol 2, spec/adapter.md §8.9): a `layer_call` message per call of one
- * LSTM layer, answered by a `layer_result`. Both sides are here: the runner's (process.ts) and an
- * engine's written in TypeScript (the tests' reference layer engine), so the round trip is tested.
+ * recurrent layer — its `class_name` says the cell — answered by a `layer_result` with the final
+ * state `h` and, for an LSTM, `c`. Both sides are here: the runner's (process.ts) and an engine's
+ * written in TypeScript (the tests' reference layer engine), so the round trip is tested.
  */
-import type { LstmLayerCall, LstmLayerOutputs } from "../engine.ts";
+import type { GruConfig, LstmConfig, SimpleRnnConfig } from "../case.ts";
+import type { RecurrentLayerCall, RecurrentLayerOutputs } from "../engine.ts";
 import type { Tensor } from "../tensor.ts";
 import { boolFromWire, weightsFromWire } from "./case-from-run.ts";
-import type { LayerCallMessage, LayerResultMessage } from "./messages.ts";
-import { layerToWire } from "./run-message.ts";
+import type { LayerCallMessage, LayerResultMessage, WireRecurrentLayer } from "./messages.ts";
+import { recurrentLayerToWire } from "./run-message.ts";
 import { boolTensorToWire, tensorFromWire, tensorToWire } from "./wire-tensor.ts";
 
 /** runner side: the message asking for `call`; `id` names it, the reply repeats it. */
-export function layerCallMessage(id: string, call: LstmLayerCall): LayerCallMessage {
-  const layer = layerToWire({ className: "LSTM", config: call.config, weights: call.weights });
-  if (layer.class_name !== "LSTM") throw new Error("unreachable: an LSTM layer became another class");
+export function layerCallMessage(id: string, call: RecurrentLayerCall): LayerCallMessage {
+  const layer = recurrentLayerToWire(call);
   return {
     type: "layer_call",
     id,
@@ -31,42 +32,50 @@ export function layerCallMessage(id: string, call: LstmLayerCall): LayerCallMess
 /**
  * runner side: a `layer_result` as the layer's outputs. Its tensors are checked (a tensor that does
  * not fill its shape is an error naming the field, as for `result`); which of sequence and output
- * is there, and their shapes, the composition checks (layer-engine.ts).
+ * is there, their shapes, and whether `c` belongs to the cell, the composition checks (layer-engine.ts).
  */
-export function layerOutputsFromWire(m: Partial<Record<"sequence" | "output" | "h" | "c", unknown>>): LstmLayerOutputs {
+export function layerOutputsFromWire(m: Partial<Record<"sequence" | "output" | "h" | "c", unknown>>): RecurrentLayerOutputs {
   const h = tensorFromWire(m.h, "/h");
-  const c = tensorFromWire(m.c, "/c");
+  const c = m.c === undefined ? undefined : tensorFromWire(m.c, "/c");
   if (m.sequence !== undefined && m.output !== undefined) throw new Error(`a layer_result holds "sequence" or "output", not both`);
-  if (m.sequence !== undefined) return { sequence: tensorFromWire(m.sequence, "/sequence"), h, c };
-  if (m.output !== undefined) return { output: tensorFromWire(m.output, "/output"), h, c };
+  const states = c === undefined ? { h } : { h, c };
+  if (m.sequence !== undefined) return { sequence: tensorFromWire(m.sequence, "/sequence"), ...states } as RecurrentLayerOutputs;
+  if (m.output !== undefined) return { output: tensorFromWire(m.output, "/output"), ...states } as RecurrentLayerOutputs;
   throw new Error(`a layer_result needs "sequence" (every step) or "output" (as Keras returns it)`);
 }
 
 /** engine side: the layer call a message describes. */
-export function layerCallFromMessage(m: LayerCallMessage): LstmLayerCall {
+export function layerCallFromMessage(m: LayerCallMessage): RecurrentLayerCall {
   const [h0, c0] = (m.initial_state ?? []).map((s, k) => tensorFromWire(s, `/initial_state/${k}`));
-  return {
-    config: m.layer.config as unknown as LstmLayerCall["config"],
+  const common = {
     weights: weightsFromWire(m.layer.weights, "/layer/weights"),
     dialect: m.dialect,
     x: tensorFromWire(m.x, "/x"),
     ...(m.mask !== undefined ? { mask: boolFromWire(m.mask) } : {}),
-    ...(h0 !== undefined && c0 !== undefined ? { initialState: [h0, c0] as const } : {}),
     caseId: m.case,
     layerIndex: m.layer_index,
     callIndex: m.call_index,
   };
+  const layer: WireRecurrentLayer = m.layer;
+  switch (layer.class_name) {
+    case "LSTM":
+      return { className: "LSTM", config: layer.config as unknown as LstmConfig, ...common, ...(h0 !== undefined && c0 !== undefined ? { initialState: [h0, c0] as const } : {}) };
+    case "GRU":
+      return { className: "GRU", config: layer.config as unknown as GruConfig, ...common, ...(h0 !== undefined ? { initialState: [h0] as const } : {}) };
+    case "SimpleRNN":
+      return { className: "SimpleRNN", config: layer.config as unknown as SimpleRnnConfig, ...common, ...(h0 !== undefined ? { initialState: [h0] as const } : {}) };
+  }
 }
 
 /** engine side: the reply to layer call `id`. */
-export function layerResultMessage(id: string, r: LstmLayerOutputs, notes?: readonly string[]): LayerResultMessage {
+export function layerResultMessage(id: string, r: RecurrentLayerOutputs, notes?: readonly string[]): LayerResultMessage {
   const wire = (t: Tensor | Tensor<Float64Array>) => tensorToWire(t);
   return {
     type: "layer_result",
     id,
     ...(r.sequence !== undefined ? { sequence: wire(r.sequence) } : { output: wire(r.output!) }),
     h: wire(r.h),
-    c: wire(r.c),
+    ...(r.c !== undefined ? { c: wire(r.c) } : {}),
     ...(notes !== undefined ? { notes } : {}),
   };
 }

@@ -29,9 +29,14 @@ export interface WireBoolTensor {
   readonly data: readonly boolean[];
 }
 
-export type WireLayer =
-  | { readonly class_name: "LSTM"; readonly config: Readonly<Record<string, unknown>>; readonly weights: readonly WireFloatTensor[] }
-  | { readonly class_name: "Masking"; readonly config: Readonly<Record<string, unknown>> };
+/** A recurrent layer (spec/fixture-format.md §3.1): its class names the cell, weights in get_weights() order. */
+export interface WireRecurrentLayer {
+  readonly class_name: "LSTM" | "GRU" | "SimpleRNN";
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly weights: readonly WireFloatTensor[];
+}
+
+export type WireLayer = WireRecurrentLayer | { readonly class_name: "Masking"; readonly config: Readonly<Record<string, unknown>> };
 
 export interface WireCall {
   readonly x: WireFloatTensor;
@@ -85,7 +90,7 @@ export interface UnsupportedMessage extends Notes {
   readonly reason: string;
 }
 
-/** runner → layer engine, protocol 2 (§8.9): one call of one LSTM layer; the runner composes the model. */
+/** runner → layer engine, protocol 2 (§8.9): one call of one recurrent layer; the runner composes the model. */
 export interface LayerCallMessage {
   readonly type: "layer_call";
   /** Names this message; the reply repeats it. Unique within the run. */
@@ -95,7 +100,7 @@ export interface LayerCallMessage {
   readonly layer_index: number;
   readonly call_index: number;
   readonly dialect: Dialect;
-  readonly layer: Extract<WireLayer, { class_name: "LSTM" }>;
+  readonly layer: WireRecurrentLayer;
   readonly x: WireFloatTensor;
   readonly mask?: WireBoolTensor;
   readonly initial_state?: readonly WireFloatTensor[];
@@ -108,7 +113,8 @@ export interface LayerResultMessage extends Notes {
   readonly sequence?: WireFloatTensor;
   readonly output?: WireFloatTensor;
   readonly h: WireFloatTensor;
-  readonly c: WireFloatTensor;
+  /** An LSTM's layer only (state [h, c]); a GRU or SimpleRNN has the one state h. */
+  readonly c?: WireFloatTensor;
 }
 
 /** runner → engine (§8.5). */

@@ -1,16 +1,22 @@
 /**
  * Small, self-consistent fixture files for the suite's own tests (not Keras truth: the values are
- * random). Outputs are built from the per-step states exactly as a Keras LSTM returns them
- * (spec/fixture-format.md §3.2): `output` = the last step's h (or every h with return_sequences),
- * then h and c of the last step with return_state. That is all the runner's bookkeeping needs.
+ * random). Outputs are built from the per-step states exactly as a Keras recurrent layer returns
+ * them (spec/fixture-format.md §3.2): `output` = the last step's h (or every h with
+ * return_sequences), then the last step's states (h and c for an LSTM, h otherwise) with
+ * return_state. That is all the runner's bookkeeping needs. Weights are shaped by the cell's layout.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { CELL_LAYOUTS, type CellClassName } from "../../reference/cells/layout.ts";
 import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 
 export interface TinyCaseOptions {
   readonly id: string;
+  /** The recurrent layer's class; default LSTM. */
+  readonly cell?: CellClassName;
+  /** GRU only; default true (spec/gru.md §1.3). */
+  readonly resetAfter?: boolean;
   readonly batch?: number;
   readonly timesteps?: number;
   readonly inputDim?: number;
@@ -46,21 +52,23 @@ export function tinyCase(o: TinyCaseOptions): Record<string, unknown> {
   const B = o.batch ?? 2, T = o.timesteps ?? 3, D = o.inputDim ?? 2, U = o.units ?? 2;
   const next = random(o.seed ?? 7);
   const useBias = o.useBias ?? true;
-  const weights = [floats([D, 4 * U], next, "kernel"), floats([U, 4 * U], next, "recurrent_kernel")];
-  if (useBias) weights.push(floats([4 * U], next, "bias"));
+  const layout = CELL_LAYOUTS[o.cell ?? "LSTM"];
+  const resetAfter = o.resetAfter ?? true;
+  const weights = layout.weights({ units: U, use_bias: useBias, reset_after: resetAfter }, D).map((w) => floats([...w.shape], next, w.name));
+  const hasC = layout.states.includes("c");
   const calls = Array.from({ length: o.calls ?? 1 }, () => {
     const h = floats([B, T, U], next);
-    const c = floats([B, T, U], next);
+    const c = hasC ? floats([B, T, U], next) : undefined;
     const last = (t: RawTensor): RawTensor => ({
       dtype: "float32",
       shape: [B, U],
       data: Array.from({ length: B * U }, (_, k) => t.data[Math.floor(k / U) * T * U + (T - 1) * U + (k % U)]!),
     });
     const output = o.returnSequences ? { dtype: "float32", shape: [B, T, U], data: [...h.data] } : last(h);
-    const outputs = o.returnState ? [output, last(h), last(c)] : [output];
+    const outputs = o.returnState ? [output, last(h), ...(c ? [last(c)] : [])] : [output];
     const inputs: Record<string, unknown> = { x: floats([B, T, D], next) };
     if (o.mask) inputs["mask"] = { dtype: "bool", shape: [B, T], data: Array.from({ length: B * T }, (_, k) => k % T !== 0) };
-    return { inputs, outputs, steps: [{ layer: 0, h, c }] };
+    return { inputs, outputs, steps: [{ layer: 0, h, ...(c ? { c } : {}) }] };
   });
   return {
     id: o.id,
@@ -68,12 +76,13 @@ export function tinyCase(o: TinyCaseOptions): Record<string, unknown> {
     seed: o.seed ?? 7,
     layers: [
       {
-        class_name: "LSTM",
+        class_name: layout.className,
         config: {
-          name: "lstm",
+          name: layout.kind,
           units: U,
           activation: o.activation ?? "tanh",
-          recurrent_activation: "sigmoid",
+          ...(layout.activations.recurrent_activation !== undefined ? { recurrent_activation: "sigmoid" } : {}),
+          ...(layout.className === "GRU" ? { reset_after: resetAfter } : {}),
           use_bias: useBias,
           return_sequences: o.returnSequences ?? false,
           return_state: o.returnState ?? false,

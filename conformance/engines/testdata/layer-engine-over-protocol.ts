@@ -1,6 +1,6 @@
 /**
- * A layer engine over protocol 2 (spec/adapter.md §8.9): the reference's one layer, one layer_call
- * at a time; the runner composes the model. argv[2] = "sequence" replies with every step's output
+ * A layer engine over protocol 2 (spec/adapter.md §8.9): the reference's one layer — any cell, the
+ * layer_call's class_name says which — one layer_call at a time; the runner composes the model. argv[2] = "sequence" replies with every step's output
  * instead of the output Keras returns. Behaviour by the first segment of the case id:
  *   decline/… an "unsupported" reply with a reason
  *   notes/…   a result with notes attached
@@ -9,28 +9,17 @@
  * Run: `npx tsx conformance/engines/testdata/layer-engine-over-protocol.ts`.
  */
 import { createInterface } from "node:readline";
-import { activationNames, lstm } from "../../../reference/index.ts";
-import type { LstmLayerCall, LstmLayerOutputs } from "../../engine.ts";
+import { activationNames } from "../../../reference/index.ts";
+import { CELL_FEATURES, CELL_OPTION_FEATURES } from "../../cells.ts";
 import { activationFeatures } from "../../features.ts";
 import { layerCallFromMessage, layerResultMessage } from "../../protocol/layer-message.ts";
 import type { LayerCallMessage } from "../../protocol/messages.ts";
+import { referenceLayerCall } from "../../testing/reference-layer.ts";
 
 const sequenceMode = process.argv[2] === "sequence";
 const send = (m: object): void => void process.stdout.write(JSON.stringify(m) + "\n");
 
-function referenceLayer(call: LstmLayerCall): LstmLayerOutputs {
-  const { weights: w, x, mask, initialState } = call;
-  const config = { ...call.config, return_state: true, stateful: false, ...(sequenceMode ? { return_sequences: true } : {}) };
-  const [output, h, c] = lstm(
-    config,
-    { kernel: w.kernel.data, recurrent_kernel: w.recurrent_kernel.data, bias: w.bias?.data ?? null },
-    { x: x.data, shape: [x.shape[0]!, x.shape[1]!, x.shape[2]!], ...(mask ? { mask: mask.data } : {}), ...(initialState ? { initialState: [initialState[0].data, initialState[1].data] } : {}) },
-    call.dialect,
-  );
-  return sequenceMode ? { sequence: output!, h: h!, c: c! } : { output: output!, h: h!, c: c! };
-}
-
-const capabilities = ["go_backwards", "mask", "initial_state", "zero_output_for_mask", "use_bias_false", "dialect:tf-keras", ...activationFeatures(activationNames)];
+const capabilities = ["go_backwards", "mask", "initial_state", "zero_output_for_mask", "use_bias_false", "dialect:tf-keras", ...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...activationFeatures(activationNames)];
 send({ type: "hello", protocol: 2, kind: "layer", engine: { name: "reference-layer-over-protocol", version: "0.1.0", language: "typescript" }, capabilities });
 
 const lines = createInterface({ input: process.stdin });
@@ -41,7 +30,7 @@ lines.on("line", (line) => {
   const mode = m.case.split("/")[0];
   if (mode === "decline") return send({ type: "unsupported", id: m.id, reason: "this kernel needs units ≤ 1", notes: ["declined by the test engine"] });
   try {
-    const reply = layerResultMessage(mode === "wrongid" ? "someone-else#1" : m.id, referenceLayer(layerCallFromMessage(m)), mode === "notes" ? [`kernel: reference float64, call ${m.call_index}`] : undefined);
+    const reply = layerResultMessage(mode === "wrongid" ? "someone-else#1" : m.id, referenceLayerCall(layerCallFromMessage(m), { sequence: sequenceMode }), mode === "notes" ? [`kernel: reference float64, call ${m.call_index}`] : undefined);
     send(mode === "bad" ? { ...reply, h: { ...reply.h, data: reply.h.data.slice(1) } } : reply);
   } catch (e) {
     send({ type: "error", id: m.id, message: (e as Error).message });

@@ -1,12 +1,14 @@
 /**
- * One LSTM step for a whole batch (spec/lstm.md §2):
+ * One LSTM step for a whole batch (spec/lstm.md §2.1):
  *
- *   z   = x_t·W + h_{t-1}·U + b          (bias added once, after both products)
- *   i   = σr(z_i)   f = σr(z_f)   g = act(z_c)   o = σr(z_o)    (blocks of `units` columns, in this order)
+ *   z   = x_t·W + h_{t-1}·U + b          (bias added once, after both products, §2.2)
+ *   i   = σr(z_i)   f = σr(z_f)   g = act(z_c)   o = σr(z_o)    (blocks of `units` columns, in this order, §1.2)
  *   c_t = f ⊙ c_{t-1} + i ⊙ g
  *   h_t = o ⊙ act(c_t)
+ *
+ * The state is [h, c] (§2.1: the cell returns `h, [h, c]`).
  */
-import type { Activation } from "./activations.ts";
+import type { Cell, GateActivations } from "./cell.ts";
 
 /** LSTM weights in Keras layout, row-major float64 (spec/lstm.md §1). */
 export interface LstmParams {
@@ -16,15 +18,8 @@ export interface LstmParams {
   readonly kernel: Float64Array;
   /** (units, 4·units), same blocks. */
   readonly recurrentKernel: Float64Array;
-  /** (4·units), or null when `use_bias` is false. */
+  /** (4·units), or null when `use_bias` is false (§3.7). */
   readonly bias: Float64Array | null;
-}
-
-export interface GateActivations {
-  /** `activation`: the candidate g and the output squashing act(c_t). */
-  readonly act: Activation;
-  /** `recurrent_activation`: the gates i, f, o. */
-  readonly recAct: Activation;
 }
 
 /** The state of every batch row: h and c, each (batch, units). */
@@ -33,7 +28,11 @@ export interface LstmState {
   readonly c: Float64Array;
 }
 
-/** Gate pre-activations z = x_t·W + h_{t-1}·U + b for one batch row, written into `z` (4·units). */
+/**
+ * Gate pre-activations z = x_t·W + h_{t-1}·U + b for one batch row, written into `z` (4·units).
+ * The fast layer (reference/fast.ts) sums in exactly this order: start from the bias (or 0), add
+ * x_t[d]·W[d, j] for d ascending, then h[k]·U[k, j] for k ascending.
+ */
 export function preActivations(p: LstmParams, x: Float64Array, xOffset: number, h: Float64Array, hOffset: number, z: Float64Array): void {
   const n = 4 * p.units;
   if (p.bias) z.set(p.bias);
@@ -80,4 +79,17 @@ export function lstmCellStep(
     }
   }
   return { h, c };
+}
+
+/** The LSTM as a cell of the loop (reference/rnn.ts): states [h, c]. */
+export function lstmCell(p: LstmParams, f: GateActivations): Cell {
+  return {
+    inputDim: p.inputDim,
+    units: p.units,
+    stateCount: 2,
+    step(batch, x, xOffset, xStride, [h, c]) {
+      const next = lstmCellStep(p, f, batch, x, xOffset, xStride, { h: h!, c: c! });
+      return [next.h, next.c];
+    },
+  };
 }
