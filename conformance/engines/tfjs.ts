@@ -1,25 +1,30 @@
 /**
- * TensorFlow.js as an engine (`--engine tfjs`): `tf.layers.lstm` (and `tf.layers.masking`) built
- * from the case's Keras config, weights set through the layer API, run on the pure-JS CPU backend
- * (no tfjs-node, no native code).
+ * TensorFlow.js as an engine (`--engine tfjs`): `tf.layers.lstm`, `tf.layers.gru`,
+ * `tf.layers.simpleRNN` (and `tf.layers.masking`) built from the case's Keras config — mixed stacks
+ * too — weights set through the layer API, run on the pure-JS CPU backend (no tfjs-node, no native code).
  *
- * tfjs's defaults are not Keras's (keras-semantics facts J2): recurrentActivation defaults to
- * hardSigmoid, unitForgetBias to off, kernelInitializer to glorotNormal. So every option is passed
- * explicitly from the case's config; none is left to a default.
+ * tfjs's defaults are not Keras's (spec/lstm.md §4.5, spec/gru.md §4.6, spec/simple-rnn.md §4.5):
+ * recurrentActivation defaults to hardSigmoid, unitForgetBias to off, kernelInitializer to
+ * glorotNormal. So every option is passed explicitly from the case's config; none is left to a default.
  *
  * Where tfjs means something else by the same name, the case runs and the difference shows as a
  * failure, explained in `tfjs.expectations` — a user porting a Keras model to tfjs meets exactly that:
  * - `hard_sigmoid` is 0.2·x + 0.5 in tfjs (tfjs-layers src/backend/tfjs_backend.ts `hardSigmoid`),
  *   the tf-keras formula; Keras 3's is x/6 + 0.5 (spec/lstm.md §4);
  * - a masked step emits the previous *state* h, not the previous *output* (tfjs-layers
- *   src/layers/recurrent.ts `rnn()`): before the first valid step that is the initial state where
- *   Keras on TensorFlow emits zeros (facts J4, X1).
- * tfjs has no `zero_output_for_mask`, so that feature is not declared (the runner reports such
- * cases unsupported).
+ *   src/layers/recurrent.ts `rnn()`): before the first valid step that is the initial (or a stateful
+ *   layer's carried) state where Keras on TensorFlow emits zeros (spec/lstm.md §3.5.3, spec/gru.md §3.5).
+ * Where tfjs has no such layer at all, the case is *unsupported*:
+ * - tfjs has no `zero_output_for_mask`, so that feature is not declared;
+ * - tfjs's GRU is the reset-before one only: `resetAfter: true` — Keras's default GRU — throws
+ *   (spec/gru.md §4.6), so those cases are unsupported with tfjs's message ({@link buildGru}). They are
+ *   *core* cases of the GRU this engine declares, so a run over the corpus is not conformant: tfjs
+ *   cannot load Keras's default GRU, and the verdict says so.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { CallInputs, LayerCase, LstmLayer, MaskingLayer } from "../case.ts";
+import type { CallInputs, GruLayer, LayerCase, MaskingLayer, RecurrentConfig, RecurrentLayer } from "../case.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
+import { CELL_FEATURES } from "../cells.ts";
 import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { Tensor } from "../tensor.ts";
 
@@ -47,8 +52,14 @@ function tfjsActivation(name: string, field: string): TfjsActivation {
   return TFJS_ACTIVATIONS[name as KerasActivation];
 }
 
-// every option but zero_output_for_mask, which tfjs's LSTM does not have
-const features: Feature[] = [...OPTION_FEATURES.filter((f) => f !== "zero_output_for_mask"), ...activationFeatures(Object.keys(TFJS_ACTIVATIONS))];
+// The three cells, and every option but zero_output_for_mask, which tfjs's RNN layers do not have. The
+// reset-before GRU is tfjs's only GRU (gru:reset_after_false); the reset-after one is declined per case.
+const features: Feature[] = [
+  ...CELL_FEATURES,
+  "gru:reset_after_false",
+  ...OPTION_FEATURES.filter((f) => f !== "zero_output_for_mask"),
+  ...activationFeatures(Object.keys(TFJS_ACTIVATIONS)),
+];
 
 let backendReady: Promise<void> | undefined;
 
@@ -70,34 +81,82 @@ function fromTf(t: tf.Tensor): Tensor {
   return { shape: [...t.shape], data: Float32Array.from(t.dataSync()) };
 }
 
-/** A tfjs LSTM layer with every option taken from the Keras config (none left to tfjs defaults). */
-function buildLstm(layer: LstmLayer, batchInputShape: [number, number, number], weights: tf.Tensor[]): tf.RNN {
-  const c = layer.config;
-  return tf.layers.lstm({
+/** The options every tfjs recurrent layer takes, from the Keras config (none left to tfjs defaults). */
+function commonArgs(c: RecurrentConfig, batchInputShape: [number, number, number], weights: tf.Tensor[]) {
+  return {
     units: c.units,
     activation: tfjsActivation(c.activation, "activation"),
-    recurrentActivation: tfjsActivation(c.recurrent_activation, "recurrent_activation"),
     useBias: c.use_bias,
     returnSequences: c.return_sequences,
     returnState: c.return_state,
     goBackwards: c.go_backwards,
     stateful: c.stateful,
-    unitForgetBias: c.unit_forget_bias ?? true,
-    // Inference: dropout does nothing (Keras R8), passed through so the config is complete.
+    // Inference: dropout does nothing (spec/lstm.md §3.9, spec/gru.md §3.9, spec/simple-rnn.md §3.9), passed through so the config is complete.
     dropout: c.dropout ?? 0,
     recurrentDropout: c.recurrent_dropout ?? 0,
-    implementation: 2,
     unroll: false,
     // The initialisers are irrelevant: `weights` replaces them when the layer is built. Zeros avoid
     // the orthogonal initialiser's cost.
     kernelInitializer: "zeros",
     recurrentInitializer: "zeros",
     biasInitializer: "zeros",
-    // A stateful layer needs its batch size up front (tfjs and Keras R4 alike); others take any batch and length.
+    // A stateful layer needs its batch size up front (tfjs and Keras alike, spec/lstm.md §3.6); others take any batch and length.
     ...(c.stateful ? { batchInputShape } : { inputShape: [null, batchInputShape[2]] }),
-    // Set with `layer.setWeights` when the layer is built (tfjs Layer.apply), in Keras's order.
+    // Set with `layer.setWeights` when the layer is built (tfjs Layer.apply), in Keras's order: the
+    // three tensors have Keras's shapes and gate order in tfjs too (spec/gru.md §4.6, spec/simple-rnn.md §4.5).
     weights,
-  });
+  } as const;
+}
+
+/**
+ * tfjs's GRU args: `resetAfter` is read by the GRUCell that `tf.layers.gru` makes from the same args
+ * (tfjs-layers src/layers/recurrent.ts), though only GRUCellLayerArgs types it.
+ */
+type TfjsGruArgs = Parameters<typeof tf.layers.gru>[0] & { resetAfter?: boolean };
+
+/**
+ * tfjs 4.22's GRUCell throws on `resetAfter: true` ("GRUCell does not support reset_after parameter
+ * set to true"): it implements only the reset-before step (spec/gru.md §2.2, §4.6). The flag is passed
+ * as the config says, so tfjs itself decides; its refusal of Keras's default GRU (§2.1) makes the case
+ * unsupported with tfjs's own words, and a tfjs that one day accepts it runs the case.
+ */
+function buildGru(layer: GruLayer, args: TfjsGruArgs): tf.RNN {
+  try {
+    return tf.layers.gru(args);
+  } catch (e) {
+    if (layer.config.reset_after !== true) throw e;
+    throw new UnsupportedCaseError(
+      `tfjs ${tf.version.tfjs} has no reset_after=True GRU (Keras's default, spec/gru.md §2.1, §4.6): tf.layers.gru throws "${(e as Error).message}"`,
+    );
+  }
+}
+
+/** A tfjs layer of the case's cell with every option taken from the Keras config. */
+function buildLayer(layer: RecurrentLayer, batchInputShape: [number, number, number], weights: tf.Tensor[]): tf.RNN {
+  switch (layer.className) {
+    case "LSTM": {
+      const c = layer.config;
+      return tf.layers.lstm({
+        ...commonArgs(c, batchInputShape, weights),
+        recurrentActivation: tfjsActivation(c.recurrent_activation, "recurrent_activation"),
+        unitForgetBias: c.unit_forget_bias ?? true,
+        implementation: 2,
+      });
+    }
+    case "GRU": {
+      const c = layer.config;
+      return buildGru(layer, {
+        ...commonArgs(c, batchInputShape, weights),
+        // tfjs's default is hardSigmoid (spec/gru.md §4.6): always passed.
+        recurrentActivation: tfjsActivation(c.recurrent_activation, "recurrent_activation"),
+        resetAfter: c.reset_after,
+        implementation: 2,
+      });
+    }
+    case "SimpleRNN":
+      // spec/simple-rnn.md §3.8: no recurrent_activation.
+      return tf.layers.simpleRNN(commonArgs(layer.config, batchInputShape, weights));
+  }
 }
 
 interface BuiltModel {
@@ -116,26 +175,31 @@ function buildModel(c: LayerCase, first: CallInputs): BuiltModel {
       masking = tf.layers.masking({ maskValue: (l as MaskingLayer).config.mask_value });
       return "masking" as const;
     }
-    // tfjs declares no cell feature (the LSTM only, features.ts): other cells never reach it.
-    if (l.className !== "LSTM") throw new UnsupportedCaseError(`the tfjs engine builds LSTM layers only, not ${l.className}`);
     const w = l.weights;
     const weights = [toTf(w.kernel), toTf(w.recurrent_kernel), ...(w.bias ? [toTf(w.bias)] : [])];
     weightTensors.push(...weights);
-    const built = buildLstm(l, [batch, timesteps, dim], weights);
+    let built: tf.RNN;
+    try {
+      built = buildLayer(l, [batch, timesteps, dim], weights);
+    } catch (e) {
+      // The layers built so far hold nothing yet (they are built when applied); the weights are ours.
+      tf.dispose(weightTensors);
+      throw e;
+    }
     dim = l.config.units;
     return built;
   });
   return { layers, masking, weightTensors };
 }
 
-/** One call: the layers applied in order, each LSTM given the mask the previous layer passes on. */
+/** One call: the layers applied in order, each recurrent layer given the mask the previous layer passes on. */
 function callModel(model: BuiltModel, call: CallInputs): Tensor[] {
   const results = tf.tidy((): tf.Tensor[] => {
     let x: tf.Tensor = toTf(call.x);
     // A mask travels as tfjs's own layers compute it (Masking.computeMask, RNN.computeMask), as
     // tfjs's model executor does for a loaded model.
     let mask: tf.Tensor | null = call.mask ? tf.tensor(call.mask.data, [...call.mask.shape], "bool") : null;
-    let firstLstm = true;
+    let firstRecurrent = true;
     let outputs: tf.Tensor[] = [];
     for (const layer of model.layers) {
       if (layer === "masking") {
@@ -148,13 +212,13 @@ function callModel(model: BuiltModel, call: CallInputs): Tensor[] {
       // Typed as ConfigDict, but tfjs reads tensors from these keys (RNN.call).
       const loose = kwargs as Record<string, unknown>;
       if (mask !== null) loose["mask"] = mask;
-      if (firstLstm && call.initialState) loose["initialState"] = call.initialState.map(toTf);
+      if (firstRecurrent && call.initialState) loose["initialState"] = call.initialState.map(toTf);
       const result = layer.apply(x, kwargs) as tf.Tensor | tf.Tensor[];
       outputs = Array.isArray(result) ? result : [result];
       const nextMask = layer.computeMask(x, mask ?? undefined);
       mask = (Array.isArray(nextMask) ? nextMask[0] : nextMask) ?? null;
       x = outputs[0]!;
-      firstLstm = false;
+      firstRecurrent = false;
     }
     return outputs;
   });
@@ -182,7 +246,7 @@ async function run(c: LayerCase): Promise<EngineOutputs> {
   }
 }
 
-/** TensorFlow.js layers on the CPU backend. */
+/** TensorFlow.js recurrent layers (LSTM, GRU, SimpleRNN) on the CPU backend. */
 export const engine: Engine = {
   name: "tfjs",
   version: `@tensorflow/tfjs ${tf.version.tfjs}`,
