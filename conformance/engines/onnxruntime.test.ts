@@ -1,19 +1,91 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { GruLayer, Layer, LayerCase, SimpleRnnLayer } from "../case.ts";
+import { recurrentLayers } from "../case.ts";
+import { compareTensors } from "../compare.ts";
 import { UnsupportedCaseError } from "../engine.ts";
+import { expectationFor, parseExpectations } from "../expectations.ts";
+import { loadFixtureDir } from "../fixtures/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
+import type { Tensor } from "../tensor.ts";
 import { checkCorpus } from "../testing/corpus-check.ts";
 import { agreementWithReference } from "../testing/engine-agreement.ts";
 import engine from "./onnxruntime.ts";
+import { referenceEngine } from "./reference.ts";
 import { sampleCase, sampleCases } from "../testing/sample-cases.ts";
 
 const { rightPaddedSequence, leftPadded, ...agreeing } = sampleCases;
+
+/** The first `n` of every `width` columns (from `offset`) of a row-major tensor: GRU or SimpleRNN weights cut from an LSTM's. */
+function firstColumns(t: Tensor, n: number, offset = 0): Tensor {
+  const width = t.shape[t.shape.length - 1]!;
+  const rows = t.data.length / width;
+  const data = new Float32Array(rows * n);
+  for (let r = 0; r < rows; r++) data.set(t.data.subarray(r * width + offset, r * width + offset + n), r * n);
+  return { shape: [...t.shape.slice(0, -1), n], data };
+}
+
+/**
+ * A sample LSTM case with its recurrent layers made GRUs or SimpleRNNs (`cells[k]` for layer k, the
+ * last entry for the rest), weights cut from the LSTM's so they stay asymmetric; a GRU or SimpleRNN
+ * first layer takes [h0] only (spec/gru.md §3.4).
+ */
+function asCells(c: LayerCase, cells: readonly ("GRU" | "SimpleRNN")[], resetAfter: boolean): LayerCase {
+  let k = 0;
+  const layers = c.layers.map((l): Layer => {
+    if (l.className !== "LSTM") return l;
+    const cell = cells[Math.min(k++, cells.length - 1)]!;
+    const u = l.config.units;
+    const { recurrent_activation, unit_forget_bias: _forget, ...common } = l.config;
+    const { kernel, recurrent_kernel, bias } = l.weights;
+    if (cell === "SimpleRNN") {
+      const layer: SimpleRnnLayer = { className: "SimpleRNN", config: common, weights: { kernel: firstColumns(kernel, u), recurrent_kernel: firstColumns(recurrent_kernel, u), ...(bias ? { bias: firstColumns(bias, u) } : {}) } };
+      return layer;
+    }
+    // reset_after: (2, 3u) from two different slices of the LSTM's bias, so b_hh ≠ b_ih (spec/gru.md §1.3)
+    const gruBias = bias && (resetAfter ? { shape: [2, 3 * u], data: Float32Array.from([...firstColumns(bias, 3 * u).data, ...firstColumns(bias, 3 * u, u).data]) } : firstColumns(bias, 3 * u));
+    const layer: GruLayer = {
+      className: "GRU",
+      config: { ...common, recurrent_activation, reset_after: resetAfter },
+      weights: { kernel: firstColumns(kernel, 3 * u), recurrent_kernel: firstColumns(recurrent_kernel, 3 * u), ...(gruBias ? { bias: gruBias } : {}) },
+    };
+    return layer;
+  });
+  const first = recurrentLayers({ ...c, layers })[0]!;
+  const calls = c.calls.map((call) => (call.initialState && first.className !== "LSTM" ? { ...call, initialState: [call.initialState[0]!] } : call));
+  return { ...c, id: `${c.id}/${cells.join("+")}${resetAfter ? "" : "/reset_before"}`, layers, calls };
+}
+
+/** Every recurrent layer with zero_output_for_mask=True: what ONNX's sequence_lens computes (see onnxruntime.expectations). */
+const zeroOutputForMask = (c: LayerCase): LayerCase => ({
+  ...c,
+  layers: c.layers.map((l) => (l.className === "Masking" ? l : ({ ...l, config: { ...l.config, zero_output_for_mask: true } } as Layer))),
+});
 
 describe("onnxruntime engine", () => {
   it.each(Object.entries(agreeing))("agrees with the reference: %s", async (_name, c) => {
     const { mismatches } = await agreementWithReference(engine, c);
     expect(mismatches).toBe(0);
+  });
+
+  // spec/gru.md §2.1 (linear_before_reset=1), §2.2 (=0), spec/simple-rnn.md §2.1 (RNN), mixed stacks (§3.1).
+  for (const [cells, resetAfter] of [[["GRU"], true], [["GRU"], false], [["SimpleRNN"], true], [["GRU", "SimpleRNN"], true], [["SimpleRNN", "GRU"], false]] as const) {
+    it.each(Object.entries(agreeing))(`agrees with the reference as ${cells.join(" → ")}${(cells as readonly string[]).includes("GRU") ? ` (reset_after=${resetAfter ? "True" : "False"})` : ""}: %s`, async (_name, c) => {
+      const { mismatches } = await agreementWithReference(engine, asCells(c, cells, resetAfter));
+      expect(mismatches).toBe(0);
+    });
+  }
+
+  it("agrees with the reference on a stack of LSTM, GRU and SimpleRNN nodes (c only where there is an LSTM)", async () => {
+    const three = sampleCase({ id: "s/three_cells", units: [4, 3, 2], config: { return_sequences: true, return_state: true, go_backwards: true }, initialState: true, calls: 2 });
+    const gru = asCells(three, ["GRU"], true).layers;
+    const simple = asCells(three, ["SimpleRNN"], true).layers;
+    for (const layers of [[three.layers[0]!, gru[1]!, simple[2]!], [gru[0]!, three.layers[1]!, simple[2]!], [simple[0]!, gru[1]!, three.layers[2]!]]) {
+      const firstIsLstm = layers[0]!.className === "LSTM";
+      const c: LayerCase = { ...three, layers: layers.map((l) => ({ ...l, config: { ...l.config, stateful: true } }) as Layer), calls: three.calls.map((call) => ({ ...call, initialState: firstIsLstm ? call.initialState! : [call.initialState![0]!] })) };
+      expect((await agreementWithReference(engine, c)).mismatches, layers.map((l) => l.className).join(" → ")).toBe(0);
+    }
   });
 
   it("writes zeros past sequence_lens where Keras repeats the last output (a real ONNX difference)", async () => {
@@ -29,12 +101,22 @@ describe("onnxruntime engine", () => {
     }
   });
 
+  it("writes zeros past sequence_lens in GRU and RNN nodes too: Keras with zero_output_for_mask=True", async () => {
+    for (const c of [asCells(rightPaddedSequence, ["GRU"], true), asCells(rightPaddedSequence, ["GRU"], false), asCells(rightPaddedSequence, ["SimpleRNN"], true)]) {
+      expect((await agreementWithReference(engine, c)).mismatches, c.id).toBeGreaterThan(0);
+      expect((await agreementWithReference(engine, zeroOutputForMask(c))).mismatches, c.id).toBe(0);
+      const [out, zeroed] = [await engine.run(c), await referenceEngine.run(zeroOutputForMask(c))];
+      expect(compareTensors(out[0]![0]!, zeroed[0]![0]!, { atol: 1e-5, rtol: 1e-5 }).mismatches, c.id).toBe(0);
+    }
+  });
+
   it("reports a mask that is not right-padded as unsupported, with the reason", async () => {
     await expect(engine.run(leftPadded)).rejects.toBeInstanceOf(UnsupportedCaseError);
     await expect(engine.run(leftPadded)).rejects.toThrow(/sequence_lens cannot express.*batch row 0 \(0111\)/);
   });
 
-  it("declares only activations ONNX's LSTM can express", () => {
+  it("declares the three cells, both GRU conventions, and only activations ONNX's RNN operators can express", () => {
+    expect(engine.features).toEqual(expect.arrayContaining(["cell:lstm", "cell:gru", "cell:simple_rnn", "gru:reset_after_false"]));
     expect(engine.features).toContain("recurrent_activation:hard_sigmoid");
     expect(engine.features).not.toContain("activation:selu");
     expect(engine.features).toContain("zero_output_for_mask");
@@ -60,16 +142,28 @@ describe("onnxruntime engine", () => {
 });
 
 const fixtures = defaultFixturesDir();
+const expectationsFile = join(import.meta.dirname, "onnxruntime.expectations");
 describe.skipIf(!existsSync(fixtures))("onnxruntime engine on the corpus", () => {
   it("every failure is listed, with its reason, in onnxruntime.expectations; unsupported only for masks sequence_lens cannot express", async () => {
     const { result, problems } = await checkCorpus(
       engine,
-      join(import.meta.dirname, "onnxruntime.expectations"),
-      // onnxruntime declares no cell: the LSTM only (features.ts); GRU and SimpleRNN cases are unsupported, never run
-      /ONNX sequence_lens cannot express this mask: .* is not right-padded|^engine does not implement: (recurrent_)?activation:|^engine does not implement: (.*, )?cell:(gru|simple_rnn)(, .*)?$/,
+      expectationsFile,
+      /ONNX sequence_lens cannot express this mask: .* is not right-padded|^engine does not implement: (recurrent_)?activation:/,
       fixtures,
     );
     expect(problems).toEqual([]);
     expect(result.counts.pass).toBeGreaterThan(0);
+    for (const prefix of ["lstm/", "gru/", "simple_rnn/"]) expect(result.cases.filter((v) => v.id.startsWith(prefix) && v.status === "pass").length, prefix).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("each GRU and SimpleRNN known failure is ONNX's zeros past sequence_lens: the reference with zero_output_for_mask=True", async () => {
+    const { expectations } = parseExpectations(readFileSync(expectationsFile, "utf8"), expectationsFile);
+    const listed = loadFixtureDir(fixtures).cases.filter((c) => !c.id.startsWith("lstm/") && expectationFor(expectations, c.id) !== undefined);
+    expect(listed.length).toBeGreaterThan(0);
+    for (const c of listed) {
+      expect(expectationFor(expectations, c.id)!.reason).toMatch(/zero past sequence_lens/);
+      const [actual, want] = [await engine.run(c), await referenceEngine.run(zeroOutputForMask(c))];
+      actual.forEach((call, i) => call.forEach((t, k) => expect(compareTensors(t, want[i]![k]!, c.tolerance).mismatches, `${c.id} call ${i} output ${k}`).toBe(0)));
+    }
   }, 300_000);
 });

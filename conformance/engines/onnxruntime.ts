@@ -1,6 +1,7 @@
 /**
- * ONNX Runtime as an engine (`--engine onnxruntime`): each case becomes an ONNX model with one `LSTM`
- * node per Keras LSTM layer (./onnx-model.ts), run by `onnxruntime-web` on its WebAssembly CPU
+ * ONNX Runtime as an engine (`--engine onnxruntime`): each case becomes an ONNX model with one node
+ * per Keras recurrent layer — `LSTM`, `GRU` (`linear_before_reset` from `reset_after`) or `RNN` for a
+ * SimpleRNN, mixed stacks too (./onnx-model.ts) — run by `onnxruntime-web` on its WebAssembly CPU
  * backend, which runs in Node from node_modules without any download (one thread, so runs are
  * reproducible and polite to other processes).
  *
@@ -16,29 +17,31 @@
  * `initial_h`/`initial_c` of the next.
  */
 import * as ort from "onnxruntime-web";
-import { lstmLayers, type CallInputs, type LayerCase, type LstmLayer, type MaskingLayer } from "../case.ts";
+import { recurrentLayers, type CallInputs, type LayerCase, type MaskingLayer, type RecurrentLayer } from "../case.ts";
+import { CELL_FEATURES } from "../cells.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
 import { activationFeatures, OPTION_FEATURES } from "../features.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
-import { buildOnnxLstmModel, ONNX_EXPRESSIBLE_ACTIVATIONS, onnxNames } from "./onnx-model.ts";
+import { buildOnnxModel, ONNX_EXPRESSIBLE_ACTIVATIONS, onnxHasCellState, onnxNames } from "./onnx-model.ts";
 import { maskingLayerMask } from "../masking-layer.ts";
 import { rightPaddedLengths } from "./right-padding.ts";
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = "error";
 
-// every option (masks with holes are declined case by case), and the activations ONNX's RNN operators name
-const features: Feature[] = [...OPTION_FEATURES, ...activationFeatures(ONNX_EXPRESSIBLE_ACTIVATIONS)];
+// The three cells, both GRU conventions (linear_before_reset 1 and 0), every option (masks with holes
+// are declined case by case), and the activations ONNX's RNN operators name.
+const features: Feature[] = [...CELL_FEATURES, "gru:reset_after_false", ...OPTION_FEATURES, ...activationFeatures(ONNX_EXPRESSIBLE_ACTIVATIONS)];
 
-/** The model's layers as this engine runs them: an optional leading Masking, then LSTMs only. */
-function modelLayers(c: LayerCase): { masking: MaskingLayer | undefined; lstms: LstmLayer[] } {
-  const lstms = lstmLayers(c);
+/** The model's layers as this engine runs them: an optional leading Masking, then recurrent layers. */
+function modelLayers(c: LayerCase): { masking: MaskingLayer | undefined; layers: RecurrentLayer[] } {
+  const layers = recurrentLayers(c);
   const maskings = c.layers.filter((l): l is MaskingLayer => l.className === "Masking");
-  if (lstms.length === 0) throw new Error(`case ${c.id}: no LSTM layer`);
+  if (layers.length === 0) throw new Error(`case ${c.id}: no recurrent layer`);
   if (maskings.length > 1 || (maskings.length === 1 && c.layers[0]!.className !== "Masking")) {
-    throw new UnsupportedCaseError("a Masking layer other than the first layer has no ONNX LSTM input to map to");
+    throw new UnsupportedCaseError("a Masking layer other than the first layer has no ONNX recurrent node input to map to");
   }
-  return { masking: maskings[0], lstms };
+  return { masking: maskings[0], layers };
 }
 
 /** (B, T, D) batch-major → (T, B, D) time-major, the ONNX `layout=0` input. */
@@ -82,11 +85,11 @@ function callMask(call: CallInputs, masking: MaskingLayer | undefined): BoolTens
 }
 
 async function run(c: LayerCase): Promise<EngineOutputs> {
-  const { masking, lstms } = modelLayers(c);
-  const last = lstms[lstms.length - 1]!;
+  const { masking, layers } = modelLayers(c);
+  const last = layers[layers.length - 1]!;
   const sessions = new Map<string, ort.InferenceSession>();
-  // Per layer, the state a stateful layer carries into the next call (Keras R4).
-  const carried: ({ h: Float32Array; c: Float32Array } | undefined)[] = lstms.map(() => undefined);
+  // Per layer, the state a stateful layer carries into the next call (spec/lstm.md §3.6): h, and c for an LSTM.
+  const carried: ({ h: Float32Array; c?: Float32Array } | undefined)[] = layers.map(() => undefined);
   const results: Tensor[][] = [];
   try {
     for (const call of c.calls) {
@@ -101,20 +104,21 @@ async function run(c: LayerCase): Promise<EngineOutputs> {
       const key = `${batch}x${timesteps}x${inputDim}:${lengths !== undefined}`;
       let session = sessions.get(key);
       if (session === undefined) {
-        const model = buildOnnxLstmModel(lstms, c.dialect, { batch, timesteps, inputDim }, lengths !== undefined);
+        const model = buildOnnxModel(layers, c.dialect, { batch, timesteps, inputDim }, lengths !== undefined);
         session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all", logSeverityLevel: 3 });
         sessions.set(key, session);
       }
       const feeds: Record<string, ort.Tensor> = { [onnxNames.x]: new ort.Tensor("float32", toTimeMajor(call.x), [timesteps, batch, inputDim]) };
       if (lengths !== undefined) feeds[onnxNames.sequenceLens] = new ort.Tensor("int32", Int32Array.from(lengths), [batch]);
-      lstms.forEach((layer, k) => {
+      layers.forEach((layer, k) => {
         const units = layer.config.units;
-        // An explicit initial_state overrides a stateful layer's stored state (Keras R4); it goes to the first LSTM.
+        // An explicit initial_state overrides a stateful layer's stored state (spec/lstm.md §3.6); it
+        // goes to the first recurrent layer: [h0, c0] for an LSTM, [h0] otherwise (spec/gru.md §3.4).
         const given = k === 0 ? call.initialState : undefined;
         const stored = layer.config.stateful ? carried[k] : undefined;
         const zeros = new Float32Array(batch * units);
         feeds[onnxNames.h0(k)] = stateTensor(given ? Float32Array.from(given[0]!.data) : (stored?.h ?? zeros), batch, units);
-        feeds[onnxNames.c0(k)] = stateTensor(given ? Float32Array.from(given[1]!.data) : (stored?.c ?? zeros), batch, units);
+        if (onnxHasCellState(layer)) feeds[onnxNames.c0(k)] = stateTensor(given ? Float32Array.from(given[1]!.data) : (stored?.c ?? zeros), batch, units);
       });
       const out = await session.run(feeds);
       const read = (name: string): Float32Array => {
@@ -122,19 +126,20 @@ async function run(c: LayerCase): Promise<EngineOutputs> {
         if (t === undefined || !(t.data instanceof Float32Array)) throw new Error(`onnxruntime returned no float32 output "${name}"`);
         return t.data;
       };
-      lstms.forEach((layer, k) => {
-        if (layer.config.stateful) carried[k] = { h: read(onnxNames.yh(k)).slice(), c: read(onnxNames.yc(k)).slice() };
+      layers.forEach((layer, k) => {
+        if (layer.config.stateful) carried[k] = { h: read(onnxNames.yh(k)).slice(), ...(onnxHasCellState(layer) ? { c: read(onnxNames.yc(k)).slice() } : {}) };
       });
-      const k = lstms.length - 1;
+      const k = layers.length - 1;
       const units = last.config.units;
       const sequence = sequenceFromY(read(onnxNames.y(k)), batch, timesteps, units, last.config.go_backwards);
-      const h: Tensor = { shape: [batch, units], data: read(onnxNames.yh(k)).slice() };
-      const cState: Tensor = { shape: [batch, units], data: read(onnxNames.yc(k)).slice() };
+      const states: Tensor[] = [{ shape: [batch, units], data: read(onnxNames.yh(k)).slice() }];
+      if (onnxHasCellState(last)) states.push({ shape: [batch, units], data: read(onnxNames.yc(k)).slice() });
       // Keras's last output is the output of the last processed step. Without zero_output_for_mask
       // that is the carried h (= Y_h); with it, the last step's (possibly zeroed) output, which is
-      // what ONNX writes in Y at that step (Keras R7).
-      const output = last.config.return_sequences ? sequence : last.config.zero_output_for_mask === true ? lastStep(sequence) : h;
-      results.push(last.config.return_state ? [output, h, cState] : [output]);
+      // what ONNX writes in Y at that step (spec/lstm.md §3.5.4).
+      const output = last.config.return_sequences ? sequence : last.config.zero_output_for_mask === true ? lastStep(sequence) : states[0]!;
+      // return_state: [output, h, c] for an LSTM, [output, h] for a GRU or SimpleRNN (spec/gru.md §3.2).
+      results.push(last.config.return_state ? [output, ...states] : [output]);
     }
   } finally {
     await Promise.all([...sessions.values()].map((s) => s.release()));
@@ -142,7 +147,7 @@ async function run(c: LayerCase): Promise<EngineOutputs> {
   return results;
 }
 
-/** ONNX Runtime (onnxruntime-web, WebAssembly CPU backend) running ONNX `LSTM` nodes built from the case. */
+/** ONNX Runtime (onnxruntime-web, WebAssembly CPU backend) running ONNX `LSTM`, `GRU` and `RNN` nodes built from the case. */
 export const engine: Engine = {
   name: "onnxruntime",
   version: `onnxruntime-web ${ort.env.versions.web ?? "unknown"}`,
