@@ -3,8 +3,8 @@
 puts this folder on the PYTHONPATH of ``--engine-cmd``, so ``import keras_rnn_conformance`` works
 without installing anything (or copy the file next to your engine).
 
-A layer engine (§8.9) computes one LSTM layer call; the suite composes the model around it (the
-Masking layer, stacks, the mask passed down, stateful calls, what is returned)::
+A layer engine (§8.9) computes one call of one recurrent layer; the suite composes the model around
+it (the Masking layer, stacks — mixed ones too — the mask passed down, stateful calls, what is returned)::
 
     from keras_rnn_conformance import serve_layer
 
@@ -13,6 +13,12 @@ Masking layer, stacks, the mask passed down, stateful calls, what is returned)::
         return sequence, h, c  # every step's output (batch, timesteps, units) in processing order, final h, c
 
     serve_layer("my-lstm", "1.0.0", ["mask", "go_backwards", "activation:tanh", "recurrent_activation:sigmoid"], lstm)
+
+A GRU or a SimpleRNN layer has one state (spec/gru.md §3.2): ``gru(call)`` and ``simple_rnn(call)``
+return ``(sequence, h)``. Pass the functions the engine has — ``serve_layer(name, version, capabilities,
+lstm, gru=gru, simple_rnn=simple_rnn)``, any of them, at least one — and the helper declares their
+cells (``cell:lstm``, ``cell:gru``, ``cell:simple_rnn``, spec/adapter.md §2); with ``lstm`` alone it
+declares none, which means the LSTM only, as before GRU and SimpleRNN.
 
 A model engine (§8.3) computes whole cases: ``serve(name, version, capabilities, run_case)``, where
 ``run_case(case)`` returns, per call, ``[output]`` or ``[output, h, c]`` in Keras's order.
@@ -84,9 +90,10 @@ class Case:
 
 @dataclass
 class LayerCall:
-    """One call of one LSTM layer (§8.9). ``x`` is (batch, timesteps, input_dim) float32; ``mask``
+    """One call of one recurrent layer (§8.9). ``x`` is (batch, timesteps, input_dim) float32; ``mask``
     (batch, timesteps) bool, True = valid, in original time order even with go_backwards;
-    ``initial_state`` [h0, c0] or None."""
+    ``initial_state`` the cell's states — [h0, c0] for an LSTM, [h0] for a GRU or SimpleRNN — or None;
+    ``class_name`` the cell ("LSTM", "GRU", "SimpleRNN")."""
     config: dict
     weights: dict  # "kernel", "recurrent_kernel"[, "bias"] -> float32 array, Keras layout
     x: np.ndarray
@@ -96,6 +103,7 @@ class LayerCall:
     case_id: str
     layer_index: int
     call_index: int
+    class_name: str = "LSTM"
 
 
 def _layer_from_wire(m: dict) -> Layer:
@@ -126,6 +134,7 @@ def layer_call_from_message(m: dict) -> LayerCall:
         m["case"],
         m["layer_index"],
         m["call_index"],
+        layer.class_name,
     )
 
 
@@ -179,19 +188,50 @@ def serve(name: str, version: str, capabilities: list, run_case: Callable[[Case]
     _serve(name, version, capabilities, "model", answer)
 
 
-def serve_layer(name: str, version: str, capabilities: list, lstm: Callable[[LayerCall], object]) -> None:
+# Per cell: its Keras class name, the serve_layer argument that computes it, the feature that declares
+# it (spec/adapter.md §2) and what its function returns as a tuple (spec/lstm.md §3.2, spec/gru.md §3.2).
+_CELLS = (
+    ("LSTM", "lstm", "cell:lstm", ("sequence", "h", "c")),
+    ("GRU", "gru", "cell:gru", ("sequence", "h")),
+    ("SimpleRNN", "simple_rnn", "cell:simple_rnn", ("sequence", "h")),
+)
+
+
+def serve_layer(name: str, version: str, capabilities: list, lstm: Optional[Callable[[LayerCall], object]] = None, *,
+                gru: Optional[Callable[[LayerCall], object]] = None,
+                simple_rnn: Optional[Callable[[LayerCall], object]] = None) -> None:
     """A layer engine (§8.9): ``lstm(call)`` returns ``(sequence, h, c)`` — every step's output in
     processing order and the final state — or a dict ``{"output": …, "h": …, "c": …}`` with the
-    output exactly as Keras returns it. ``capabilities`` are the layer's: activations,
-    go_backwards, mask, initial_state, zero_output_for_mask, use_bias_false, dialect:tf-keras; the
-    suite adds masking_layer, stacked, stateful, return_sequences and return_state. Declare
-    ``stateful`` only if ``lstm`` keeps stateful layers' state itself: the suite then stops handing
-    the last final state back as ``initial_state``."""
+    output exactly as Keras returns it; ``gru(call)`` and ``simple_rnn(call)`` return ``(sequence, h)``
+    or ``{"output": …, "h": …}`` (one state, spec/gru.md §3.2). Pass at least one; the cells of the
+    functions given are declared (none for ``lstm`` alone: the LSTM only, spec/adapter.md §2), and a
+    ``cell:*`` capability without its function is refused. ``capabilities`` are the layer's:
+    activations, go_backwards, mask, initial_state, zero_output_for_mask, use_bias_false,
+    dialect:tf-keras, gru:reset_after_false; the suite adds masking_layer, stacked, stateful,
+    return_sequences and return_state. Declare ``stateful`` only if the functions keep stateful layers'
+    state themselves: the suite then stops handing the last final state back as ``initial_state``."""
+    functions = {"LSTM": lstm, "GRU": gru, "SimpleRNN": simple_rnn}
+    if all(f is None for f in functions.values()):
+        raise ValueError("serve_layer needs at least one of lstm, gru, simple_rnn (spec/adapter.md §1.2)")
+    for class_name, argument, feature, _ in _CELLS:
+        if feature in capabilities and functions[class_name] is None:
+            raise ValueError(f"capabilities name {feature} but no {argument} function is given (spec/adapter.md §1.2)")
+    cells = [feature for class_name, _, feature, _ in _CELLS if functions[class_name] is not None]
+    declared = list(capabilities) + ([] if cells == ["cell:lstm"] else [f for f in cells if f not in capabilities])
+    returns = {class_name: (argument, fields) for class_name, argument, _, fields in _CELLS}
+
     def answer(m: dict) -> dict:
         if m["type"] != "layer_call":
             raise ValueError(f"a layer engine answers layer_call messages, got {m['type']!r}")
-        r = lstm(layer_call_from_message(m))
-        fields = r if isinstance(r, dict) else dict(zip(("sequence", "h", "c"), r))
+        call = layer_call_from_message(m)
+        argument, names = returns.get(call.class_name, (None, ()))
+        compute = functions.get(call.class_name)
+        if compute is None:  # the runner sends only declared cells; a direct caller may not
+            raise Unsupported(f"this engine has no {argument or call.class_name} layer")
+        r = compute(call)
+        if not isinstance(r, dict) and len(r) != len(names):
+            raise ValueError(f"{argument}() returned {len(r)} values; a {call.class_name} layer returns ({', '.join(names)})")
+        fields = r if isinstance(r, dict) else dict(zip(names, r))
         return {"type": "layer_result", **{k: array_to_wire(v) for k, v in fields.items()}}
 
-    _serve(name, version, capabilities, "layer", answer)
+    _serve(name, version, declared, "layer", answer)

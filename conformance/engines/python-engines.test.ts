@@ -1,9 +1,10 @@
 /**
  * The example Python engines (examples/engines/) through the real protocol: each runs the corpus,
  * and real Keras is checked against the reference on random cases (the property suite's cases).
- * The numpy LSTM is a layer engine (protocol 2, spec/adapter.md §8.9) twice — with the package's
- * helper (python/keras_rnn_conformance.py) and with the protocol by hand — and must reach level
- * full; torch and Keras are model engines speaking protocol 1.
+ * The numpy layers are a layer engine (protocol 2, spec/adapter.md §8.9) twice — with the package's
+ * helper (python/keras_rnn_conformance.py: LSTM, GRU, SimpleRNN) and with the protocol by hand (the
+ * LSTM) — and must reach level full; torch (nn.LSTM, nn.GRU, nn.RNN) is a layer engine on the helper
+ * too, Keras a model engine speaking protocol 1 (Keras composes its own models).
  * Needs a Python with numpy, torch 2.13.0 and Keras: `.venv/bin/python` at the package root or
  * KERAS_RNN_CONFORMANCE_PYTHON. Without one these tests are skipped and the reason is printed.
  */
@@ -27,13 +28,18 @@ import { referenceEngine } from "./reference.ts";
 import { createProcessEngine, type ProcessEngine } from "./process.ts";
 
 const python = process.env.KERAS_RNN_CONFORMANCE_PYTHON ?? join(packageRoot(), ".venv", "bin", "python");
-/** Each example engine: its script under examples/engines/, the modules it needs, and whether it must reach level full. */
+/**
+ * Each example engine: its script under examples/engines/, the modules it needs, whether it must reach
+ * level full, the cells it implements (each must pass cases of its own), and what it may answer
+ * `unsupported` for itself (spec/adapter.md §2) besides the features it does not declare.
+ */
 const ENGINES = {
-  "python-numpy": { script: "python-numpy/engine.py", modules: ["numpy"], full: true },
-  "python-numpy-raw": { script: "python-numpy/engine_raw.py", modules: ["numpy"], full: true },
-  "python-torch": { script: "python-torch/engine.py", modules: ["numpy", "torch"], full: false },
-  "python-keras": { script: "python-keras/engine.py", modules: ["numpy", "keras", "tensorflow", "tf_keras"], full: false },
-} as const;
+  "python-numpy": { script: "python-numpy/engine.py", modules: ["numpy"], full: true, cells: ["lstm", "gru", "simple_rnn"], declines: null },
+  "python-numpy-raw": { script: "python-numpy/engine_raw.py", modules: ["numpy"], full: true, cells: ["lstm"], declines: null },
+  // relu is declared for nn.RNN (a SimpleRNN); nn.LSTM and nn.GRU have tanh built in and decline it.
+  "python-torch": { script: "python-torch/engine.py", modules: ["numpy", "torch"], full: false, cells: ["lstm", "gru", "simple_rnn"], declines: /^engine cannot run this case: activation relu: torch\.nn\.(LSTM|GRU) has tanh only$/ },
+  "python-keras": { script: "python-keras/engine.py", modules: ["numpy", "keras", "tensorflow", "tf_keras"], full: false, cells: ["lstm", "gru", "simple_rnn"], declines: null },
+} as const satisfies Record<string, { script: string; modules: readonly string[]; full: boolean; cells: readonly string[]; declines: RegExp | null }>;
 type EngineDir = keyof typeof ENGINES;
 
 /** Which modules the Python has, without importing them (importing TensorFlow alone takes seconds). */
@@ -77,7 +83,7 @@ for (const dir of Object.keys(ENGINES) as EngineDir[]) {
     });
     afterAll(async () => engine?.close());
 
-    it("passes the corpus: no fail, no error (unsupported only for features it does not declare)", async () => {
+    it("passes the corpus: no fail, no error (unsupported only for features it does not declare, or what it declines with its reason)", async () => {
       expect(corpus.errors).toEqual([]);
       expect(corpus.cases.length).toBeGreaterThan(0);
       // Level full needs the property-based tests too (spec/adapter.md §4.3).
@@ -87,7 +93,16 @@ for (const dir of Object.keys(ENGINES) as EngineDir[]) {
       const perSecond = (result.cases.length / (result.durationMs / 1000)).toFixed(1);
       console.log(`${dir}: ${JSON.stringify(result.counts)} in ${Math.round(result.durationMs)} ms (${perSecond} cases/s, ${engine.starts} process start(s))`);
       expect(nonPass.filter((l) => !/: unsupported /.test(l))).toEqual([]);
-      for (const v of result.cases.filter((c) => c.status === "unsupported")) expect(v.missingFeatures.length, v.id).toBeGreaterThan(0);
+      const declines: RegExp | null = ENGINES[dir].declines;
+      for (const v of result.cases.filter((c) => c.status === "unsupported")) {
+        if (v.missingFeatures.length === 0) expect(declines !== null && declines.test(v.message), `${v.id}: ${v.message}`).toBe(true);
+      }
+      // An engine passes cases of every cell it implements; of the others it runs none (spec/adapter.md §2).
+      for (const cell of ["lstm", "gru", "simple_rnn"]) {
+        const passed = result.cases.filter((v) => v.id.startsWith(`${cell}/`) && v.status === "pass").length;
+        if ((ENGINES[dir].cells as readonly string[]).includes(cell)) expect(passed, `${dir}: ${cell} cases passed`).toBeGreaterThan(0);
+        else expect(passed, `${dir}: ${cell} cases passed`).toBe(0);
+      }
       expect(engine.starts).toBe(1);
       if (ENGINES[dir].full) {
         expect(engine.kind).toBe("layer");
@@ -97,6 +112,29 @@ for (const dir of Object.keys(ENGINES) as EngineDir[]) {
     }, 600_000);
   });
 }
+
+const numpyReason = skipReason("python-numpy");
+describe.skipIf(numpyReason !== undefined)("python/keras_rnn_conformance.py serve_layer", () => {
+  const helper = join(packageRoot(), "python");
+  /** The hello line of a serve_layer call, or the error it raised. */
+  const hello = (args: string): { capabilities?: string[]; error?: string } => {
+    const script = `import sys; sys.path.insert(0, ${JSON.stringify(helper)})\nfrom keras_rnn_conformance import serve_layer\nf = lambda call: None\nserve_layer("t", "1", ${args})`;
+    const r = spawnSync(python, ["-c", script], { input: "", encoding: "utf8" });
+    if (r.status !== 0) return { error: r.stderr };
+    return JSON.parse(r.stdout.split("\n")[0]!) as { capabilities: string[] };
+  };
+
+  it("declares the cells of the functions it is given, none for lstm alone (the LSTM only, spec/adapter.md §2)", () => {
+    expect(hello(`["mask"], f`).capabilities).toEqual(["mask"]);
+    expect(hello(`["mask"], f, gru=f`).capabilities).toEqual(["mask", "cell:lstm", "cell:gru"]);
+    expect(hello(`["mask"], simple_rnn=f`).capabilities).toEqual(["mask", "cell:simple_rnn"]);
+  });
+
+  it("refuses no function, and a cell:* capability without its function", () => {
+    expect(hello(`["mask"]`).error).toMatch(/at least one of lstm, gru, simple_rnn/);
+    expect(hello(`["cell:gru"], f`).error).toMatch(/capabilities name cell:gru but no gru function/);
+  });
+});
 
 const kerasReason = skipReason("python-keras");
 describe.skipIf(kerasReason !== undefined)(`real Keras against the reference on random cases${kerasReason ? ` — skipped: ${kerasReason}` : ""}`, () => {

@@ -1,6 +1,7 @@
-"""Real Keras as a keras-rnn-conformance protocol engine (spec/adapter.md §8): each case's layers are
-built by Keras itself from their get_config(), given the case's weights with set_weights() and
-called eagerly. Cases of dialect "keras3" run on Keras 3 (backend from KERAS_BACKEND, default
+"""Real Keras as a keras-rnn-conformance protocol engine (spec/adapter.md §8): each case's layers —
+LSTM, GRU, SimpleRNN, mixed stacks, Masking — are built by Keras itself from their get_config(), given
+the case's weights with set_weights() and called eagerly; Keras composes the model (the mask passed
+down, initial_state, stateful state). Cases of dialect "keras3" run on Keras 3 (backend from KERAS_BACKEND, default
 tensorflow); cases of dialect "tf-keras" run on tf_keras, so one Keras can be checked against
 another and the property suite against Keras rather than only the reference."""
 from __future__ import annotations
@@ -28,6 +29,8 @@ from conformance_protocol import Unsupported, serve  # noqa: E402
 
 _tf_keras = None
 
+RECURRENT = ("LSTM", "GRU", "SimpleRNN")
+
 
 def keras_module(dialect: str):
     """The Keras package a dialect names (imported on first use: tf_keras costs seconds)."""
@@ -54,11 +57,11 @@ def built_layer(dialect: str, position: int, layer, input_dim: int, batch: int):
     key = (dialect, position, layer.class_name, json.dumps(layer.config, sort_keys=True), input_dim, batch if stateful else None)
     built = _layers.get(key)
     if built is None:
-        cls = {"LSTM": k.layers.LSTM, "Masking": k.layers.Masking}.get(layer.class_name)
+        cls = {"LSTM": k.layers.LSTM, "GRU": k.layers.GRU, "SimpleRNN": k.layers.SimpleRNN, "Masking": k.layers.Masking}.get(layer.class_name)
         if cls is None:
             raise Unsupported(f"layer class {layer.class_name}")
         built = cls.from_config(dict(layer.config))
-        if layer.class_name == "LSTM":
+        if layer.class_name in RECURRENT:
             built.build((batch if stateful else None, None, input_dim))
         _layers[key] = built
     return built
@@ -86,7 +89,7 @@ def run_case(case) -> list:
     input_dim = first_x.shape[-1]
     for position, layer in enumerate(case.layers):
         built = built_layer(case.dialect, position, layer, input_dim, batch)
-        if layer.class_name == "LSTM":
+        if layer.class_name in RECURRENT:
             built.set_weights(layer.weight_list())
             if layer.config.get("stateful"):
                 reset_state(built)  # a reused layer must not carry state from another case
@@ -95,16 +98,16 @@ def run_case(case) -> list:
     results = []
     for call in case.calls:
         y = to_tensor(case.dialect, call.x)
-        first_lstm = True
+        first_recurrent = True
         for class_name, built in model:
             kwargs = {}
-            if class_name == "LSTM" and first_lstm:
+            if class_name in RECURRENT and first_recurrent:
                 if call.mask is not None:
                     kwargs["mask"] = to_tensor(case.dialect, call.mask)
                 if call.initial_state is not None:
                     kwargs["initial_state"] = [to_tensor(case.dialect, s) for s in call.initial_state]
-                first_lstm = False
-            # A mask from Masking, or from an LSTM with return_sequences, travels on the tensor itself.
+                first_recurrent = False
+            # A mask from Masking, or from a recurrent layer with return_sequences, travels on the tensor itself.
             y = built(y, **kwargs)
         outputs = list(y) if isinstance(y, (list, tuple)) else [y]
         results.append([np.asarray(t) for t in outputs])
@@ -114,6 +117,7 @@ def run_case(case) -> list:
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "linear", "relu", "relu6", "softsign", "softplus", "exponential",
                "elu", "selu", "swish", "silu"]
 CAPABILITIES = [
+    "cell:lstm", "cell:gru", "cell:simple_rnn", "gru:reset_after_false",
     "return_sequences", "return_state", "go_backwards", "initial_state", "mask", "masking_layer",
     "zero_output_for_mask", "stateful", "stacked", "use_bias_false", "dialect:tf-keras",
     *[f"activation:{n}" for n in ACTIVATIONS], *[f"recurrent_activation:{n}" for n in ACTIVATIONS],

@@ -1,70 +1,121 @@
-"""torch.nn.LSTM as a keras-rnn-conformance protocol engine (spec/adapter.md §8): the porting path
-most users take. Keras weights are converted to PyTorch's layout (spec/porting.md, PyTorch):
-weight_ih = kernel.T, weight_hh = recurrent_kernel.T, bias_ih = bias, bias_hh = 0; both use gate
-order i, f, g(c), o, so no reordering. What nn.LSTM cannot express is declared unsupported:
-masks (it has no per-step mask; packed sequences only express right padding and then it does not
-carry outputs forward as Keras does) and activations other than tanh / sigmoid."""
+"""torch.nn.LSTM, nn.GRU and nn.RNN as a keras-rnn-conformance layer engine (spec/adapter.md §8.9), with
+the package's helper: the porting path most users take. The suite composes the models (stacks, mixed
+ones too, initial_state, state carried between stateful calls); this file converts one Keras layer's
+weights to PyTorch's layout and runs it.
+
+- LSTM (spec/porting.md, PyTorch): weight_ih = kernel.T, weight_hh = recurrent_kernel.T, bias_ih =
+  bias, bias_hh = 0; both use gate order i, f, g(c), o, so no reordering.
+- GRU (spec/gru.md §6 Q1): PyTorch's blocks are r, z, n where Keras's are z, r, h, so the first two
+  blocks swap; PyTorch's n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)) is Keras's reset_after=True
+  with b_hn inside the reset product, so bias_ih = bias[0] and bias_hh = bias[1] (never summed).
+  nn.GRU has no reset-before variant: `gru:reset_after_false` is not declared, and those cases are
+  unsupported.
+- SimpleRNN (spec/simple-rnn.md §6 Q1): nn.RNN with nonlinearity tanh or relu; weight_ih = kernel.T,
+  weight_hh = recurrent_kernel.T, bias_ih = bias, bias_hh = 0.
+What the nn modules cannot express is unsupported: masks (they have no per-step mask; packed sequences
+only express right padding, and then do not carry outputs forward as Keras does) are not declared;
+activations other than those the module has built in are declined per layer, with the reason."""
 from __future__ import annotations
 
-import os
 import sys
 
-import numpy as np
-import torch
+sys.dont_write_bytecode = True  # no __pycache__ beside the examples or the helper
 
-sys.dont_write_bytecode = True  # no __pycache__ beside the examples
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from conformance_protocol import Unsupported, serve  # noqa: E402
-from lstm_stack import run_stack  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from keras_rnn_conformance import Unsupported, serve_layer  # noqa: E402
 
 torch.set_num_threads(1)  # tiny matrices: threads only add overhead
 
 
-def torch_lstm_from_keras(layer) -> torch.nn.LSTM:
-    cfg = layer.config
-    kernel, recurrent_kernel = layer.weights["kernel"], layer.weights["recurrent_kernel"]
-    units = cfg["units"]
-    lstm = torch.nn.LSTM(input_size=kernel.shape[0], hidden_size=units, batch_first=True, bias=bool(cfg["use_bias"]))
-    with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(kernel.T)))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(recurrent_kernel.T)))
-        if cfg["use_bias"]:
-            # Keras has one bias; PyTorch adds two, so the whole of it goes in one and the other is zero.
-            lstm.bias_ih_l0.copy_(torch.from_numpy(layer.weights["bias"]))
-            lstm.bias_hh_l0.zero_()
-    return lstm
+def _t(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
 
 
-def lstm_sequence(layer, x, mask, state, dialect):
-    cfg = layer.config
-    if mask is not None:
-        raise Unsupported("masks: torch.nn.LSTM has no per-step mask")
-    if cfg["activation"] != "tanh" or cfg["recurrent_activation"] != "sigmoid":
-        raise Unsupported(f"activations {cfg['activation']}/{cfg['recurrent_activation']}: nn.LSTM is fixed to tanh/sigmoid")
-    lstm = torch_lstm_from_keras(layer)
-    inputs = torch.from_numpy(np.ascontiguousarray(x))
-    if cfg["go_backwards"]:
-        # Keras consumes x[T-1] first and leaves the outputs in that processing order (spec/lstm.md):
+def _keras_zrh_to_torch_rzn(m: np.ndarray) -> np.ndarray:
+    """(3u, ·) rows in Keras's blocks z, r, h → PyTorch's r, z, n (spec/gru.md §1.2, §6 Q1)."""
+    z, r, h = np.split(m, 3, axis=0)
+    return np.concatenate([r, z, h], axis=0)
+
+
+def _require(call, module: str, **allowed) -> None:
+    """Declines a layer whose activations the nn module does not have (spec/adapter.md §2)."""
+    for key, names in allowed.items():
+        if call.config[key] not in names:
+            raise Unsupported(f"{key} {call.config[key]}: torch.nn.{module} has {' or '.join(names)} only")
+
+
+def _run(module: torch.nn.Module, call, n_states: int):
+    inputs = _t(call.x)
+    if call.config["go_backwards"]:
+        # Keras consumes x[T-1] first and leaves the outputs in that processing order (spec/lstm.md §3.3):
         # flip the input, run forward, do not flip the outputs back.
         inputs = torch.flip(inputs, dims=[1])
+    # the nn modules' states are (num_layers, batch, units)
+    state = None if call.initial_state is None else [_t(s)[None] for s in call.initial_state]
     with torch.no_grad():
         if state is None:
-            sequence, (h, c) = lstm(inputs)
+            sequence, final = module(inputs)
         else:
-            # nn.LSTM's states are (num_layers, batch, units).
-            h0, c0 = (torch.from_numpy(np.ascontiguousarray(s))[None] for s in state)
-            sequence, (h, c) = lstm(inputs, (h0, c0))
-    return sequence.numpy(), h[0].numpy(), c[0].numpy()
+            sequence, final = module(inputs, tuple(state) if n_states == 2 else state[0])
+    finals = final if isinstance(final, tuple) else (final,)
+    return (sequence.numpy(), *(f[0].numpy() for f in finals))
+
+
+def lstm(call):
+    _require(call, "LSTM", activation=["tanh"], recurrent_activation=["sigmoid"])
+    cfg, w = call.config, call.weights
+    module = torch.nn.LSTM(input_size=w["kernel"].shape[0], hidden_size=cfg["units"], batch_first=True, bias=bool(cfg["use_bias"]))
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(_t(w["kernel"].T))
+        module.weight_hh_l0.copy_(_t(w["recurrent_kernel"].T))
+        if cfg["use_bias"]:
+            # Keras has one bias; PyTorch adds two, so the whole of it goes in one and the other is zero.
+            module.bias_ih_l0.copy_(_t(w["bias"]))
+            module.bias_hh_l0.zero_()
+    return _run(module, call, 2)
+
+
+def gru(call):
+    # Only reset_after=True reaches here: gru:reset_after_false is not declared (nn.GRU has no reset-before step).
+    _require(call, "GRU", activation=["tanh"], recurrent_activation=["sigmoid"])
+    cfg, w = call.config, call.weights
+    module = torch.nn.GRU(input_size=w["kernel"].shape[0], hidden_size=cfg["units"], batch_first=True, bias=bool(cfg["use_bias"]))
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(_t(_keras_zrh_to_torch_rzn(w["kernel"].T)))
+        module.weight_hh_l0.copy_(_t(_keras_zrh_to_torch_rzn(w["recurrent_kernel"].T)))
+        if cfg["use_bias"]:
+            # (2, 3u): row 0 the input bias, row 1 the recurrent one, whose candidate block sits inside
+            # the reset product in both frameworks (spec/gru.md §1.3).
+            module.bias_ih_l0.copy_(_t(_keras_zrh_to_torch_rzn(w["bias"][0])))
+            module.bias_hh_l0.copy_(_t(_keras_zrh_to_torch_rzn(w["bias"][1])))
+    return _run(module, call, 1)
+
+
+def simple_rnn(call):
+    _require(call, "RNN", activation=["tanh", "relu"])
+    cfg, w = call.config, call.weights
+    module = torch.nn.RNN(input_size=w["kernel"].shape[0], hidden_size=cfg["units"], nonlinearity=cfg["activation"],
+                          batch_first=True, bias=bool(cfg["use_bias"]))
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(_t(w["kernel"].T))
+        module.weight_hh_l0.copy_(_t(w["recurrent_kernel"].T))
+        if cfg["use_bias"]:
+            # Both biases are outside the activation: the whole Keras bias in one, the other zero (spec/simple-rnn.md §6 Q1).
+            module.bias_ih_l0.copy_(_t(w["bias"]))
+            module.bias_hh_l0.zero_()
+    return _run(module, call, 1)
 
 
 CAPABILITIES = [
-    "return_sequences", "return_state", "go_backwards", "initial_state", "stateful", "stacked", "use_bias_false",
-    # Without a mask there is no masked step, so zero_output_for_mask changes nothing; masks themselves are unsupported.
+    "go_backwards", "initial_state", "use_bias_false",
+    # Without a mask there is no masked step, so zero_output_for_mask changes nothing; masks themselves are not declared.
     "zero_output_for_mask",
-    # tanh and sigmoid mean the same in tf-keras and Keras 3.
+    # tanh, sigmoid and relu mean the same in tf-keras and Keras 3.
     "dialect:tf-keras",
-    "activation:tanh", "recurrent_activation:sigmoid",
+    # relu for nn.RNN only: an LSTM or GRU with relu is declined by _require.
+    "activation:tanh", "activation:relu", "recurrent_activation:sigmoid",
 ]
 
 if __name__ == "__main__":
-    serve("python-torch", f"0.1.0 (torch {torch.__version__})", CAPABILITIES, lambda case: run_stack(case, lstm_sequence))
+    serve_layer("python-torch", f"0.2.0 (torch {torch.__version__})", CAPABILITIES, lstm, gru=gru, simple_rnn=simple_rnn)
