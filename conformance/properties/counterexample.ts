@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LayerCase, LstmConfig, Tolerance } from "../case.ts";
+import type { LayerCase, RecurrentConfig, Tolerance } from "../case.ts";
 import type { EngineOutputs } from "../engine.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 
@@ -110,11 +110,16 @@ export function writeCounterexample(dir: string, propertyId: string, fixture: Re
   return file;
 }
 
-/** Keras config values that differ from the LSTM defaults, as `name=value` (what a reader must know to see the case). */
-function nonDefaultOptions(config: LstmConfig): string[] {
+/**
+ * Keras config values that differ from Keras 3's defaults, as `name=value` (what a reader must know
+ * to see the case). A key the layer's config does not have is not shown: a SimpleRNN has no
+ * recurrent_activation, only a GRU has reset_after (spec/simple-rnn.md §3.8, spec/gru.md §3.13).
+ */
+function nonDefaultOptions(config: RecurrentConfig): string[] {
   const defaults: Record<string, unknown> = {
     activation: "tanh",
     recurrent_activation: "sigmoid",
+    reset_after: true,
     use_bias: true,
     return_sequences: false,
     return_state: false,
@@ -134,7 +139,7 @@ export function describeCase(c: LayerCase): string {
   const [B, T, D] = (first?.x.shape ?? []) as number[];
   const layers = c.layers.map((l) => {
     if (l.className === "Masking") return `Masking(mask_value=${l.config.mask_value})`;
-    return `${l.className}(${[`units=${l.config.units}`, ...nonDefaultOptions(l.config as LstmConfig)].join(", ")})`; // the keys read are common to every cell
+    return `${l.className}(${[`units=${l.config.units}`, ...nonDefaultOptions(l.config)].join(", ")})`;
   });
   const inputs = [first?.mask ? "mask" : "", first?.initialState ? "initial_state" : ""].filter(Boolean);
   const steps = c.calls.map((k) => k.x.shape[1]);

@@ -13,21 +13,13 @@
  * folded is *unsupported*, never *pass*: it tested nothing. No wrong engine turns green this way:
  * the anchor case itself still fails (or errors) in the run, under its own id.
  */
-import { lstmLayers, type FixtureCase, type LayerCase } from "../case.ts";
+import type { FixtureCase, LayerCase } from "../case.ts";
 import type { Engine, EngineOutputs } from "../engine.ts";
 import { unsupportedReason } from "../unsupported-case.ts";
 import { describeThrown } from "../untrusted.ts";
 import { seededRandom } from "./arbitraries.ts";
 import { differences, MalformedOutputsError, runEngine, type FixtureProperty, type Violation } from "./property.ts";
-import {
-  flipInputFeatures,
-  mapCaseUnits,
-  mapOutputUnits,
-  ODD_ACTIVATIONS,
-  randomUnitMap,
-  selectCaseRows,
-  selectOutputRows,
-} from "./transforms.ts";
+import { flipInputFeatures, mapCaseUnits, mapOutputUnits, randomCaseUnitMaps, selectCaseRows, selectOutputRows } from "./transforms.ts";
 
 const kerasOutputs = (c: FixtureCase): EngineOutputs => c.expected.map((e) => e.outputs);
 
@@ -75,16 +67,16 @@ export class Anchors {
 export const fixtureUnitPermutation: FixtureProperty = {
   kind: "fixture",
   id: "fixture-unit-permutation",
-  specSection: "spec/lstm.md §1.2, §2.1",
+  specSection: "spec/lstm.md §1.2, §2.1; spec/gru.md §1.2, §2.1–§2.3; spec/simple-rnn.md §1.2, §2.1",
   referenceChecked: false,
   // Keras is the oracle: no trivial engine reproduces its outputs (properties.test.ts)
   evidence: true,
   requires: [],
   async check(engine, c, seed) {
-    if (c.layers.some((l) => l.className !== "LSTM" && l.className !== "Masking")) return null; // mapCaseUnits permutes the LSTM's four blocks only
+    // Any cell and any stack of them, mixed ones included: each layer's blocks from its descriptor (transforms.ts).
     const next = seededRandom(seed);
     // sign flips only where the layer's activation is odd; the permutation itself always applies
-    const maps = lstmLayers(c).map((l) => randomUnitMap(l.config.units, next, ODD_ACTIVATIONS.has(l.config.activation)));
+    const maps = randomCaseUnitMaps(c, next, true);
     return expectKerasTransformed(engine, c, mapCaseUnits(c, maps), mapOutputUnits(kerasOutputs(c), maps.at(-1)!), `hidden units permuted ${JSON.stringify(maps)}`);
   },
 };
@@ -92,7 +84,7 @@ export const fixtureUnitPermutation: FixtureProperty = {
 export const fixtureBatchRows: FixtureProperty = {
   kind: "fixture",
   id: "fixture-batch-rows",
-  specSection: "spec/lstm.md §2.3",
+  specSection: "spec/lstm.md §2.3; spec/gru.md §2.5; spec/simple-rnn.md §2.2",
   referenceChecked: false,
   // Keras is the oracle: no trivial engine reproduces its outputs (properties.test.ts)
   evidence: true,
@@ -108,7 +100,7 @@ export const fixtureBatchRows: FixtureProperty = {
 export const fixtureInputSignFlip: FixtureProperty = {
   kind: "fixture",
   id: "fixture-input-sign-flip",
-  specSection: "spec/lstm.md §1.3, §2.1",
+  specSection: "spec/lstm.md §1.3, §2.1; spec/gru.md §1.4; spec/simple-rnn.md §1.3",
   referenceChecked: false,
   // Keras is the oracle: no trivial engine reproduces its outputs (properties.test.ts)
   evidence: true,

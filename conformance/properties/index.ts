@@ -10,7 +10,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import type { FixtureCase, LayerCase } from "../case.ts";
+import { recurrentLayers, type FixtureCase, type LayerCase } from "../case.ts";
+import { cellOf, type CellKind } from "../cells.ts";
 import { diagnose } from "../diagnose.ts";
 import type { Engine, EngineOutputs } from "../engine.ts";
 import { referenceEngine } from "../engines/reference.ts";
@@ -20,7 +21,7 @@ import { checkOutputs } from "../outputs.ts";
 import { DEFAULT_TIMEOUT_MS, engineView, runWithTimeout, shellQuote } from "../runner.ts";
 import { unsupportedReason } from "../unsupported-case.ts";
 import type { Diagnosis } from "../verdict.ts";
-import { buildCase, caseSpecArbitrary, type CaseSpec } from "./arbitraries.ts";
+import { buildCase, caseSpecArbitrary, cellOfKind, implementedCells, type CaseSpec } from "./arbitraries.ts";
 import { counterexampleFixture, describeCase, oracleNote, writeCounterexample, type Oracle } from "./counterexample.ts";
 import { Anchors, fixtureProperties } from "./fixture-anchored.ts";
 import { metamorphicProperties } from "./metamorphic.ts";
@@ -41,6 +42,13 @@ export interface PropertyResult {
   diagnosis?: Diagnosis | null;
   /** Fixture-anchored properties: anchor cases skipped because the engine fails them untransformed (fixture-anchored.ts). */
   folded?: Folded;
+  /**
+   * Per cell drawn (a case counts for every cell it has): the draws checked and the draws the engine
+   * declined. A cell most of whose draws were declined is *not tested* by this property (the message
+   * says so), and the property is unsupported when that holds for every cell drawn. Not in the JSON
+   * report (spec/report.schema.json); the message carries what a reader needs.
+   */
+  cells?: Partial<Record<CellKind, CellDraws>>;
   seed: number;
   /** fast-check's replay path of the counterexample (`{ seed, path }` replays it). */
   path?: string;
@@ -73,6 +81,14 @@ export interface RunPropertiesOptions {
   engineArgs?: string;
   /** Default true: diagnose each counterexample like a failing case. */
   diagnose?: boolean;
+}
+
+/** What one property did with one cell's draws. */
+export interface CellDraws {
+  /** Draws whose relation was checked (held or not). */
+  checked: number;
+  /** Draws the engine declined (UnsupportedCaseError). */
+  declined: number;
 }
 
 /** Draws skipped because their anchor case fails by itself, and those anchors' ids. */
@@ -117,12 +133,20 @@ interface Finding {
   readonly violation: Violation;
 }
 
+/** The distinct cells of a case's recurrent layers, in the order of conformance/cells.ts (LSTM first). */
+function cellsOf(c: LayerCase): CellKind[] {
+  const kinds = new Set(recurrentLayers(c).map((l) => cellOf(l).kind));
+  return (["lstm", "gru", "simple_rnn"] as const).filter((k) => kinds.has(k));
+}
+
 /** Runs each drawn case's check for fast-check and remembers the last finding, the declined and the folded draws. */
 class Checker {
   last: Finding | null = null;
   readonly declined = new Declined();
   foldedDraws = 0;
   readonly foldedCases = new Set<string>();
+  /** Per cell: checked and declined draws (shrinking included, like `declined`). */
+  readonly byCell = new Map<CellKind, CellDraws>();
 
   /**
    * Skips a draw whose anchor case fails by itself (fixture-anchored.ts, spec/adapter.md §5): fast-check
@@ -141,15 +165,31 @@ class Checker {
     return this.foldedDraws > 0 ? { draws: this.foldedDraws, cases: [...this.foldedCases] } : undefined;
   }
 
+  /** A declined draw of `c` (spec/adapter.md §2): discarded, counted for each of its cells. */
+  decline(c: LayerCase, reason: string): never {
+    this.count(c, "declined");
+    return this.declined.discard(reason);
+  }
+
+  private count(c: LayerCase, what: keyof CellDraws): void {
+    for (const kind of cellsOf(c)) {
+      const d = this.byCell.get(kind) ?? { checked: 0, declined: 0 };
+      d[what]++;
+      this.byCell.set(kind, d);
+    }
+  }
+
   /** True when the relation holds on `c`; `anchor`: the fixture case it was drawn from (named in messages; Keras's outputs are the oracle). */
   async holds(check: () => Promise<Violation | null>, c: LayerCase, anchor?: FixtureCase): Promise<boolean> {
     try {
       const v = await check();
+      this.count(c, "checked");
       if (v) this.last = { status: "fail", violation: v };
       return v === null;
     } catch (e) {
       const reason = unsupportedReason(e);
-      if (reason !== null) return this.declined.discard(anchor ? `${anchor.id}: ${reason}` : reason);
+      if (reason !== null) return this.decline(c, anchor ? `${anchor.id}: ${reason}` : reason);
+      this.count(c, "checked");
       const malformed = e instanceof MalformedOutputsError;
       const message = malformed ? e.message : `engine threw${anchor ? ` on ${anchor.id}` : ""}: ${describeThrown(e)}`;
       const keras = anchor ? { expected: anchor.expected.map((x) => x.outputs), tolerance: anchor.tolerance } : {};
@@ -175,7 +215,8 @@ interface RunContext {
 async function runGenerated(ctx: RunContext, p: GeneratedProperty): Promise<PropertyResult> {
   const { engine, options: o } = ctx;
   const checker = new Checker();
-  const arbitrary = caseSpecArbitrary({ features: engine.features, fixed: p.fixed ?? {}, longFraction: o.longFraction ?? LONG_FRACTION });
+  // Every cell the engine implements is drawn (a cell it lacks never is: spec/adapter.md §2); the relation is the same for each.
+  const arbitrary = caseSpecArbitrary({ features: engine.features, fixed: p.fixed ?? {}, longFraction: o.longFraction ?? LONG_FRACTION, cells: implementedCells(engine.features) });
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (spec: CaseSpec) => {
       const c = buildCase(spec);
@@ -204,7 +245,7 @@ async function runFixtureAnchored(ctx: RunContext, p: FixtureProperty): Promise<
       const c = usable[index]!;
       // the anchor first, by itself: a transform of a case the engine already fails is that case's failure
       const anchor = await ctx.anchors.verdict(c);
-      if (anchor.kind === "declined") return checker.declined.discard(`${c.id}: ${anchor.reason}`);
+      if (anchor.kind === "declined") return checker.decline(c, `${c.id}: ${anchor.reason}`);
       if (anchor.kind === "fails") return checker.fold(c.id);
       return checker.holds(() => p.check(engine, c, seed), c, c);
     }),
@@ -226,20 +267,26 @@ async function finish<T>(ctx: RunContext, p: Property, details: fc.RunDetails<T>
   const drawn = details.numRuns + declined.count;
   const declinedNote = `the engine declined ${declined.count} of ${drawn} drawn case(s) (UnsupportedCaseError), e.g. ${declined.reason}`;
   const withFolded = folded ? { folded } : {};
+  const cells = checker.byCell.size > 0 ? { cells: Object.fromEntries(checker.byCell) as Partial<Record<CellKind, CellDraws>> } : {};
   // fast-check fails a run that hit too many discards (failed preconditions) without any violation
   if (!details.failed || (!last && (declined.count > 0 || folded))) {
     if (folded && details.numRuns === 0) {
       // every draw was folded: the property tested nothing, and a pass would count toward a level (levels.ts)
       return { ...base(p, o.seed), status: "unsupported", runs: 0, message: `every anchor case drawn fails by itself (see those cases' verdicts): ${foldedNote(folded)}`, ...withFolded };
     }
-    if (declined.count > 0 && (details.numRuns === 0 || declined.count > MAX_DECLINED_FRACTION * drawn)) {
-      return { ...base(p, o.seed), status: "unsupported", runs: details.numRuns, message: `${declinedNote}; too few cases ran to test the property`, ...withFolded };
+    // A cell most of whose draws were declined is not tested (skipped for that cell, never passed on
+    // it); the property says nothing when that holds for every cell drawn (with one cell: as before).
+    const untested = [...checker.byCell].filter(([, d]) => d.declined > MAX_DECLINED_FRACTION * (d.checked + d.declined));
+    const tooFew = checker.byCell.size > 1 ? untested.length === checker.byCell.size : declined.count > MAX_DECLINED_FRACTION * drawn;
+    if (declined.count > 0 && (details.numRuns === 0 || tooFew)) {
+      return { ...base(p, o.seed), status: "unsupported", runs: details.numRuns, message: `${declinedNote}; too few cases ran to test the property`, ...withFolded, ...cells };
     }
-    const notes = [...(declined.count > 0 ? [`${declinedNote}; discarded`] : []), ...(folded ? [foldedNote(folded)] : [])];
-    return { ...base(p, o.seed), status: "pass", runs: details.numRuns, ...(notes.length > 0 ? { message: notes.join("; ") } : {}), ...withFolded };
+    const notTested = checker.byCell.size > 1 ? untested.map(([kind, d]) => `not tested on the ${cellOfKind(kind).className}: the engine declined ${d.declined} of its ${d.checked + d.declined} drawn case(s)`) : [];
+    const notes = [...(declined.count > 0 ? [`${declinedNote}; discarded`] : []), ...notTested, ...(folded ? [foldedNote(folded)] : [])];
+    return { ...base(p, o.seed), status: "pass", runs: details.numRuns, ...(notes.length > 0 ? { message: notes.join("; ") } : {}), ...withFolded, ...cells };
   }
   if (!last) {
-    return { ...base(p, o.seed), status: "error", runs: details.numRuns, message: describeThrown(details.errorInstance ?? "property failed") };
+    return { ...base(p, o.seed), status: "error", runs: details.numRuns, message: describeThrown(details.errorInstance ?? "property failed"), ...cells };
   }
   const found = await counterexample(ctx, p, last.violation);
   const lines = [
@@ -258,6 +305,7 @@ async function finish<T>(ctx: RunContext, p: Property, details: fc.RunDetails<T>
     ...(found.file !== undefined ? { counterexampleFile: found.file } : {}),
     ...(found.diagnosis !== undefined ? { diagnosis: found.diagnosis } : {}),
     ...withFolded,
+    ...cells,
     ...(details.counterexamplePath ? { path: details.counterexamplePath } : {}),
   };
 }

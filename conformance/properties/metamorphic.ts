@@ -1,16 +1,20 @@
 /**
  * Metamorphic relations every Keras-compatible engine satisfies, checked on random cases with the
  * engine alone (no oracle), plus agreement with the reference (the one reference-checked property).
- * Each cites the spec section it follows from.
+ * Each cites the spec section it follows from. Every relation holds for every cell (the drawn case's
+ * cells: arbitraries.ts) and reads the state list as the cell has it — `[output, h, c]` for an LSTM,
+ * `[output, h]` for a GRU or a SimpleRNN (spec/lstm.md §3.2, spec/gru.md §3.2, spec/simple-rnn.md
+ * §3.2): the loop, the options and the state passing are the RNN base layer's, the same for all
+ * cells (spec/gru.md §3, spec/simple-rnn.md §3).
  */
-import { lstmLayers, type CallInputs, type LayerCase } from "../case.ts";
+import { recurrentLayers, type CallInputs, type LayerCase } from "../case.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import type { Tensor } from "../tensor.ts";
-import { concatTime, flipTime, mapLstmLayers, sliceTime } from "../hypotheses/case-transforms.ts";
+import { concatTime, flipTime, sliceTime } from "../hypotheses/case-transforms.ts";
 import { seededRandom } from "./arbitraries.ts";
 import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 import { differences, runEngine, type GeneratedProperty } from "./property.ts";
-import { mapCaseUnits, mapOutputUnits, ODD_ACTIVATIONS, randomUnitMap, selectCaseRows, selectOutputRows } from "./transforms.ts";
+import { mapCaseUnits, mapOutputUnits, randomCaseUnitMaps, selectCaseRows, selectOutputRows, withRecurrentConfig } from "./transforms.ts";
 
 const tol = BASE_TOLERANCE;
 const violation = (message: string | null, c: LayerCase) => (message ? { message, case: c } : null);
@@ -24,17 +28,17 @@ function step(t: Tensor, k: number): Tensor {
 export const unitPermutation: GeneratedProperty = {
   kind: "generated",
   id: "unit-permutation",
-  specSection: "spec/lstm.md §1.2, §2.1",
+  specSection: "spec/lstm.md §1.2, §2.1; spec/gru.md §1.2, §2.1–§2.3; spec/simple-rnn.md §1.2, §2.1",
   referenceChecked: false,
   // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
   evidence: false,
   requires: [],
   async check(engine, c, spec) {
-    // Permuting hidden units in all four gate blocks at once (and flipping a unit's sign when the
-    // activation is odd) maps h, c and every output the same way.
+    // Permuting hidden units in every block of the cell at once (the LSTM's four, the GRU's three —
+    // both bias rows too —, the SimpleRNN's one), and flipping a unit's sign when the activation is
+    // odd, maps every state and every output the same way (transforms.ts).
     const next = seededRandom(spec.seed ^ 0x5bd1e995);
-    const signs = ODD_ACTIVATIONS.has(spec.activation);
-    const maps = lstmLayers(c).map((l) => randomUnitMap(l.config.units, next, signs));
+    const maps = randomCaseUnitMaps(c, next, true);
     const original = await runEngine(engine, c);
     const mapped = await runEngine(engine, mapCaseUnits(c, maps));
     return violation(differences(mapped, mapOutputUnits(original, maps.at(-1)!), tol, "outputs of the unit-permuted weights are not the permuted outputs"), c);
@@ -44,7 +48,7 @@ export const unitPermutation: GeneratedProperty = {
 export const goBackwardsReversal: GeneratedProperty = {
   kind: "generated",
   id: "go-backwards-is-reversed-input",
-  specSection: "spec/lstm.md §3.3",
+  specSection: "spec/lstm.md §3.3; spec/gru.md §3.3; spec/simple-rnn.md §3.3",
   referenceChecked: false,
   // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
   evidence: false,
@@ -52,7 +56,7 @@ export const goBackwardsReversal: GeneratedProperty = {
   fixed: { goBackwards: true, depth: 1 },
   async check(engine, c) {
     // go_backwards equals running forward on the time-reversed input (and mask); outputs stay in processing order.
-    const forward = mapLstmLayers(c, (l) => ({ ...l, config: { ...l.config, go_backwards: false } }))!;
+    const forward = withRecurrentConfig(c, { go_backwards: false });
     const reversed: LayerCase = {
       ...forward,
       calls: c.calls.map((call): CallInputs => ({ ...call, x: flipTime(call.x), ...(call.mask ? { mask: flipTime(call.mask) } : {}) })),
@@ -66,7 +70,7 @@ export const goBackwardsReversal: GeneratedProperty = {
 export const lastStepIsState: GeneratedProperty = {
   kind: "generated",
   id: "last-output-is-h",
-  specSection: "spec/lstm.md §3.2",
+  specSection: "spec/lstm.md §3.2; spec/gru.md §3.2; spec/simple-rnn.md §3.2",
   referenceChecked: false,
   // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
   evidence: false,
@@ -87,7 +91,7 @@ export const lastStepIsState: GeneratedProperty = {
 export const batchRowIndependence: GeneratedProperty = {
   kind: "generated",
   id: "batch-rows-independent",
-  specSection: "spec/lstm.md §2.3",
+  specSection: "spec/lstm.md §2.3; spec/gru.md §2.5; spec/simple-rnn.md §2.2",
   referenceChecked: false,
   // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
   evidence: false,
@@ -114,15 +118,16 @@ function callSlice(call: CallInputs, from: number, to: number, initialState: rea
 export const splitWithState: GeneratedProperty = {
   kind: "generated",
   id: "halves-with-state-equal-whole",
-  specSection: "spec/lstm.md §3.4",
+  specSection: "spec/lstm.md §3.4; spec/gru.md §3.4; spec/simple-rnn.md §3.4",
   referenceChecked: false,
   // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
   evidence: false,
   requires: ["initial_state", "return_state"],
   fixed: { masking: "none", returnState: true, depth: 1, stateful: false },
   async check(engine, c, spec) {
-    // Running the first part, then the rest with the first part's (h, c) as initial_state, equals
-    // running the whole sequence (in processing order: under go_backwards the later steps come first).
+    // Running the first part, then the rest with the first part's states ([h, c], or [h]) as
+    // initial_state, equals running the whole sequence (in processing order: under go_backwards the
+    // later steps come first).
     const T = spec.timesteps;
     if (T < 2) return null;
     const k = 1 + (spec.seed % (T - 1));
@@ -130,24 +135,24 @@ export const splitWithState: GeneratedProperty = {
     const [first, second] = spec.goBackwards ? [[k, T], [0, k]] as const : [[0, k], [k, T]] as const;
     const whole = (await runEngine(engine, c))[0]!;
     const a = (await runEngine(engine, { ...c, calls: [callSlice(call, first[0], first[1], call.initialState)] }))[0]!;
-    const b = (await runEngine(engine, { ...c, calls: [callSlice(call, second[0], second[1], [a[1]!, a[2]!])] }))[0]!;
+    const b = (await runEngine(engine, { ...c, calls: [callSlice(call, second[0], second[1], a.slice(1))] }))[0]!;
     const output = spec.returnSequences ? concatTime(a[0]!, b[0]!) : b[0]!;
-    return violation(differences([[output, b[1]!, b[2]!]], [whole], tol, `split at step ${k} with the state passed on differs from the whole sequence`), c);
+    return violation(differences([[output, ...b.slice(1)]], [whole], tol, `split at step ${k} with the state passed on differs from the whole sequence`), c);
   },
 };
 
 export const maskedStepHoldsState: GeneratedProperty = {
   kind: "generated",
   id: "masked-step-holds-state",
-  specSection: "spec/lstm.md §3.5.2",
+  specSection: "spec/lstm.md §3.5.2; spec/gru.md §3.5; spec/simple-rnn.md §3.5",
   referenceChecked: false,
   // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
   evidence: false,
   requires: ["mask", "return_state", "return_sequences"],
   fixed: { masking: "mask", depth: 1, returnState: true, returnSequences: true, stateful: false },
   async check(engine, c, spec) {
-    // Inserting a step masked in every row leaves h and c unchanged, leaves the other outputs
-    // unchanged, and emits there the previous output (zeros first, or with zero_output_for_mask).
+    // Inserting a step masked in every row leaves every state (h and c, or h) unchanged, leaves the
+    // other outputs unchanged, and emits there the previous output (zeros first, or with zero_output_for_mask).
     const call = c.calls[0]!;
     const [B, T, D] = call.x.shape as [number, number, number];
     const p = spec.seed % (T + 1);
@@ -162,7 +167,7 @@ export const maskedStepHoldsState: GeneratedProperty = {
     const q = spec.goBackwards ? T - p : p; // processing position of the inserted step
     const seq = withStep[0]!;
     const removed = concatTime(sliceTime(seq, 0, q), sliceTime(seq, q + 1, T + 1));
-    const held = differences([[removed, withStep[1]!, withStep[2]!]], [base], tol, `a masked step inserted at ${p} changed the state or the other outputs`);
+    const held = differences([[removed, ...withStep.slice(1)]], [base], tol, `a masked step inserted at ${p} changed the state or the other outputs`);
     if (held) return { message: held, case: c };
     const u = seq.shape[2]!;
     const previous = q === 0 || spec.zeroOutputForMask ? { shape: [B, 1, u], data: new Float32Array(B * u) } : sliceTime(seq, q - 1, q);
@@ -173,7 +178,7 @@ export const maskedStepHoldsState: GeneratedProperty = {
 export const statefulContinuation: GeneratedProperty = {
   kind: "generated",
   id: "stateful-calls-continue",
-  specSection: "spec/lstm.md §3.6",
+  specSection: "spec/lstm.md §3.6; spec/gru.md §3.6; spec/simple-rnn.md §3.6",
   referenceChecked: false,
   // a relation of the engine with itself: a trivial engine satisfies it (properties.test.ts)
   evidence: false,
@@ -184,10 +189,10 @@ export const statefulContinuation: GeneratedProperty = {
     // Two calls of a stateful model equal one call on the joined sequence (processing order).
     const [c1, c2] = c.calls as [CallInputs, CallInputs];
     const joined = spec.goBackwards ? concatTime(c2.x, c1.x) : concatTime(c1.x, c2.x);
-    const single = mapLstmLayers(c, (l) => ({ ...l, config: { ...l.config, stateful: false } }))!;
+    const single = withRecurrentConfig(c, { stateful: false });
     const once = await runEngine(engine, { ...single, calls: [{ x: joined, ...(c1.initialState ? { initialState: c1.initialState } : {}) }] });
     const twice = await runEngine(engine, c);
-    const last = lstmLayers(c).at(-1)!.config;
+    const last = recurrentLayers(c).at(-1)!.config;
     const output = last.return_sequences ? concatTime(twice[0]![0]!, twice[1]![0]!) : twice[1]![0]!;
     return violation(differences([[output, ...twice[1]!.slice(1)]], once, tol, "two stateful calls differ from one call on the joined sequence"), c);
   },
@@ -196,7 +201,7 @@ export const statefulContinuation: GeneratedProperty = {
 export const referenceAgreement: GeneratedProperty = {
   kind: "generated",
   id: "agrees-with-reference",
-  specSection: "spec/lstm.md §2, §3",
+  specSection: "spec/lstm.md §2, §3; spec/gru.md §2, §3; spec/simple-rnn.md §2, §3",
   referenceChecked: true,
   // an oracle outside the engine: no trivial engine agrees with it (properties.test.ts)
   evidence: true,

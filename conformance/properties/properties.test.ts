@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LayerCase } from "../case.ts";
+import { recurrentLayers, type LayerCase } from "../case.ts";
+import { CELL_LIST, type CellKind } from "../cells.ts";
+import { layerEngine } from "../engines/layer-engine.ts";
+import type { RecurrentLayerCall, RecurrentLayerOutputs } from "../engine.ts";
+import { missingFeatures, requiredFeatures } from "../features.ts";
+import { flipTime, reshapeThenTranspose, sliceTime } from "../hypotheses/case-transforms.ts";
+import { everyCell, referenceLayerCall } from "../testing/reference-layer.ts";
+import type { Tensor } from "../tensor.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs } from "../engine.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { corpusCases } from "../mutants/gallery-cases.ts";
@@ -14,11 +21,12 @@ import { loadFixtureFile, parseFixtureJson } from "../fixtures/load.ts";
 import { checkOutputs } from "../outputs.ts";
 import { runSuite } from "../runner.ts";
 import { trivialEngines } from "../testing/trivial-engines.ts";
-import { caseSpecArbitrary, LONG_SEQUENCES } from "./arbitraries.ts";
+import { buildCase, caseSpecArbitrary, implementedCells, LONG_SEQUENCES } from "./arbitraries.ts";
 import { metamorphicProperties } from "./metamorphic.ts";
 import { LONG_FRACTION, properties, runProperties, type PropertyResult } from "./index.ts";
 
 const fixtures = corpusCases("fixtures").cases;
+const CELL_KINDS: readonly CellKind[] = CELL_LIST.map((d) => d.kind);
 
 // Failing properties save their counterexamples under os.tmpdir() (TMPDIR): here, a folder of this file's, removed afterwards.
 const tmpRoot = mkdtempSync(join(tmpdir(), "properties-test-"));
@@ -40,7 +48,7 @@ function caseKey(c: LayerCase): string {
   };
   for (const l of c.layers) {
     hash.update(JSON.stringify(l.config));
-    if (l.className === "LSTM") [l.weights.kernel, l.weights.recurrent_kernel, l.weights.bias].forEach(add);
+    if (l.className !== "Masking") [l.weights.kernel, l.weights.recurrent_kernel, l.weights.bias].forEach(add);
   }
   for (const k of c.calls) [k.x, k.mask, ...(k.initialState ?? [])].forEach(add);
   return hash.digest("hex");
@@ -65,8 +73,11 @@ describe("properties on the reference", () => {
     else expect(notPassed).toEqual([]);
     const runs = results.reduce((n, r) => n + r.runs, 0);
     console.log(`properties: ${runs} cases in ${seconds.toFixed(2)} s = ${(runs / seconds).toFixed(0)} cases/s against the reference`);
-    for (const r of results) expect(r.specSection).toMatch(/^spec\/lstm\.md §/);
+    for (const r of results) expect(r.specSection).toMatch(/^spec\/lstm\.md §.*; spec\/gru\.md §.*; spec\/simple-rnn\.md §/);
     expect(results.find((r) => r.id === "agrees-with-reference")?.referenceChecked).toBe(true);
+    // every property ran on every cell: generated cases of each, anchors of each cell's fixtures
+    for (const r of results) for (const kind of CELL_KINDS) expect(r.cells?.[kind]?.checked ?? 0, `${r.id} on ${kind}`).toBeGreaterThan(5);
+    console.log(`per cell (checked draws): ${results.map((r) => `${r.id} ${CELL_KINDS.map((k) => `${k} ${r.cells?.[k]?.checked ?? 0}`).join("/")}`).join("; ")}`);
   });
 
   it("is reproducible: the same seed draws the same cases", async () => {
@@ -417,6 +428,173 @@ describe("engines that answer badly get an error result, never a crash (spec/ada
     const [r] = await runProperties(asReference(() => [[() => 0]]), { numRuns: 3, seed: 1, only: ["agrees-with-reference"] });
     expect(r!.status).toBe("error");
     expect(r!.message).toMatch(/cannot be read as plain data/);
+  });
+});
+
+describe("every cell is drawn: the GRU and the SimpleRNN beside the LSTM", () => {
+  const all = referenceEngine.features;
+  const sample = (cells: readonly CellKind[] | undefined, seed = 1, numRuns = 600) =>
+    fc.sample(caseSpecArbitrary({ features: all, longFraction: LONG_FRACTION, ...(cells ? { cells } : {}) }), { numRuns, seed });
+
+  it("draws the cells an engine implements and no other; without `cells`, the LSTM alone", () => {
+    expect(implementedCells(all)).toEqual(["lstm", "gru", "simple_rnn"]);
+    expect(implementedCells(naiveLstmEngine({ name: "n" }).features)).toEqual(["lstm"]); // no cell:* declared: the LSTM (spec/adapter.md §2)
+    expect(implementedCells(["cell:gru", "activation:tanh"])).toEqual(["gru"]);
+    const specs = sample(implementedCells(all));
+    const first = (k: CellKind) => specs.filter((s) => s.cells[0] === k).length / specs.length;
+    for (const k of CELL_KINDS) expect(first(k), k).toBeGreaterThan(0.25);
+    expect(specs.some((s) => s.depth === 2 && s.cells[0] !== s.cells[1])).toBe(true); // mixed stacks (spec/gru.md §3.1)
+    expect(specs.some((s) => s.cells.includes("gru") && !s.resetAfter)).toBe(true);
+    expect(sample(undefined).every((s) => s.cells[0] === "lstm" && s.cells[1] === "lstm")).toBe(true);
+    expect(sample(["gru"]).every((s) => s.cells.every((k) => k === "gru"))).toBe(true);
+    // reset_after=False only for an engine that declares it (spec/adapter.md §2)
+    const noResetBefore = fc.sample(caseSpecArbitrary({ features: all.filter((f) => f !== "gru:reset_after_false"), cells: ["gru"] }), { numRuns: 200, seed: 1 });
+    expect(noResetBefore.every((s) => s.resetAfter)).toBe(true);
+  });
+
+  it("an LSTM draw is the draw it was before the other cells: the cell is drawn last, from the same run's stream", () => {
+    const lstmOnly = sample(undefined, 7);
+    const everyCell = sample(implementedCells(all), 7);
+    let lstmDraws = 0;
+    everyCell.forEach((s, k) => {
+      const { cells: _c, resetAfter: _r, activation: _a, ...rest } = s;
+      const { cells: _c0, resetAfter: _r0, activation: _a0, ...before } = lstmOnly[k]!;
+      expect(rest).toEqual(before);
+      if (s.cells.slice(0, s.depth).every((kind) => kind === "lstm")) {
+        lstmDraws++;
+        expect(buildCase(s)).toEqual(buildCase(lstmOnly[k]!));
+      }
+    });
+    expect(lstmDraws).toBeGreaterThan(100);
+  });
+
+  it("each cell's drawn cases need only declared features, have the cell's layout and run in the reference", async () => {
+    for (const spec of sample(implementedCells(all), 3, 300)) {
+      const c = buildCase(spec);
+      expect(missingFeatures(requiredFeatures(c), all)).toEqual([]);
+      const layers = recurrentLayers(c);
+      expect(layers.map((l) => l.className)).toEqual(spec.cells.slice(0, spec.depth).map((k) => CELL_LIST.find((d) => d.kind === k)!.className));
+      for (const l of layers) {
+        const cell = CELL_LIST.find((d) => d.className === l.className)!;
+        const shapes = cell.weights({ units: l.config.units, use_bias: l.config.use_bias, reset_after: l.config["reset_after"] as boolean | undefined }, l.weights.kernel.shape[0]!);
+        expect([l.weights.kernel, l.weights.recurrent_kernel, l.weights.bias].filter((t) => t !== undefined).map((t) => t!.shape)).toEqual(shapes.map((w) => w.shape));
+        if (l.className === "SimpleRNN") expect("recurrent_activation" in l.config).toBe(false);
+      }
+      const states = CELL_LIST.find((d) => d.className === layers[0]!.className)!.states.length;
+      for (const call of c.calls) if (call.initialState) expect(call.initialState).toHaveLength(states);
+      const out = await referenceEngine.run(c);
+      expect(checkOutputs(out, { ...c, description: "", seed: 0, file: "", tolerance: { atol: 1, rtol: 1, source: "" }, backends: {}, expected: out.map((o) => ({ outputs: o, steps: [] })) }).ok).toBe(true);
+    }
+  });
+});
+
+/** The reference as a layer engine of every cell, except that calls of `kind` go through `flaw`. */
+function flawedIn(kind: CellKind, flaw: (call: RecurrentLayerCall) => RecurrentLayerOutputs): Engine {
+  const className = CELL_LIST.find((d) => d.kind === kind)!.className;
+  // not `stateful`: declared by a layer engine it means "I keep the state myself" (spec/adapter.md §1.2); the suite carries it here
+  const features = referenceEngine.features.filter((f) => f !== "stateful");
+  return layerEngine({ name: `flawed-${kind}`, version: "0.0.0", features, ...everyCell((call) => (call.className === className ? flaw(call) : referenceLayerCall(call))) });
+}
+
+type SequenceReply = { readonly sequence: Tensor; readonly h: Tensor };
+const f32 = (t: { readonly shape: readonly number[]; readonly data: ArrayLike<number> }): Tensor => ({ shape: [...t.shape], data: Float32Array.from(t.data) });
+const withSequence = (call: RecurrentLayerCall): SequenceReply => {
+  const r = referenceLayerCall(call, { sequence: true }) as unknown as SequenceReply;
+  return { sequence: f32(r.sequence), h: f32(r.h) };
+};
+const reply = (r: SequenceReply): RecurrentLayerOutputs => r as unknown as RecurrentLayerOutputs;
+const withCall = (call: RecurrentLayerCall, patch: Partial<RecurrentLayerCall>): RecurrentLayerCall => ({ ...call, ...patch }) as RecurrentLayerCall;
+const without = (call: RecurrentLayerCall, key: "mask" | "initialState"): RecurrentLayerCall => {
+  const { [key]: _dropped, ...rest } = call;
+  return rest as RecurrentLayerCall;
+};
+/** Column blocks 0 and 1 (the GRU's z and r) swapped along the last axis. */
+function swapFirstBlocks(t: Tensor, u: number, n: number): Tensor {
+  const data = Float32Array.from(t.data);
+  for (let r = 0; r < t.data.length / (n * u); r++) for (let j = 0; j < u; j++) [data[r * n * u + j], data[r * n * u + u + j]] = [t.data[r * n * u + u + j]!, t.data[r * n * u + j]!];
+  return { shape: t.shape, data };
+}
+
+/** A flaw per property, each in one layer call: the GRU and SimpleRNN forms of the LSTM mutants that break them. */
+const CELL_FLAWS: Record<string, { readonly what: string; readonly flaw: (call: RecurrentLayerCall) => RecurrentLayerOutputs }> = {
+  "unit-permutation": { what: "reads the kernel as PyTorch's (n·u, in) layout", flaw: (call) => referenceLayerCall(withCall(call, { weights: { ...call.weights, kernel: reshapeThenTranspose(call.weights.kernel) } })) },
+  "go-backwards-is-reversed-input": { what: "flips a go_backwards sequence back to original order", flaw: (call) => { const r = withSequence(call); return reply(call.config.go_backwards ? { ...r, sequence: flipTime(r.sequence) } : r); } },
+  "last-output-is-h": { what: "returns the first step's h as the final state", flaw: (call) => { const r = withSequence(call); const s = sliceTime(r.sequence, 0, 1); return reply({ ...r, h: { shape: [s.shape[0]!, s.shape[2]!], data: s.data } }); } },
+  "batch-rows-independent": { what: "applies batch row 0's mask to every row", flaw: (call) => { if (!call.mask) return referenceLayerCall(call); const [B, T] = call.mask.shape as [number, number]; return referenceLayerCall(withCall(call, { mask: { shape: call.mask.shape, data: Uint8Array.from({ length: B * T }, (_, k) => call.mask!.data[k % T]!) } })); } },
+  "halves-with-state-equal-whole": { what: "ignores initial_state", flaw: (call) => referenceLayerCall(without(call, "initialState")) },
+  "masked-step-holds-state": { what: "ignores the mask", flaw: (call) => referenceLayerCall(without(call, "mask")) },
+  "stateful-calls-continue": { what: "does not carry a stateful layer's state to the next call", flaw: (call) => referenceLayerCall(call.callIndex > 0 ? without(call, "initialState") : call) },
+  "agrees-with-reference": {
+    what: "reads its weights wrong (a GRU: z and r swapped, PyTorch's order; a SimpleRNN: the recurrent kernel transposed)",
+    flaw: (call) => {
+      const u = call.config.units;
+      const w = call.weights;
+      if (call.className === "GRU") return referenceLayerCall(withCall(call, { weights: { kernel: swapFirstBlocks(w.kernel, u, 3), recurrent_kernel: swapFirstBlocks(w.recurrent_kernel, u, 3), ...(w.bias ? { bias: swapFirstBlocks(w.bias, u, 3) } : {}) } }));
+      const t = Float32Array.from({ length: u * u }, (_, k) => w.recurrent_kernel.data[(k % u) * u + Math.floor(k / u)]!);
+      return referenceLayerCall(withCall(call, { weights: { ...w, recurrent_kernel: { shape: [u, u], data: t } } }));
+    },
+  },
+};
+
+describe("each property catches a flawed GRU and a flawed SimpleRNN (the flaw in that cell only)", () => {
+  for (const kind of ["gru", "simple_rnn"] as const) {
+    const className = CELL_LIST.find((d) => d.kind === kind)!.className;
+    for (const [id, { what, flaw }] of Object.entries(CELL_FLAWS)) {
+      it(`${id} fails on a ${className} that ${what}, with a ${className} in the counterexample`, async () => {
+        const [r] = await runProperties(flawedIn(kind, flaw), { numRuns: 100, seed: 99, only: [id], diagnose: false });
+        expect(r!.status, r!.message).toBe("fail");
+        const loaded = loadFixtureFile(r!.counterexampleFile!);
+        expect(loaded.errors).toEqual([]);
+        expect(recurrentLayers(loaded.cases[0]!).map((l) => l.className)).toContain(className);
+      });
+    }
+    it.skipIf(fixtures.length === 0)(`the fixture-anchored properties catch such a ${className} tuned to the corpus, on its own fixtures`, async () => {
+      const engine = corpusTuned(flawedIn(kind, CELL_FLAWS["unit-permutation"]!.flaw));
+      const results = await runProperties(engine, { numRuns: 100, seed: 99, fixtures, only: ["fixture-unit-permutation", "fixture-batch-rows", "fixture-input-sign-flip"], diagnose: false });
+      for (const r of results) {
+        expect(r.status, `${r.id}: ${r.message ?? ""}`).toBe("fail");
+        const c = loadFixtureFile(r.counterexampleFile!).cases[0]!;
+        // Keras's outputs of one of the cell's fixtures, transformed
+        expect(/Keras's outputs of (\S+) /.exec(c.description)?.[1], r.id).toMatch(new RegExp(`^${kind}/`));
+        expect(recurrentLayers(c).map((l) => l.className)).toContain(className);
+      }
+    });
+  }
+});
+
+describe("a cell the engine cannot run is skipped for that cell (declined draws), never failed and never passed", () => {
+  const hasCell = (c: LayerCase, className: string): boolean => c.layers.some((l) => l.className === className);
+  const declining = (className: string): Engine => ({
+    ...referenceEngine,
+    name: `declines-${className}`,
+    run: (c) => {
+      if (hasCell(c, className)) throw new UnsupportedCaseError(`no ${className} here`);
+      return referenceEngine.run(c);
+    },
+  });
+
+  it("an engine that declines every GRU case passes on the other cells and says the GRU was not tested", async () => {
+    const results = await runProperties(declining("GRU"), { numRuns: 60, seed: 5, fixtures, diagnose: false });
+    for (const r of results) {
+      expect(r.status, `${r.id}: ${r.message ?? ""}`).toBe("pass");
+      expect(r.message, r.id).toMatch(/not tested on the GRU: the engine declined \d+ of its \d+ drawn case\(s\)/);
+      // a draw whose relation needs no engine run (one batch row for batch-rows-independent) counts as checked
+      expect(r.cells!.gru!.declined, r.id).toBeGreaterThan(r.cells!.gru!.checked);
+      expect(r.cells?.lstm?.checked, r.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("declined on every cell it is unsupported, as before; an LSTM-only engine never gets a GRU or SimpleRNN draw", async () => {
+    const none: Engine = { ...referenceEngine, run: () => { throw new UnsupportedCaseError("declines everything"); } };
+    const [r] = await runProperties(none, { numRuns: 20, seed: 3, only: ["agrees-with-reference"] });
+    expect(r!.status).toBe("unsupported");
+    const naive = naiveLstmEngine({ name: "lstm-only" });
+    const seen = new Set<string>();
+    const recording: Engine = { ...naive, run: (c) => { for (const l of recurrentLayers(c)) seen.add(l.className); return naive.run(c); } };
+    const results = await runProperties(recording, { numRuns: 40, seed: 2, fixtures, diagnose: false });
+    expect(results.filter((x) => x.status !== "pass").map((x) => `${x.id}: ${x.status}`)).toEqual([]);
+    expect([...seen]).toEqual(["LSTM"]);
+    for (const x of results) expect(Object.keys(x.cells ?? {}), x.id).toEqual(["lstm"]);
   });
 });
 

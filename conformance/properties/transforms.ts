@@ -1,39 +1,55 @@
 /**
- * Exact symmetries of the LSTM (spec/lstm.md §1, §2.1, §2.3), used by the metamorphic and the
- * fixture-anchored properties:
+ * Exact symmetries of every cell (spec/lstm.md §1, §2.1, §2.3; spec/gru.md §1.2, §2.1–§2.3;
+ * spec/simple-rnn.md §1.2, §2.1), used by the metamorphic and the fixture-anchored properties:
  *
- * - a signed permutation of hidden units: h' = s ⊙ P h. Permuting units permutes every gate block's
- *   columns, the recurrent kernel's rows and the next layer's kernel rows; a sign flip of unit j
- *   (allowed when `activation` is odd) negates row j of every recurrent block and column j of the
- *   candidate block (kernel, recurrent kernel, bias), so z_i, z_f, z_o are unchanged and z_c, c, h
- *   change sign. Sign flips are bit-exact in float32; permutations reorder sums only.
+ * - a signed permutation of hidden units: h' = s ⊙ P h. Permuting units permutes every block's
+ *   columns (the cell's blocks, from its descriptor: LSTM i, f, c, o; GRU z, r, h; SimpleRNN one),
+ *   the recurrent kernel's rows and the next layer's kernel rows; a sign flip of unit j (allowed when
+ *   `activation` is odd) negates row j of every recurrent block and column j of the candidate block
+ *   (kernel, recurrent kernel, every bias row), so the gates' pre-activations are unchanged and the
+ *   candidate, the state and h change sign: LSTM z_c, c, h (§2.1); GRU h̃ and h, both reset
+ *   conventions — r ⊙ (h·U_h + b_hh) and (r ⊙ h)·U_h flip alike, and z ⊙ h + (1 − z) ⊙ h̃ follows
+ *   (spec/gru.md §2.1–§2.3); SimpleRNN act(x·W + b + h·U) (spec/simple-rnn.md §2.1). Sign flips are
+ *   bit-exact in float32; permutations reorder sums only.
  * - batch rows: independent (§2.3), so selecting or reordering rows selects or reorders outputs.
  * - an input feature's sign: (−x_d)·(−W_d) = x_d·W_d exactly.
  */
-import type { CallInputs, LayerCase, LstmLayer } from "../case.ts";
+import { recurrentLayers, type CallInputs, type LayerCase, type RecurrentLayer } from "../case.ts";
+import { cellOf, type CellClassName } from "../cells.ts";
 import type { EngineOutputs } from "../engine.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 
 /** Activations with act(−x) = −act(x), for which a unit's sign may be flipped. */
 export const ODD_ACTIVATIONS: ReadonlySet<string> = new Set(["tanh", "linear", "softsign"]);
 
-/** A signed permutation per LSTM layer: unit j of the result is `sign[j]` × unit `perm[j]` of the original. */
+/**
+ * The block whose activation is `activation` and whose value carries the state's sign: the LSTM's
+ * cell candidate c (spec/lstm.md §2.1), the GRU's candidate h̃ (spec/gru.md §2.1), the SimpleRNN's
+ * only block (spec/simple-rnn.md §2.1). A name of the cell's descriptor's blocks; its position comes
+ * from the descriptor.
+ */
+const CANDIDATE_BLOCK: Readonly<Record<CellClassName, string>> = { LSTM: "c", GRU: "h", SimpleRNN: "h" };
+
+/** A signed permutation per recurrent layer: unit j of the result is `sign[j]` × unit `perm[j]` of the original. */
 export interface UnitMap {
   readonly perm: readonly number[];
   readonly sign: readonly number[];
 }
 
-/** New (rows, 4u) weight: columns permuted/signed per block; rows permuted/signed by `rowMap` when given. */
-function mapWeight(w: Tensor, u: number, cols: UnitMap, rowMap: UnitMap | null, signCandidateOnly: boolean, rowSignAll: boolean): Tensor {
-  const C = 4 * u;
+/**
+ * New (rows, n·u) weight of `n` blocks: columns permuted/signed per block (the sign only in block
+ * `signBlock`, or in every block when it is null); rows permuted/signed by `rowMap` when given.
+ */
+function mapWeight(w: Tensor, u: number, n: number, cols: UnitMap, rowMap: UnitMap | null, signBlock: number | null, rowSignAll: boolean): Tensor {
+  const C = n * u;
   const rows = w.data.length / C;
   const data = new Float32Array(w.data.length);
   for (let r = 0; r < rows; r++) {
     const srcRow = rowMap ? rowMap.perm[r]! : r;
     const rowSign = rowMap && rowSignAll ? rowMap.sign[r]! : 1;
-    for (let g = 0; g < 4; g++) {
+    for (let g = 0; g < n; g++) {
       for (let j = 0; j < u; j++) {
-        const colSign = !signCandidateOnly || g === 2 ? cols.sign[j]! : 1;
+        const colSign = signBlock === null || g === signBlock ? cols.sign[j]! : 1;
         data[r * C + g * u + j] = rowSign * colSign * w.data[srcRow * C + g * u + cols.perm[j]!]!;
       }
     }
@@ -41,17 +57,23 @@ function mapWeight(w: Tensor, u: number, cols: UnitMap, rowMap: UnitMap | null, 
   return { shape: w.shape, data };
 }
 
-/** The layer with its units mapped by `units`, reading an input whose features were mapped by `input` (null: unchanged). */
-export function mapLayerUnits(layer: LstmLayer, units: UnitMap, input: UnitMap | null): LstmLayer {
+/**
+ * The layer with its units mapped by `units`, reading an input whose features were mapped by `input`
+ * (null: unchanged). Any cell: its blocks come from its descriptor; a GRU's (2, 3u) bias maps row by row.
+ */
+export function mapLayerUnits<L extends RecurrentLayer>(layer: L, units: UnitMap, input: UnitMap | null): L {
+  const cell = cellOf(layer);
+  const n = cell.blocks.length;
+  const candidate = cell.blocks.indexOf(CANDIDATE_BLOCK[cell.className]);
   const u = layer.config.units;
   const w = layer.weights;
   return {
     ...layer,
     weights: {
       // kernel rows follow the previous layer's units (with their sign: x' = s⊙Px)
-      kernel: mapWeight(w.kernel, u, units, input, true, true),
-      recurrent_kernel: mapWeight(w.recurrent_kernel, u, units, units, true, true),
-      ...(w.bias ? { bias: mapWeight(w.bias, u, units, null, true, false) } : {}),
+      kernel: mapWeight(w.kernel, u, n, units, input, candidate, true),
+      recurrent_kernel: mapWeight(w.recurrent_kernel, u, n, units, units, candidate, true),
+      ...(w.bias ? { bias: mapWeight(w.bias, u, n, units, null, candidate, false) } : {}),
     },
   };
 }
@@ -64,22 +86,28 @@ export function mapLastAxis(t: Tensor, m: UnitMap): Tensor {
   return { shape: t.shape, data };
 }
 
-/** The case with every LSTM layer's units mapped (maps[k] for the k-th LSTM) and the initial state mapped alike. */
+/** The case with every recurrent layer's units mapped (maps[k] for the k-th, any cell) and the initial state mapped alike. */
 export function mapCaseUnits(c: LayerCase, maps: readonly UnitMap[]): LayerCase {
   let k = 0;
   const layers = c.layers.map((l) => {
-    if (l.className !== "LSTM") return l;
+    if (l.className === "Masking") return l;
     const mapped = mapLayerUnits(l, maps[k]!, k > 0 ? maps[k - 1]! : null);
     k++;
     return mapped;
   });
+  // every state of the first layer ([h0, c0] or [h0]) ends in its units
   const calls = c.calls.map((call) =>
     call.initialState ? { ...call, initialState: call.initialState.map((s) => mapLastAxis(s, maps[0]!)) } : call,
   );
   return { ...c, layers, calls };
 }
 
-/** Outputs mapped by the last layer's unit map (output, h and c all end in units). */
+/** A unit map for every recurrent layer of `c`, in order (signs only where the layer's activation is odd and `signs`). */
+export function randomCaseUnitMaps(c: LayerCase, next: () => number, signs: boolean): UnitMap[] {
+  return recurrentLayers(c).map((l) => randomUnitMap(l.config.units, next, signs && ODD_ACTIVATIONS.has(l.config.activation)));
+}
+
+/** Outputs mapped by the last layer's unit map (the output and every state, h and c or h, end in units). */
 export function mapOutputUnits(outputs: EngineOutputs, last: UnitMap): EngineOutputs {
   return outputs.map((o) => o.map((t) => mapLastAxis(t, last)));
 }
@@ -108,7 +136,7 @@ export function selectOutputRows(outputs: EngineOutputs, rows: readonly number[]
   return outputs.map((o) => o.map((t) => selectRows(t, rows)));
 }
 
-/** Input features in `flip` negated, with the first LSTM's kernel rows alike (x·W unchanged exactly). */
+/** Input features in `flip` negated, with the first recurrent layer's kernel rows alike (x·W unchanged exactly). */
 export function flipInputFeatures(c: LayerCase, flip: readonly boolean[]): LayerCase {
   let first = true;
   const layers = c.layers.map((l) => {
@@ -133,4 +161,10 @@ export function randomUnitMap(n: number, next: () => number, signs: boolean): Un
     [perm[k], perm[j]] = [perm[j]!, perm[k]!];
   }
   return { perm, sign: Array.from({ length: n }, () => (signs && next() < 0.5 ? -1 : 1)) };
+}
+
+/** The case with `patch` merged into every recurrent layer's config (any cell: the keys are the RNN base layer's, spec/lstm.md §3). */
+export function withRecurrentConfig(c: LayerCase, patch: { readonly go_backwards?: boolean; readonly stateful?: boolean }): LayerCase {
+  const layers = c.layers.map((l) => (l.className === "Masking" ? l : ({ ...l, config: { ...l.config, ...patch } } as RecurrentLayer)));
+  return { ...c, layers };
 }

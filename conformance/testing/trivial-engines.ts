@@ -1,9 +1,11 @@
 /**
- * Test helper: engines that compute nothing of an LSTM yet return outputs of Keras's form for every
- * case (spec/lstm.md §3.2: the sequence or last output, h and c with return_state, one result per
- * stateful call). A property that such an engine passes is no evidence that an engine is right;
- * properties.test.ts runs every property on each of them to find which properties are evidence
- * (property.ts `evidence`, spec/adapter.md §4.3).
+ * Test helper: engines that compute nothing of any cell yet return outputs of Keras's form for every
+ * case of every cell (spec/lstm.md §3.2, spec/gru.md §3.2: the sequence or last output, then with
+ * return_state the last layer's states — h and c for an LSTM, h for a GRU or a SimpleRNN — one
+ * result per stateful call; the shapes come from the cell's descriptor through `kerasOutputShapes`).
+ * They declare every feature, so every cell is drawn for them. A property that such an engine passes
+ * is no evidence that an engine is right; properties.test.ts runs every property on each of them to
+ * find which properties are evidence (property.ts `evidence`, spec/adapter.md §4.3).
  */
 import type { LayerCase } from "../case.ts";
 import type { Engine, EngineOutputs } from "../engine.ts";
@@ -30,7 +32,7 @@ function echoStep(x: Tensor, t: number, u: number): Float32Array {
   return out;
 }
 
-/** The input echoed: every output step is x's step (its first features, zero-padded to units); h and c are x's last step. */
+/** The input echoed: every output step is x's step (its first features, zero-padded to units); every state is x's last step. */
 function echo(c: LayerCase): EngineOutputs {
   const shapes = kerasOutputShapes(c);
   return c.calls.map((call, k) => {
