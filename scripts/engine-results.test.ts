@@ -9,7 +9,7 @@ import { loadFixtureDir } from "../conformance/fixtures/load.ts";
 import { defaultFixturesDir, packageRoot } from "../conformance/package-paths.ts";
 import type { CaseStatus, CaseVerdict, SuiteResult } from "../conformance/verdict.ts";
 import { loadCommittedReports } from "./engine-results/engines.ts";
-import { collapseIds, extractBlock, renderEngineResults, replaceBlock, REGENERATE } from "./engine-results/render.ts";
+import { cellRows, collapseIds, extractBlock, renderEngineResults, replaceBlock, REGENERATE } from "./engine-results/render.ts";
 import { stableReport } from "./engine-results/stable-report.ts";
 
 describe("README engine results", () => {
@@ -83,35 +83,53 @@ const toy = report(
     verdict("lstm/x/001", "fail", { message: "output 0: max abs 1e-1" }),
     verdict("lstm/y/001", "unexpected-pass", { expectation: { kind: "fail", pattern: "lstm/y", reason: "was broken" } }),
     verdict("lstm/z/001", "error", { message: "engine threw: TypeError: boom" }),
+    verdict("gru/a/001", "pass"),
+    verdict("gru/a/002", "unsupported", { missingFeatures: ["gru:reset_after_false"], message: "engine does not implement: gru:reset_after_false" }),
+    verdict("simple_rnn/a/001", "unsupported", { missingFeatures: ["cell:simple_rnn"], message: "engine does not implement: cell:simple_rnn" }),
   ],
-  { pass: 1, "known-failure": 2, unsupported: 3, fail: 1, "unexpected-pass": 1, error: 1 },
+  { pass: 2, "known-failure": 2, unsupported: 5, fail: 1, "unexpected-pass": 1, error: 1 },
 );
 
 describe("renderEngineResults", () => {
   const md = renderEngineResults([{ name: "toy", report: toy, expectations: "toy.expectations", note: "A toy." }]);
 
-  it("writes one table row with the counts; failed includes unexpected passes; corpus time from durationMs", () => {
-    expect(md).toContain("| toy | toy 1.2 | 1 | 2 | 2 | 3 | 1 | 1.23 s |");
-    expect(md).toContain("9 Keras fixture cases, keras-rnn-conformance 9.9.9) and no property-based tests");
+  it("writes one table row per cell with its counts; failed includes unexpected passes; engine, version and corpus time on the first", () => {
+    expect(md).toContain("| engine | version | cases | passed | failed | known failures | unsupported | errors | corpus time |");
+    expect(md).toContain("| toy | toy 1.2 | LSTM (`lstm/*`) | 1 | 2 | 2 | 3 | 1 | 1.23 s |");
+    expect(md).toContain("|  |  | GRU (`gru/*`) | 1 | 0 | 0 | 1 | 0 |  |");
+    // every case of the cell unsupported for want of the cell: out of the engine's scope, no result
+    expect(md).toContain("|  |  | SimpleRNN (`simple_rnn/*`) | — | — | — | 1 (cell not implemented) | — |  |");
+    expect(md).toContain("12 Keras fixture cases, keras-rnn-conformance 9.9.9) and no property-based tests");
   });
 
-  it("explains every non-pass, grouped by reason", () => {
-    expect(md).toContain("**toy** — 1 of 9 pass; 2 failures, 1 error, 2 known failures, 3 unsupported. A toy. Known failures: `toy.expectations`.");
+  it("orders the cell rows LSTM, GRU, SimpleRNN, then any other family", () => {
+    const r = report([verdict("simple_rnn/a/001", "pass"), verdict("other/a/001", "fail"), verdict("lstm/a/001", "pass"), verdict("gru/a/001", "pass")], { pass: 3, fail: 1 });
+    expect(cellRows(r).map((row) => [row.label, row.counts.pass, row.counts.fail, row.outOfScope])).toEqual([
+      ["LSTM (`lstm/*`)", 1, 0, false],
+      ["GRU (`gru/*`)", 1, 0, false],
+      ["SimpleRNN (`simple_rnn/*`)", 1, 0, false],
+      ["other (`other/*`)", 0, 1, false],
+    ]);
+  });
+
+  it("explains every non-pass, grouped by reason, after the run's verdict", () => {
+    expect(md).toContain("**toy** — 2 of 12 pass; 2 failures, 1 error, 2 known failures, 5 unsupported. Verdict: AS EXPECTED, NOT CONFORMANT, level none. A toy. Known failures: `toy.expectations`.");
     expect(md).toContain("- 2 known failures — hard_sigmoid is 0.2x+0.5 here; the suite's diagnosis: `hard-sigmoid:0.2x+0.5` (1 of 2): `lstm/act` (2)");
-    expect(md).toContain("- 1 unsupported — needs a feature the engine does not declare: `mask` (1): `lstm/m/001`");
+    expect(md).toContain("- 3 unsupported — needs a feature the engine does not declare: `cell:simple_rnn` (1), `gru:reset_after_false` (1), `mask` (1): `lstm/m/001`, `gru/a/002`, `simple_rnn/a/001`");
     expect(md).toContain("- 2 unsupported — the engine cannot express the case: right padding only: `lstm/pad` (2)");
     expect(md).toContain("- 1 failure — no known porting mistake explains it: `lstm/x/001`");
     expect(md).toContain('- 1 unexpected pass — listed as failing ("was broken") yet passed');
     expect(md).toContain("- 1 error — engine threw: TypeError: boom: `lstm/z/001`");
     expect(md).toContain("- warning: expectations entry lstm/gone matches no case");
     // Each non-passing id appears exactly once in the explanations (possibly under a prefix).
-    for (const id of ["lstm/m/001", "lstm/x/001", "lstm/y/001", "lstm/z/001"]) expect(md.split(`\`${id}\``).length - 1, id).toBe(1);
+    for (const id of ["lstm/m/001", "lstm/x/001", "lstm/y/001", "lstm/z/001", "gru/a/002", "simple_rnn/a/001"]) expect(md.split(`\`${id}\``).length - 1, id).toBe(1);
     expect(md).not.toContain("lstm/a/001");
+    expect(md).not.toContain("gru/a/001");
   });
 
   it("says so when every case passes, and folds long id lists into <details>", () => {
     const allPass = report([verdict("lstm/a/001", "pass")], { pass: 1 });
-    expect(renderEngineResults([{ name: "ok", report: { ...allPass, warnings: [] } }])).toContain("**ok** — all 1 cases pass.");
+    expect(renderEngineResults([{ name: "ok", report: { ...allPass, warnings: [] } }])).toContain("**ok** — all 1 cases pass. Verdict: AS EXPECTED, NOT CONFORMANT, level none.");
     const many = Array.from({ length: 6 }, (_, i) => verdict(`lstm/f${i}/001`, "unsupported", { missingFeatures: ["stateful"] }));
     const folded = renderEngineResults([{ name: "m", report: report([...many, verdict("lstm/p/001", "pass")], { unsupported: 6, pass: 1 }) }]);
     expect(folded).toContain("<details><summary>6 cases</summary>");

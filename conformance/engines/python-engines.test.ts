@@ -37,7 +37,7 @@ const ENGINES = {
   "python-numpy": { script: "python-numpy/engine.py", modules: ["numpy"], full: true, cells: ["lstm", "gru", "simple_rnn"], declines: null },
   "python-numpy-raw": { script: "python-numpy/engine_raw.py", modules: ["numpy"], full: true, cells: ["lstm"], declines: null },
   // relu is declared for nn.RNN (a SimpleRNN); nn.LSTM and nn.GRU have tanh built in and decline it.
-  "python-torch": { script: "python-torch/engine.py", modules: ["numpy", "torch"], full: false, cells: ["lstm", "gru", "simple_rnn"], declines: /^engine cannot run this case: activation relu: torch\.nn\.(LSTM|GRU) has tanh only$/ },
+  "python-torch": { script: "python-torch/engine.py", modules: ["numpy", "torch"], full: false, cells: ["lstm", "gru", "simple_rnn"], declines: /^engine cannot run this case: torch\.nn\.(LSTM|GRU) has activation tanh built in: activation relu has no equivalent$/ },
   "python-keras": { script: "python-keras/engine.py", modules: ["numpy", "keras", "tensorflow", "tf_keras"], full: false, cells: ["lstm", "gru", "simple_rnn"], declines: null },
 } as const satisfies Record<string, { script: string; modules: readonly string[]; full: boolean; cells: readonly string[]; declines: RegExp | null }>;
 type EngineDir = keyof typeof ENGINES;

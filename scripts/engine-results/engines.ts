@@ -31,19 +31,26 @@ export const ENGINE_RUNS: readonly EngineRun[] = [
     name: "tfjs",
     engine: { builtIn: "tfjs" },
     expectations: "conformance/engines/tfjs.expectations",
-    note: "`tf.layers.lstm` (CPU backend) has no `zero_output_for_mask` option.",
+    note:
+      "`tf.layers.lstm`, `tf.layers.gru` and `tf.layers.simpleRNN` (CPU backend) have no `zero_output_for_mask` option, and `tf.layers.gru` is the reset-before GRU only: it throws on `resetAfter: true`, Keras's default GRU, so those cases are unsupported — core GRU cases among them, which is why the run is not conformant.",
   },
   {
     name: "onnxruntime",
     engine: { builtIn: "onnxruntime" },
     expectations: "conformance/engines/onnxruntime.expectations",
-    note: "One ONNX `LSTM` node per layer; a mask can only become `sequence_lens`, i.e. right padding, and ONNX's RNN operators lack some Keras activations.",
+    note:
+      "One ONNX node per layer — `LSTM`, `GRU` (`linear_before_reset` 1 for `reset_after=True`, 0 for `False`), `RNN` for a SimpleRNN; a mask can only become `sequence_lens`, i.e. right padding, and ONNX's RNN operators lack some Keras activations.",
   },
-  { name: "python-numpy", engine: python("python-numpy"), note: "An LSTM written from spec/lstm.md in numpy (float64), over the JSON-lines protocol." },
+  {
+    name: "python-numpy",
+    engine: python("python-numpy"),
+    note: "LSTM, GRU (both reset conventions) and SimpleRNN layers written from spec/lstm.md, spec/gru.md and spec/simple-rnn.md in numpy (float64): a layer engine over the JSON-lines protocol.",
+  },
   {
     name: "python-torch",
     engine: python("python-torch"),
-    note: "`torch.nn.LSTM` has tanh/sigmoid built in (no other activations), and the example implements no masking (`pack_padded_sequence` could express right padding only).",
+    note:
+      "`torch.nn.LSTM`, `nn.GRU` and `nn.RNN` as a layer engine: `nn.LSTM` and `nn.GRU` have tanh/sigmoid built in (`nn.RNN` tanh or relu), `nn.GRU` is Keras's `reset_after=True` GRU only (its r, z, n blocks reordered, `b_hn` inside the reset product), and the example implements no masking (`pack_padded_sequence` could express right padding only).",
   },
   { name: "python-keras", engine: python("python-keras"), note: "Real Keras (Keras 3 for `keras3` cases, tf_keras for `tf-keras` cases) over the protocol: the corpus checked against the Keras that made it." },
 ];

@@ -42,7 +42,7 @@ def _require(call, module: str, **allowed) -> None:
     """Declines a layer whose activations the nn module does not have (spec/adapter.md §2)."""
     for key, names in allowed.items():
         if call.config[key] not in names:
-            raise Unsupported(f"{key} {call.config[key]}: torch.nn.{module} has {' or '.join(names)} only")
+            raise Unsupported(f"torch.nn.{module} has {key} {' or '.join(names)} built in: {key} {call.config[key]} has no equivalent")
 
 
 def _run(module: torch.nn.Module, call, n_states: int):
