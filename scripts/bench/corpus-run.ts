@@ -2,7 +2,8 @@
  * One full corpus run, as `keras-rnn-conformance --engine <name>` does it, with a timer around each
  * phase: load + validate the fixtures, load the engine, run the cases (the engine's own time from
  * the verdicts; the rest of the case loop is comparing, locating divergences and diagnosing), the
- * property-based tests, and rendering every report format. Run as a child process by
+ * property-based tests, and rendering every report format; the case loop also per cell family (the
+ * first segment of a case id: lstm/, gru/, simple_rnn/). Run as a child process by
  * scripts/bench.ts so that start-up and peak memory (maxRSS) belong to this run alone; prints JSON.
  *
  * Usage: tsx scripts/bench/corpus-run.ts <engine> [propertyRuns]
@@ -12,6 +13,19 @@ import { loadEngine } from "../../conformance/engines/registry.ts";
 import { defaultFixturesDir } from "../../conformance/package-paths.ts";
 import { REPORT_FORMATS, renderReport } from "../../conformance/reports/index.ts";
 import { runSuite } from "../../conformance/runner.ts";
+import { cellPrefix } from "./results.ts";
+
+/** The case loop's share of one cell family (case ids `<prefix>/…`). */
+export interface CellCorpusRun {
+  /** The first segment of the case ids: `lstm`, `gru`, `simple_rnn` (any other prefix is listed as found). */
+  readonly prefix: string;
+  readonly cases: number;
+  /** Sum of the engine's time on these cases (CaseVerdict.timeMs). */
+  readonly engineMs: number;
+  /** Wall time of the case loop on these cases: the engine, comparing, locating divergences, diagnosing. */
+  readonly caseLoopMs: number;
+  readonly counts: Readonly<Record<string, number>>;
+}
 
 export interface CorpusRunPhases {
   readonly engine: string;
@@ -30,8 +44,11 @@ export interface CorpusRunPhases {
   readonly cases: number;
   readonly loadErrors: readonly string[];
   readonly counts: Readonly<Record<string, number>>;
+  /** The case loop per cell family, in the order the families first appear. */
+  readonly perCell: readonly CellCorpusRun[];
   readonly maxRssMiB: number;
 }
+
 
 async function main(): Promise<void> {
   const engineName = process.argv[2] ?? "reference";
@@ -50,12 +67,22 @@ async function main(): Promise<void> {
 
   const runStart = performance.now();
   let casesDoneAt = runStart;
+  const perCell = new Map<string, { cases: number; engineMs: number; caseLoopMs: number; counts: Record<string, number> }>();
   const result = await runSuite(engine, loaded.cases, {
     casesLoaded: loaded.cases.length,
     allIds: loaded.cases.map((c) => c.id),
     properties: propertyRuns > 0 ? { numRuns: propertyRuns, seed: 1, fixtures: loaded.cases } : undefined,
-    onCase: () => {
-      casesDoneAt = performance.now();
+    onCase: (verdict) => {
+      // the case loop is sequential: the time since the previous case's verdict is this case's
+      const now = performance.now();
+      const prefix = cellPrefix(verdict.id);
+      const cell = perCell.get(prefix) ?? { cases: 0, engineMs: 0, caseLoopMs: 0, counts: {} };
+      cell.cases++;
+      cell.engineMs += verdict.timeMs;
+      cell.caseLoopMs += now - casesDoneAt;
+      cell.counts[verdict.status] = (cell.counts[verdict.status] ?? 0) + 1;
+      perCell.set(prefix, cell);
+      casesDoneAt = now;
     },
   });
   const end = performance.now();
@@ -83,6 +110,7 @@ async function main(): Promise<void> {
     cases: loaded.cases.length,
     loadErrors,
     counts: { ...result.counts },
+    perCell: [...perCell].map(([prefix, x]) => ({ prefix, ...x })),
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(`${JSON.stringify(phases)}\n`);

@@ -2,7 +2,9 @@
  * The engines of the forward benchmark, each prepared once per size (model built, weights loaded,
  * session created) so that the timed part is the forward pass alone — what a deployed model pays
  * per call. The reference is timed through its `Engine.run`, conversions included (a conservative
- * figure for it); "reference (readable)" is the spec path (reference/layer.ts) for comparison.
+ * figure for it); "reference (readable)" is the spec path (reference/rnn.ts + cells/lstm.ts) for
+ * comparison. `REFERENCE_CELLS`: the reference's forward per cell — its two LSTM paths (the rows above)
+ * next to its GRU (either reset_after) and SimpleRNN, each timed through `Engine.run` as the LSTM is.
  */
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-web";
@@ -10,7 +12,8 @@ import { lstmLayers, type LayerCase } from "../../conformance/case.ts";
 import { buildOnnxLstmModel, onnxNames } from "../../conformance/engines/onnx-model.ts";
 import { referenceEngine } from "../../conformance/engines/reference.ts";
 import { runModel } from "../../reference/index.ts";
-import type { LstmSize } from "./flops.ts";
+import { CELL_FLOPS, type CellVariant, type LstmSize } from "./flops.ts";
+import { cellBenchCase } from "./grid.ts";
 
 /** A prepared forward: `run` computes the output sequence (B, T, U), batch-major, as Keras returns it. */
 export interface PreparedForward {
@@ -38,7 +41,7 @@ const referenceFast: ForwardEngine = {
 
 const referenceReadable: ForwardEngine = {
   name: "reference (readable)",
-  version: `${referenceEngine.version} (reference/layer.ts, float64)`,
+  version: `${referenceEngine.version} (reference/rnn.ts + cells/lstm.ts, float64)`,
   unavailable: async () => null,
   prepare: async (size, c) => {
     const l = lstmLayers(c)[0]!;
@@ -136,3 +139,65 @@ const onnxruntimeNode: ForwardEngine = {
 
 /** In the order of the results table. */
 export const FORWARD_ENGINES: readonly ForwardEngine[] = [referenceFast, referenceReadable, tfjsEngine("cpu"), tfjsEngine("wasm"), onnxruntimeNode];
+
+/** One row of the per-cell table: the reference's forward of one cell, over the same grid. */
+export interface ReferenceCellForward {
+  readonly name: string;
+  readonly cell: CellVariant;
+  /** Which code computes it, and whether it is what the reference engine runs for this cell. */
+  readonly path: string;
+  /**
+   * The row of `FORWARD_ENGINES` whose measurement this is (the LSTM's two paths are measured once,
+   * there), or null: measured as a row of its own, size by size right after those two.
+   */
+  readonly sameAs: string | null;
+  /** The bench case of `size` for this cell (grid.ts cellBenchCase). */
+  readonly benchCase: (size: LstmSize) => LayerCase;
+  prepare(size: LstmSize, c: LayerCase): Promise<PreparedForward>;
+}
+
+/** In the order of the per-cell table; FLOPs per cell as scripts/bench/flops.ts counts them. */
+export const REFERENCE_CELLS: readonly ReferenceCellForward[] = [
+  {
+    name: "LSTM (fast path)",
+    cell: "lstm",
+    path: "reference/fast.ts `lstmLayerFast`: what the reference engine runs for every LSTM layer",
+    sameAs: referenceFast.name,
+    benchCase: (s) => cellBenchCase("lstm", s),
+    prepare: referenceFast.prepare,
+  },
+  {
+    name: "LSTM (readable)",
+    cell: "lstm",
+    path: "reference/rnn.ts loop + cells/lstm.ts: the spec in code, not what the engine runs",
+    sameAs: referenceReadable.name,
+    benchCase: (s) => cellBenchCase("lstm", s),
+    prepare: referenceReadable.prepare,
+  },
+  {
+    name: "GRU reset_after=true",
+    cell: "gru",
+    path: "reference/rnn.ts loop + cells/gru.ts: what the reference engine runs for a GRU (there is no fast GRU path)",
+    sameAs: null,
+    benchCase: (s) => cellBenchCase("gru", s),
+    prepare: referenceFast.prepare, // Engine.run, as for the LSTM
+  },
+  {
+    name: "GRU reset_after=false",
+    cell: "gru_reset_before",
+    path: "reference/rnn.ts loop + cells/gru.ts, the reset before the recurrent product: what the reference engine runs (no fast path)",
+    sameAs: null,
+    benchCase: (s) => cellBenchCase("gru_reset_before", s),
+    prepare: referenceFast.prepare,
+  },
+  {
+    name: "SimpleRNN",
+    cell: "simple_rnn",
+    path: "reference/rnn.ts loop + cells/simple-rnn.ts: what the reference engine runs for a SimpleRNN (no fast path)",
+    sameAs: null,
+    benchCase: (s) => cellBenchCase("simple_rnn", s),
+    prepare: referenceFast.prepare,
+  },
+];
+
+export const cellFlopFormula = (cell: CellVariant): string => CELL_FLOPS[cell].formula;

@@ -7,8 +7,8 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly os: string;
   readonly node: string;
-  /** 1-minute load average at the start and end: on a shared machine, how busy it was. */
-  readonly loadAverage: { start: number; end?: number };
+  /** 1-minute load average at the start, after some phases and at the end: on a shared machine, how busy it was. */
+  readonly loadAverage: { start: number; after: Record<string, number>; end?: number };
   readonly date: string;
 }
 
@@ -20,7 +20,7 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${osType()} ${release()}`,
     node: process.version,
-    loadAverage: { start: loadavg()[0]! },
+    loadAverage: { start: loadavg()[0]!, after: {} },
     date: new Date().toISOString(),
   };
 }
