@@ -9,7 +9,9 @@
  *    mistake returns, computed by the float64 reference on a transformed case. A hypothesis explains
  *    the failure when the engine's outputs match its prediction within the case's tolerance, while
  *    the prediction itself differs from Keras's outputs (so the mistake is observable in this case).
- *    Of several, the closest match wins; ties go to the earlier hypothesis. Hypotheses whose
+ *    Of several, the closest match wins; ties go to the earlier hypothesis. Each hypothesis reads the
+ *    cell of every layer from its descriptor (conformance/cells.ts) and explains itself in that cell's
+ *    words (`explanationOf`): an LSTM's [h0, c0], a GRU's [h0]. Hypotheses whose
  *    predictions equal the winner's within the case's tolerance cannot be told apart on this case
  *    (e.g. bias-twice and forget-bias-plus-one under Keras's default bias, zeros except the forget
  *    block = 1): they are reported with it as `alternatives`, not silently dropped.
@@ -28,7 +30,9 @@ import { compareOutputs } from "./compare-outputs.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
 import type { Tensor } from "./tensor.ts";
 import { referenceEngine } from "./engines/reference.ts";
-import { hypotheses as allHypotheses, type Hypothesis, type Oracle } from "./hypotheses/index.ts";
+import { recurrentLayers } from "./case.ts";
+import { cellOf } from "./cells.ts";
+import { explanationOf, hypotheses as allHypotheses, type Hypothesis, type Oracle } from "./hypotheses/index.ts";
 import { compatiblePair, composedPrediction, compositionOrders, inOrder } from "./hypotheses/pairs.ts";
 import type { Diagnosis } from "./verdict.ts";
 
@@ -61,8 +65,8 @@ function referenceOracle(oracleEngine: Engine): Oracle {
 /**
  * How much the search over pairs may do per failing case (spec/adapter.md §4.2). Counted in work, not
  * time, so that a diagnosis does not depend on how loaded the machine is: at most `evaluations`
- * pair predictions, and at most `multiplyAdds` of the reference's LSTM arithmetic (a 2000-step case
- * affords far fewer pairs than a 7-step one). `ms` is a safety net for a slow oracle, not the budget.
+ * pair predictions, and at most `multiplyAdds` of the reference's arithmetic (a 2000-step case
+ * affords far fewer pairs than a 7-step one; a SimpleRNN step costs a quarter of an LSTM's). `ms` is a safety net for a slow oracle, not the budget.
  */
 export interface PairBudget {
   readonly evaluations: number;
@@ -87,15 +91,18 @@ export function pairId(a: Hypothesis, b: Hypothesis, list: readonly Hypothesis[]
   return `${first.id} + ${second.id}`;
 }
 
-/** The reference's multiply-adds for one run of `c`: B·T·4u·(D + u) per LSTM layer and call. */
-function multiplyAddsOf(c: LayerCase): number {
+/**
+ * The reference's multiply-adds for one run of `c`: B·T·n·u·(D + u) per recurrent layer and call,
+ * n the blocks of the layer's cell (its descriptor: 4 for the LSTM, 3 for the GRU, 1 for the
+ * SimpleRNN), D its input width.
+ */
+export function multiplyAddsOf(c: LayerCase): number {
   let total = 0;
   for (const call of c.calls) {
     const [B, T, D] = call.x.shape as [number, number, number];
     let inputDim = D;
-    for (const l of c.layers) {
-      if (l.className !== "LSTM") continue;
-      total += B * T * 4 * l.config.units * (inputDim + l.config.units);
+    for (const l of recurrentLayers(c)) {
+      total += B * T * cellOf(l).blocks.length * l.config.units * (inputDim + l.config.units);
       inputDim = l.config.units;
     }
   }
@@ -149,7 +156,7 @@ function matchesFlat(actual: Float64Array, predicted: EngineOutputs, tol: Pick<T
  * mistake from an engine that computes nothing (a fully masked batch, a skipped single step), and
  * a trivial engine returning zeros must get no diagnosis.
  */
-function nothingComputed(predicted: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">): boolean {
+export function nothingComputed(predicted: EngineOutputs, tol: Pick<Tolerance, "atol" | "rtol">): boolean {
   return predicted.every((outputs) => outputs.every((t) => t.data.every((v) => withinTolerance(v, 0, tol))));
 }
 
@@ -188,7 +195,7 @@ function recordedBackend(c: FixtureCase, actual: EngineOutputs, list: readonly H
     const maxAbs = matchWithin(actual, run.outputs, c.tolerance);
     if (maxAbs === null) continue;
     const known = list.find((h) => h.id === `backend:${backend}`);
-    const what = known ? known.explanation : `your engine follows Keras's ${backend} backend here${run.note ? ` (${run.note})` : ""}`;
+    const what = known ? explanationOf(known, c) : `your engine follows Keras's ${backend} backend here${run.note ? ` (${run.note})` : ""}`;
     return {
       hypothesis: `backend:${backend}`,
       explanation: `${what}; its outputs are the ones the fixture recorded for Keras on ${backend} (spec/fixture-format.md §4)`,
@@ -224,8 +231,8 @@ async function applicableSingles(c: FixtureCase, actual: EngineOutputs, expected
   return singles;
 }
 
-/** The best single-mistake diagnosis among `singles`, with its indistinguishable alternatives. */
-function singleDiagnosis(singles: readonly Single[], tol: Tolerance): Diagnosis | null {
+/** The best single-mistake diagnosis among `singles` for `c`, with its indistinguishable alternatives. */
+function singleDiagnosis(c: FixtureCase, singles: readonly Single[], tol: Tolerance): Diagnosis | null {
   // an unobservable prediction equals Keras's outputs, which the engine's do not match: maxAbs is null
   const candidates = singles.filter((s): s is Single & { maxAbs: number } => s.maxAbs !== null);
   // Closest match wins; ties go to the earlier hypothesis (reduce keeps the first of equals).
@@ -233,8 +240,8 @@ function singleDiagnosis(singles: readonly Single[], tol: Tolerance): Diagnosis 
   if (!best) return null;
   const equivalent = candidates.filter((x) => x !== best && matchWithin(x.predicted, best.predicted, tol) !== null).map((x) => x.h);
   const explanation = equivalent.length === 0
-    ? best.h.explanation
-    : `${best.h.explanation} — or equivalently (indistinguishable on this case): ${equivalent.map((h) => `${h.explanation} [${h.id}]`).join("; ")}`;
+    ? explanationOf(best.h, c)
+    : `${explanationOf(best.h, c)} — or equivalently (indistinguishable on this case): ${equivalent.map((h) => `${explanationOf(h, c)} [${h.id}]`).join("; ")}`;
   return {
     hypothesis: best.h.id,
     explanation,
@@ -320,7 +327,7 @@ async function pairDiagnosis(c: FixtureCase, actual: EngineOutputs, expected: En
     const [first, second] = named!.order;
     return {
       hypothesis: pairId(first, second, list),
-      explanation: `two mistakes: ${first.id} and ${second.id} — ${first.explanation}; and ${second.explanation}`,
+      explanation: `two mistakes: ${first.id} and ${second.id} — ${explanationOf(first, c)}; and ${explanationOf(second, c)}`,
       maxAbs: named!.maxAbs,
       mistakes: [first.id, second.id],
       ...(others.length > 0 ? { alternatives: others.map((m) => pairId(...m.order, list)) } : {}),
@@ -343,7 +350,7 @@ export async function diagnose(_engine: Engine, c: FixtureCase, actual: EngineOu
   if (backend) return backend;
   const oracle = referenceOracle(options.oracle ?? referenceEngine);
   const singles = await applicableSingles(c, actual, expected, list, oracle);
-  const single = singleDiagnosis(singles, c.tolerance);
+  const single = singleDiagnosis(c, singles, c.tolerance);
   if (single) return single;
   const budget = options.pairBudget ?? PAIR_BUDGET;
   return budget.evaluations > 0 ? pairDiagnosis(c, actual, expected, singles, list, oracle, budget) : null;

@@ -1,13 +1,17 @@
 /**
  * Exact transformations of cases and outputs that the hypotheses (and the fixture-anchored
- * properties) are built from. Weights are in Keras layout (spec/lstm.md §1): kernel (in, 4u),
- * recurrent_kernel (u, 4u), bias (4u), gate blocks i, f, c, o along the last axis.
+ * properties) are built from. Weights are in Keras layout: kernel (in, n·u), recurrent_kernel
+ * (u, n·u) and the bias, `n` gate blocks of `u` columns along the last axis — n and the blocks'
+ * order are the cell's (its descriptor, conformance/cells.ts: LSTM i, f, c, o, spec/lstm.md §1;
+ * GRU z, r, h, spec/gru.md §1.2, its (2, 3u) bias one row per side; SimpleRNN one block,
+ * spec/simple-rnn.md §1.2).
  */
-import type { CallInputs, LayerCase, LstmLayer, LstmWeights } from "../case.ts";
+import type { CallInputs, LayerCase, LstmLayer, RecurrentConfig, RecurrentLayer } from "../case.ts";
+import { CELLS, cellOf, type CellClassName, type CellDescriptor } from "../cells.ts";
 import type { Tensor } from "../tensor.ts";
 
-/** Keras's gate order along the last axis of every LSTM weight (spec/lstm.md §1). */
-export const KERAS_GATE_ORDER = "ifco";
+/** Keras's gate order along the last axis of every LSTM weight (spec/lstm.md §1), as the LSTM's descriptor has it: "ifco". */
+export const KERAS_GATE_ORDER: string = CELLS.LSTM.blocks.join("");
 
 /**
  * Replaces every LSTM layer by `f(layer)`; null when `f` returns null for any of them (the
@@ -28,21 +32,69 @@ export function mapLstmLayers(c: LayerCase, f: (layer: LstmLayer, lstmIndex: num
   return { ...c, layers };
 }
 
-/** Replaces the weights of an LSTM layer. */
-export function withWeights(layer: LstmLayer, weights: LstmWeights): LstmLayer {
+/** A recurrent layer of the cell named `K` (`LayerOf<"GRU">` is `GruLayer`). */
+export type LayerOf<K extends CellClassName> = Extract<RecurrentLayer, { readonly className: K }>;
+
+/** Every cell's class name. */
+export const ALL_CELLS: readonly CellClassName[] = ["LSTM", "GRU", "SimpleRNN"];
+
+/** Whether `layer` is a layer of one of `cells`. */
+const isLayerOf = <K extends CellClassName>(layer: { readonly className: string }, cells: readonly K[]): layer is LayerOf<K> =>
+  (cells as readonly string[]).includes(layer.className);
+
+/**
+ * Replaces every layer of the cells `cells` by `f(layer)`, other layers kept; null when `f` returns
+ * null for any of them, or when the case has no layer of those cells (a mistake in a cell the case
+ * does not use predicts nothing).
+ */
+export function mapLayersOf<K extends CellClassName>(c: LayerCase, cells: readonly K[], f: (layer: LayerOf<K>, index: number) => LayerOf<K> | null): LayerCase | null {
+  let index = 0;
+  const layers = [];
+  for (const layer of c.layers) {
+    if (!isLayerOf(layer, cells)) {
+      layers.push(layer);
+      continue;
+    }
+    const mapped = f(layer, index++);
+    if (!mapped) return null;
+    layers.push(mapped);
+  }
+  return index === 0 ? null : { ...c, layers };
+}
+
+/** The recurrent layers of `c` of the cells `cells`, in order. */
+export const layersOf = <K extends CellClassName>(c: LayerCase, cells: readonly K[]): LayerOf<K>[] => c.layers.filter((l): l is LayerOf<K> => isLayerOf(l, cells));
+
+/** The descriptor of the case's first recurrent layer: whose words an explanation uses (a stack mixing cells is named after its first). */
+export function firstCell(c: LayerCase): CellDescriptor | undefined {
+  const first = c.layers.find((l): l is RecurrentLayer => l.className !== "Masking");
+  return first ? cellOf(first) : undefined;
+}
+
+/** How many gate blocks the layer's weights have (its cell's descriptor: LSTM 4, GRU 3, SimpleRNN 1). */
+export const blockCount = (layer: RecurrentLayer): number => cellOf(layer).blocks.length;
+
+/** The layer with some config keys replaced (Keras's names, spec/lstm.md §3.13). */
+export function withConfig<L extends RecurrentLayer>(layer: L, patch: Partial<RecurrentConfig>): L {
+  return { ...layer, config: { ...layer.config, ...patch } };
+}
+
+/** Replaces the weights of a recurrent layer. */
+export function withWeights<L extends RecurrentLayer>(layer: L, weights: L["weights"]): L {
   return { ...layer, weights };
 }
 
 /**
  * A (rows, 4u) weight whose gate block g is `pick(g)` of the original: gate blocks reordered,
- * duplicated or replaced. `pick` returns the source block index.
+ * duplicated or replaced. `pick` returns the source block index. `blocks` is the cell's number of
+ * blocks (4, an LSTM's, by default); a GRU bias (2, 3u) is two rows like any other.
  */
-export function pickBlocks(w: Tensor, units: number, pick: (gate: number) => number): Tensor {
-  const cols = 4 * units;
+export function pickBlocks(w: Tensor, units: number, pick: (gate: number) => number, blocks = 4): Tensor {
+  const cols = blocks * units;
   const rows = w.data.length / cols;
   const data = new Float32Array(w.data.length);
   for (let r = 0; r < rows; r++) {
-    for (let g = 0; g < 4; g++) {
+    for (let g = 0; g < blocks; g++) {
       const from = pick(g);
       for (let j = 0; j < units; j++) data[r * cols + g * units + j] = w.data[r * cols + from * units + j]!;
     }
@@ -50,23 +102,24 @@ export function pickBlocks(w: Tensor, units: number, pick: (gate: number) => num
   return { shape: w.shape, data };
 }
 
-/** The layer with gate block g of kernel, recurrent_kernel and bias taken from block `pick(g)` (see {@link pickBlocks}). */
-export function withBlocksPicked(layer: LstmLayer, pick: (gate: number) => number): LstmLayer {
+/** The layer with gate block g of kernel, recurrent_kernel and bias taken from block `pick(g)` (see {@link pickBlocks}); blocks as the layer's cell has them. */
+export function withBlocksPicked<L extends RecurrentLayer>(layer: L, pick: (gate: number) => number): L {
   const u = layer.config.units;
+  const n = blockCount(layer);
   const w = layer.weights;
   return withWeights(layer, {
-    kernel: pickBlocks(w.kernel, u, pick),
-    recurrent_kernel: pickBlocks(w.recurrent_kernel, u, pick),
-    ...(w.bias ? { bias: pickBlocks(w.bias, u, pick) } : {}),
+    kernel: pickBlocks(w.kernel, u, pick, n),
+    recurrent_kernel: pickBlocks(w.recurrent_kernel, u, pick, n),
+    ...(w.bias ? { bias: pickBlocks(w.bias, u, pick, n) } : {}),
   });
 }
 
-/** Applies `f` to each (rows, u) gate block of a (rows, 4u) weight; `f` gets and returns row-major blocks. */
-export function mapBlocks(w: Tensor, units: number, f: (block: Float32Array, rows: number) => Float32Array): Tensor {
-  const cols = 4 * units;
+/** Applies `f` to each (rows, u) gate block of a (rows, n·u) weight (n = `blocks`, 4 by default); `f` gets and returns row-major blocks. */
+export function mapBlocks(w: Tensor, units: number, f: (block: Float32Array, rows: number) => Float32Array, blocks = 4): Tensor {
+  const cols = blocks * units;
   const rows = w.data.length / cols;
   const data = new Float32Array(w.data.length);
-  for (let g = 0; g < 4; g++) {
+  for (let g = 0; g < blocks; g++) {
     const block = new Float32Array(rows * units);
     for (let r = 0; r < rows; r++) for (let j = 0; j < units; j++) block[r * units + j] = w.data[r * cols + g * units + j]!;
     const out = f(block, rows);

@@ -29,6 +29,12 @@ export interface Hypothesis {
   /** What a porter reads: "your engine matches Keras if …". */
   readonly explanation: string;
   /**
+   * The explanation in the words of `c`'s cell where they differ from {@link explanation} — a GRU's
+   * state is [h], not [h, c]; its weights have 3·units columns, not 4·units (conformance/cells.ts).
+   * Absent: `explanation` for every case. An LSTM case always reads `explanation` itself.
+   */
+  explanationFor?(c: LayerCase): string;
+  /**
    * What an engine with this mistake returns for `c`, or null when the mistake cannot be expressed
    * for this case (shapes do not allow it, or the option it concerns is not used).
    */
@@ -42,3 +48,6 @@ export interface Hypothesis {
   /** Where the mistake sits when composed with another one (see {@link STAGES}). */
   readonly stage?: Stage;
 }
+
+/** What the diagnosis of `c` says for hypothesis `h`: its explanation in the words of the case's cell. */
+export const explanationOf = (h: Hypothesis, c: LayerCase): string => h.explanationFor?.(c) ?? h.explanation;

@@ -1,7 +1,10 @@
 /**
  * Every diagnosis hypothesis, in the order ties are broken: the options around the step first (each
  * applies only to cases that use its option, so it is specific), then the layout mistakes porters
- * make most (gate order, kernel handling, bias), then activations.
+ * make most (gate order, kernel handling, bias), then the GRU's own step (reset convention, bias
+ * rows, update), then activations. Each reads a layer's cell from its descriptor (conformance/cells.ts)
+ * and applies to the cells where the mistake exists: the loop's to every cell, a gate order to the
+ * cell whose blocks it permutes, the GRU's to the GRU.
  */
 import type { Hypothesis } from "./hypothesis.ts";
 import { gateOrderHypotheses } from "./gate-order.ts";
@@ -9,14 +12,16 @@ import { weightHypotheses } from "./weights.ts";
 import { activationHypotheses } from "./activations.ts";
 import { sequenceHypotheses } from "./sequence.ts";
 import { maskHypotheses } from "./masks.ts";
+import { gruHypotheses } from "./gru.ts";
 
-export type { Hypothesis, Oracle } from "./hypothesis.ts";
+export { explanationOf, type Hypothesis, type Oracle } from "./hypothesis.ts";
 
 export const hypotheses: readonly Hypothesis[] = [
   ...sequenceHypotheses,
   ...maskHypotheses,
   ...gateOrderHypotheses,
   ...weightHypotheses,
+  ...gruHypotheses,
   ...activationHypotheses,
 ];
 

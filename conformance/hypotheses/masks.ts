@@ -2,12 +2,14 @@
  * Mask mistakes beyond ignoring it (sequence.ts): the state moving on at masked steps, a mask turned
  * into lengths (right padding assumed), a Masking layer's mask applied where Keras 3 drops it, and
  * the one place Keras's own backends disagree — the output before the first valid step
- * (spec/lstm.md §3.5).
+ * (spec/lstm.md §3.5). The mask is the `RNN` loop's, the same for every cell (spec/gru.md §3.5,
+ * spec/simple-rnn.md §3.5): each applies to a layer of any cell.
  */
-import type { LayerCase } from "../case.ts";
+import { recurrentLayers, type LayerCase } from "../case.ts";
 import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 import { mapCalls } from "./case-transforms.ts";
+import { cellWorded, statesOf } from "./cell-words.ts";
 import { STAGES, type Hypothesis } from "./hypothesis.ts";
 import { appliedMask, lastStep, processingMask, runLayerwise } from "./layerwise.ts";
 import { usesMask, withoutMask } from "./sequence.ts";
@@ -35,9 +37,13 @@ function holdMaskedOutputs(seq: Tensor, mask: BoolTensor, zeroOutput: boolean, s
 
 export const maskStateAdvances: Hypothesis = {
   id: "mask-state-advances",
-  explanation:
+  ...cellWorded(
     "your engine matches Keras if h and c move on at masked steps while only the output is held: at a masked step Keras keeps " +
-    "the state as well (where(mask, new, old) for h and c) (spec/lstm.md §3.5.2)",
+      "the state as well (where(mask, new, old) for h and c) (spec/lstm.md §3.5.2)",
+    (cell) =>
+      `your engine matches Keras if ${statesOf(cell)} moves on at masked steps while only the output is held: at a masked step Keras keeps ` +
+      `the state as well (where(mask, new, old) for ${statesOf(cell)}) (spec/lstm.md §3.5.2, ${cell.chapter} §3.5)`,
+  ),
   touches: ["mask-state"],
   stage: STAGES.sequence,
   async predict(c, oracle) {
@@ -50,7 +56,7 @@ export const maskStateAdvances: Hypothesis = {
       outputs: (o, layer, _asRun, at) => {
         const mask = appliedMask(c, at.call, at.layer);
         const seq = mask ? holdMaskedOutputs(o[0]!, processingMask(mask, layer), layer.config.zero_output_for_mask ?? false) : o[0]!;
-        return [layer.config.return_sequences ? seq : lastStep(seq), o[1]!, o[2]!];
+        return [layer.config.return_sequences ? seq : lastStep(seq), ...o.slice(1)];
       },
     });
   },
@@ -80,9 +86,13 @@ export const maskAsLengths: Hypothesis = {
 
 export const maskingMaskWithInitialState: Hypothesis = {
   id: "masking-mask-with-initial-state",
-  explanation:
+  ...cellWorded(
     "your engine matches Keras if a Masking layer's mask reaches the LSTM called with initial_state: Keras 3 drops it there (the " +
-    "layer gets no mask and runs every step; the next layer of a stack still gets it); tf-keras and tfjs apply it (spec/lstm.md §3.5.7)",
+      "layer gets no mask and runs every step; the next layer of a stack still gets it); tf-keras and tfjs apply it (spec/lstm.md §3.5.7)",
+    (cell) =>
+      `your engine matches Keras if a Masking layer's mask reaches the ${cell.className} called with initial_state: Keras 3 drops it there (the ` +
+      `layer gets no mask and runs every step; the next layer of a stack still gets it); tf-keras and tfjs apply it (spec/lstm.md §3.5.7, ${cell.chapter} §3.5)`,
+  ),
   touches: ["mask-routing"],
   // it decides what reaches each layer, so it comes before anything that computes with it
   stage: STAGES.routing,
@@ -113,7 +123,7 @@ export const jaxMaskedPrefix: Hypothesis = {
   stage: STAGES.sequence,
   async predict(c, oracle) {
     if (!usesMask(c)) return null;
-    const carries = c.calls.length > 1 && c.layers.some((l) => l.className === "LSTM" && l.config.stateful);
+    const carries = c.calls.length > 1 && recurrentLayers(c).some((l) => l.config.stateful);
     if (!carries && !c.calls.some((call) => call.initialState)) return null; // zero initial h: every backend agrees
     return runLayerwise(c, oracle, {
       allSteps: true,
@@ -123,7 +133,7 @@ export const jaxMaskedPrefix: Hypothesis = {
         const start = given ?? (layer.config.stateful ? at.previous?.[1] : undefined);
         const zeroOutput = layer.config.zero_output_for_mask ?? false;
         const seq = mask && start && !zeroOutput ? holdMaskedOutputs(o[0]!, processingMask(mask, layer), false, start) : o[0]!;
-        return [layer.config.return_sequences ? seq : lastStep(seq), o[1]!, o[2]!];
+        return [layer.config.return_sequences ? seq : lastStep(seq), ...o.slice(1)];
       },
     });
   },

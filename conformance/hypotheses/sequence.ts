@@ -1,17 +1,23 @@
 /**
  * Mistakes in what happens around the step: the returned state's order, go_backwards' output order,
  * masks, zero_output_for_mask, initial_state, stateful calls and the time loop's bounds
- * (spec/lstm.md §3).
+ * (spec/lstm.md §3). They are mistakes of Keras's `RNN` loop, which every cell shares (spec/gru.md
+ * §2.5, §3; spec/simple-rnn.md §2.2, §3), so they apply to a layer of any cell; the two that need a
+ * second state (c) apply where the cell has one (its descriptor's `states`, conformance/cells.ts).
  */
-import type { CallInputs, LayerCase, LstmLayer } from "../case.ts";
-import { lstmLayers } from "../case.ts";
+import type { CallInputs, LayerCase, RecurrentLayer } from "../case.ts";
+import { recurrentLayers } from "../case.ts";
+import { cellOf, initialStateNames } from "../cells.ts";
 import type { Tensor } from "../tensor.ts";
 import { STAGES, type Hypothesis } from "./hypothesis.ts";
-import { flipTime, insertZeroSteps, mapCalls, mapLstmLayers, sliceTime, timeMajor, withoutField } from "./case-transforms.ts";
+import { ALL_CELLS, flipTime, insertZeroSteps, mapCalls, mapLayersOf, sliceTime, timeMajor, withConfig, withoutField } from "./case-transforms.ts";
+import { cellWorded, statesOf } from "./cell-words.ts";
 import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
 import { runLayerwise } from "./layerwise.ts";
 
-const lastLstm = (c: LayerCase): LstmLayer | undefined => lstmLayers(c).at(-1);
+const lastRecurrent = (c: LayerCase): RecurrentLayer | undefined => recurrentLayers(c).at(-1);
+/** Whether a layer's cell has a second state: h and c are an LSTM's; a GRU and a SimpleRNN have h only (spec/gru.md §1.1). */
+const hasTwoStates = (layer: RecurrentLayer | undefined): boolean => layer !== undefined && cellOf(layer).states.length > 1;
 export const usesMask = (c: LayerCase): boolean => c.calls.some((call) => call.mask) || c.layers.some((l) => l.className === "Masking");
 const usesInitialState = (c: LayerCase): boolean => c.calls.some((call) => call.initialState);
 
@@ -23,7 +29,9 @@ export const returnedStateSwapped: Hypothesis = {
     "your engine matches Keras if the returned state is [c, h]: with return_state Keras returns [output, h, c] " +
     "(TF1's LSTMStateTuple and Flax's carry are (c, h)) (spec/lstm.md §3.2)",
   async predict(c, oracle) {
-    if (!lastLstm(c)?.config.return_state) return null;
+    const last = lastRecurrent(c);
+    // [output, h] has no second state to swap with (spec/gru.md §3.2)
+    if (!hasTwoStates(last) || !last!.config.return_state) return null;
     return (await oracle(c)).map((o) => [o[0]!, o[2]!, o[1]!]);
   },
 };
@@ -37,7 +45,7 @@ export const backwardsOutputReversed: Hypothesis = {
     "Keras leaves it in processing order, x[T-1] first (ONNX direction=reverse flips it back; Keras does not) " +
     "(spec/lstm.md §3.3)",
   async predict(c, oracle) {
-    const backwards = lstmLayers(c).filter((l) => l.config.go_backwards);
+    const backwards = recurrentLayers(c).filter((l) => l.config.go_backwards);
     if (!backwards.some((l) => l.config.return_sequences)) return null;
     return runLayerwise(c, oracle, {
       outputs: (o, layer) => (layer.config.go_backwards && layer.config.return_sequences ? [flipTime(o[0]!), ...o.slice(1)] : o),
@@ -51,8 +59,8 @@ export const backwardsIgnored: Hypothesis = {
   stage: STAGES.sequence,
   explanation: "your engine matches Keras if go_backwards is ignored: Keras processes x[T-1] … x[0] (spec/lstm.md §3.3)",
   async predict(c, oracle) {
-    if (!lstmLayers(c).some((l) => l.config.go_backwards)) return null;
-    const t = mapLstmLayers(c, (l) => ({ ...l, config: { ...l.config, go_backwards: false } }));
+    if (!recurrentLayers(c).some((l) => l.config.go_backwards)) return null;
+    const t = mapLayersOf(c, ALL_CELLS, (l) => withConfig(l, { go_backwards: false }));
     return t ? oracle(t) : null;
   },
 };
@@ -117,7 +125,7 @@ export const zeroOutputForMaskInverted: Hypothesis = {
     "previous output (zeros before the first valid step); only zero_output_for_mask=true emits zeros (spec/lstm.md §3.5)",
   async predict(c, oracle) {
     if (!usesMask(c)) return null;
-    const t = mapLstmLayers(c, (l) => ({ ...l, config: { ...l.config, zero_output_for_mask: !(l.config.zero_output_for_mask ?? false) } }));
+    const t = mapLayersOf(c, ALL_CELLS, (l) => withConfig(l, { zero_output_for_mask: !(l.config.zero_output_for_mask ?? false) }));
     return t ? oracle(t) : null;
   },
 };
@@ -126,7 +134,10 @@ export const initialStateIgnored: Hypothesis = {
   id: "initial-state-ignored",
   touches: ["initial-state"],
   stage: STAGES.sequence,
-  explanation: "your engine matches Keras if initial_state is ignored (zeros used): Keras starts from [h0, c0] when given (spec/lstm.md §3.4)",
+  ...cellWorded(
+    "your engine matches Keras if initial_state is ignored (zeros used): Keras starts from [h0, c0] when given (spec/lstm.md §3.4)",
+    (cell) => `your engine matches Keras if initial_state is ignored (zeros used): Keras starts from ${initialStateNames(cell)} when given (${cell.chapter} §3.4)`,
+  ),
   async predict(c, oracle) {
     if (!usesInitialState(c)) return null;
     // zeros passed, not initial_state removed: Keras 3 still drops a Masking mask for the call (spec/lstm.md §3.5.7)
@@ -141,7 +152,8 @@ export const initialStateSwapped: Hypothesis = {
   stage: STAGES.sequence,
   explanation: "your engine matches Keras if initial_state is read as [c0, h0]: Keras's order is [h0, c0] (spec/lstm.md §3.4)",
   async predict(c, oracle) {
-    if (!usesInitialState(c)) return null;
+    // initial_state goes to the first recurrent layer (spec/lstm.md §3.4): [h0] alone has no order
+    if (!usesInitialState(c) || !hasTwoStates(recurrentLayers(c)[0])) return null;
     const t = mapCalls(c, (call) => (call.initialState ? { ...call, initialState: [call.initialState[1]!, call.initialState[0]!] } : call));
     return t ? oracle(t) : null;
   },
@@ -151,11 +163,15 @@ export const statefulNotCarried: Hypothesis = {
   id: "stateful-not-carried",
   touches: ["stateful"],
   stage: STAGES.sequence,
-  explanation:
+  ...cellWorded(
     "your engine matches Keras if a stateful layer starts every call from zeros: with stateful=true Keras carries h and c " +
-    "from one call to the next (spec/lstm.md §3.6)",
+      "from one call to the next (spec/lstm.md §3.6)",
+    (cell) =>
+      `your engine matches Keras if a stateful layer starts every call from zeros: with stateful=true Keras carries ${statesOf(cell)} ` +
+      `from one call to the next (${cell.chapter} §3.6, spec/lstm.md §3.6)`,
+  ),
   async predict(c, oracle) {
-    if (c.calls.length < 2 || !lstmLayers(c).some((l) => l.config.stateful)) return null;
+    if (c.calls.length < 2 || !recurrentLayers(c).some((l) => l.config.stateful)) return null;
     const outputs: (readonly Tensor[])[] = [];
     for (const call of c.calls) outputs.push(...(await oracle({ ...c, calls: [call] })));
     return outputs;
@@ -204,7 +220,7 @@ export const timeMajorInput: Hypothesis = {
     if (!t) return null;
     const outputs = await oracle(t);
     // h and c are (batch, units) whichever way the input was read; only the sequence is written back time-major
-    return lastLstm(c)?.config.return_sequences ? outputs.map((o) => [timeMajor(o[0]!, "write"), ...o.slice(1)]) : outputs;
+    return lastRecurrent(c)?.config.return_sequences ? outputs.map((o) => [timeMajor(o[0]!, "write"), ...o.slice(1)]) : outputs;
   },
 };
 

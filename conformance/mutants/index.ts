@@ -4,12 +4,20 @@
  * shape) test the runner's verdicts, not the diagnosis; they expect none. Two math mutants combine
  * into a pair mutant, `a+b` (e.g. `--engine mutant:gate-order-iofc+bias-dropped`), whose expected
  * diagnosis is the pair of theirs (spec/adapter.md §4.2).
+ *
+ * Each math mutant computes one cell (`cell`): the LSTM mutants are the naive LSTM's (naive-lstm.ts),
+ * the GRU's and the SimpleRNN's (`gru/…`, `simple_rnn/…`, e.g. `--engine mutant:gru/gate-order-rzh`)
+ * the naive GRU's and SimpleRNN's (naive-rnn.ts). A pair mutant combines two mutants of one cell.
  */
 import { pairId } from "../diagnose.ts";
 import { compatiblePair } from "../hypotheses/pairs.ts";
 import type { Engine } from "../engine.ts";
 import { hypothesisById } from "../hypotheses/index.ts";
+import type { CellKind } from "../cells.ts";
 import { naiveLstmEngine, type NaiveEngine, type NaiveLstmFlaws } from "./naive-lstm.ts";
+import { naiveRnnEngine, type NaiveRnnEngine, type NaiveRnnFlaws } from "./naive-rnn.ts";
+import { gruGallery } from "./gru/gallery.ts";
+import { simpleRnnGallery } from "./simple_rnn/gallery.ts";
 import { engine as gateOrderIofc } from "./gate-order-iofc.ts";
 import { engine as gateOrderIcfo } from "./gate-order-icfo.ts";
 import { engine as gateOrderIfoc } from "./gate-order-ifoc.ts";
@@ -52,14 +60,26 @@ export interface MutantEntry {
   readonly engine: Engine;
   /** The hypothesis id the diagnosis must name on cases where the flaw is observable; null for harness mutants. */
   readonly expectedHypothesis: string | null;
-  /** The naive LSTM's flaws, for math mutants: what a pair mutant combines. */
-  readonly flaws?: NaiveLstmFlaws;
+  /** The naive engine's flaws, for math mutants: what a pair mutant combines. */
+  readonly flaws?: NaiveLstmFlaws | NaiveRnnFlaws;
+  /** The cell a math mutant computes (conformance/cells.ts): the cases it is judged on are that cell's. */
+  readonly cell?: CellKind;
 }
 
 /** A math mutant's entry: its flaws are the naive engine's. */
-const math = (name: string, flaw: string, engine: NaiveEngine, expectedHypothesis: string): MutantEntry => ({ name, flaw, engine, expectedHypothesis, flaws: engine.flaws });
+const math = (name: string, flaw: string, engine: NaiveEngine, expectedHypothesis: string): MutantEntry => ({ name, flaw, engine, expectedHypothesis, flaws: engine.flaws, cell: "lstm" });
 
-/** Mutants with one flaw of the math or of an option. */
+/** A GRU or SimpleRNN mutant's entry. */
+const cellMath = ([name, flaw, engine, expectedHypothesis]: readonly [string, string, NaiveRnnEngine, string]): MutantEntry => ({
+  name,
+  flaw,
+  engine,
+  expectedHypothesis,
+  flaws: engine.flaws,
+  cell: engine.cell,
+});
+
+/** LSTM mutants with one flaw of the math or of an option. */
 export const mathMutants: readonly MutantEntry[] = [
   math("gate-order-iofc", "reads the gate blocks in ONNX order i,o,f,c", gateOrderIofc, "gate-order:iofc"),
   math("gate-order-icfo", "reads the gate blocks in TF1 LSTMCell order i,c,f,o (i,j,f,o)", gateOrderIcfo, "gate-order:icfo"),
@@ -93,6 +113,18 @@ export const mathMutants: readonly MutantEntry[] = [
   math("jax-masked-prefix", "emits the initial h at masked steps before the first valid one (Keras's JAX backend)", jaxMaskedPrefix, "backend:jax"),
 ];
 
+/** GRU mutants: its own mistakes (reset convention, bias rows, update), the shared ones (spec/gru.md). */
+export const gruMutants: readonly MutantEntry[] = gruGallery.map(cellMath);
+
+/** SimpleRNN mutants (spec/simple-rnn.md). */
+export const simpleRnnMutants: readonly MutantEntry[] = simpleRnnGallery.map(cellMath);
+
+/** The math mutants of each cell. */
+export const mutantsOfCell: Readonly<Record<CellKind, readonly MutantEntry[]>> = { lstm: mathMutants, gru: gruMutants, simple_rnn: simpleRnnMutants };
+
+/** Every math mutant, LSTM first. */
+export const allMathMutants: readonly MutantEntry[] = [...mathMutants, ...gruMutants, ...simpleRnnMutants];
+
 /** Mutants that break the harness contract rather than the math. */
 export const harnessMutants: readonly MutantEntry[] = [
   { name: "harness/nan", flaw: "claims every feature and returns NaN", engine: harnessNan, expectedHypothesis: null },
@@ -100,22 +132,25 @@ export const harnessMutants: readonly MutantEntry[] = [
   { name: "harness/wrong-shape", flaw: "returns the output without its last unit", engine: harnessWrongShape, expectedHypothesis: null },
 ];
 
-export const mutants: readonly MutantEntry[] = [...mathMutants, ...harnessMutants];
+export const mutants: readonly MutantEntry[] = [...allMathMutants, ...harnessMutants];
 
 /**
  * The pair mutant with both flaws of `a` and `b`, or null when they cannot be combined: not both math
- * mutants, a flaw in common, or expected diagnoses that do not make a pair (diagnose.ts
+ * mutants of one cell, a flaw in common, or expected diagnoses that do not make a pair (diagnose.ts
  * `compatiblePair`: two gate orders are one wrong block map, not two mistakes).
  */
 export function composeMutants(a: MutantEntry, b: MutantEntry): MutantEntry | null {
   if (!a.flaws || !b.flaws || a.expectedHypothesis === null || b.expectedHypothesis === null) return null;
+  if (a.cell === undefined || a.cell !== b.cell) return null;
   if (Object.keys(a.flaws).some((k) => k in b.flaws!)) return null;
   const ha = hypothesisById(a.expectedHypothesis);
   const hb = hypothesisById(b.expectedHypothesis);
   if (!ha || !hb || !compatiblePair(ha, hb)) return null;
   const name = `${a.name}+${b.name}`;
   const flaws = { ...a.flaws, ...b.flaws };
-  return { name, flaw: `${a.flaw}, and ${b.flaw}`, engine: naiveLstmEngine({ name: `mutant:${name}`, flaws }), expectedHypothesis: pairId(ha, hb), flaws };
+  const cell = a.cell;
+  const engine = cell === "lstm" ? naiveLstmEngine({ name: `mutant:${name}`, flaws }) : naiveRnnEngine({ name: `mutant:${name}`, cell, flaws });
+  return { name, flaw: `${a.flaw}, and ${b.flaw}`, engine, expectedHypothesis: pairId(ha, hb), flaws, cell };
 }
 
 /** The mutant named `name` (as in `--engine mutant:<name>`; `a+b` for a pair mutant), or undefined. */
@@ -124,6 +159,6 @@ export function mutantByName(name: string): MutantEntry | undefined {
   if (single) return single;
   const parts = name.split("+");
   if (parts.length !== 2) return undefined;
-  const [a, b] = parts.map((p) => mathMutants.find((m) => m.name === p));
+  const [a, b] = parts.map((p) => allMathMutants.find((m) => m.name === p));
   return a && b ? (composeMutants(a, b) ?? undefined) : undefined;
 }

@@ -3,10 +3,13 @@
  * at least one case fails or errors, and checks the diagnosis on a sample of its failing cases.
  * A diagnosis other than the expected one is *wrong* only where the expected hypothesis could have
  * been named (it applies to the case and its prediction differs from Keras's outputs); elsewhere the
- * flaw is not expressible by that hypothesis and no diagnosis is due.
+ * flaw is not expressible by that hypothesis and no diagnosis is due — as where its prediction is
+ * zeros everywhere, which explains nothing (diagnose.ts `nothingComputed`: a mask that leaves no valid
+ * step, a single step skipped).
  */
 import type { FixtureCase } from "../case.ts";
-import { diagnose, diagnosisNames, matchWithin } from "../diagnose.ts";
+import type { CellKind } from "../cells.ts";
+import { diagnose, diagnosisNames, matchWithin, nothingComputed } from "../diagnose.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { hypothesisById } from "../hypotheses/index.ts";
 import { runSuite } from "../runner.ts";
@@ -14,6 +17,8 @@ import type { MutantEntry } from "./index.ts";
 
 export interface MutantVerdict {
   readonly name: string;
+  /** The cell the mutant computes (its cases are that cell's). */
+  readonly cell?: CellKind;
   readonly expectedHypothesis: string | null;
   readonly cases: number;
   readonly failed: number;
@@ -40,7 +45,7 @@ async function expressible(id: string, c: FixtureCase): Promise<boolean> {
   } catch {
     return false;
   }
-  return predicted !== null && matchWithin(predicted, c.expected.map((e) => e.outputs), c.tolerance) === null;
+  return predicted !== null && !nothingComputed(predicted, c.tolerance) && matchWithin(predicted, c.expected.map((e) => e.outputs), c.tolerance) === null;
 }
 
 /** Runs one mutant over `cases` and checks the diagnosis on up to `sample` failing cases (spread over families). */
@@ -51,7 +56,8 @@ export async function judgeMutant(m: MutantEntry, cases: readonly FixtureCase[],
   const passed = suite.cases.filter((v) => v.status === "pass").length;
   // one failing case per family first, then the rest, so that the sample spreads over options
   const seen = new Set<string>();
-  const ordered = [...failing.filter((v) => !seen.has(v.family) && seen.add(v.family)), ...failing.filter((v) => !seen.has(v.id) && seen.add(v.id))];
+  const firstOfFamily = failing.filter((v) => !seen.has(v.family) && seen.add(v.family));
+  const ordered = [...firstOfFamily, ...failing.filter((v) => !firstOfFamily.includes(v))];
   const byId = new Map(cases.map((c) => [c.id, c]));
   let right = 0;
   let diagnosed = 0;
@@ -69,6 +75,7 @@ export async function judgeMutant(m: MutantEntry, cases: readonly FixtureCase[],
   }
   return {
     name: m.name,
+    ...(m.cell ? { cell: m.cell } : {}),
     expectedHypothesis: m.expectedHypothesis,
     cases: cases.length,
     failed: failing.length,
@@ -82,11 +89,26 @@ export async function judgeMutant(m: MutantEntry, cases: readonly FixtureCase[],
   };
 }
 
-/** A Markdown table of verdicts, with the kill rate. */
+/**
+ * One cell's rates in a line: the share of its gallery mutants killed (failed or errored on a case),
+ * and the share of the diagnoses checked where the expected hypothesis could be named (right or
+ * wrong, not "not expressible") that named it.
+ */
+export function cellRateLine(cell: CellKind, verdicts: readonly MutantVerdict[]): string {
+  const killed = verdicts.filter((v) => v.killed).length;
+  const right = verdicts.reduce((n, v) => n + v.right, 0);
+  const due = right + verdicts.reduce((n, v) => n + Object.keys(v.wrong).length, 0);
+  const pct = (a: number, b: number): string => (b === 0 ? "—" : `${((100 * a) / b).toFixed(1)} %`);
+  return `${cell}: ${killed}/${verdicts.length} mutants killed (${pct(killed, verdicts.length)}); diagnosis right on ${right}/${due} checked cases where the flaw is observable (${pct(right, due)})`;
+}
+
+/** A Markdown table of verdicts, with the kill rate, and each cell's rates in a line (`cellRateLine`). */
 export function killRateTable(verdicts: readonly MutantVerdict[]): string {
   const killed = verdicts.filter((v) => v.killed).length;
+  const cells = [...new Set(verdicts.flatMap((v) => (v.cell ? [v.cell] : [])))];
   const lines = [
     `kill rate: ${killed}/${verdicts.length}`,
+    ...cells.map((cell) => cellRateLine(cell, verdicts.filter((v) => v.cell === cell))),
     "| mutant | expected diagnosis | failed/cases | killed | diagnosis right/checked | wrong | not expressible |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...verdicts.map(

@@ -74,17 +74,19 @@ export interface NaiveLstmOptions {
   readonly flaws?: NaiveLstmFlaws;
 }
 
-const activationNames = [
+/** The activations the naive engines implement (Keras's names). */
+export const activationNames = [
   "tanh", "sigmoid", "hard_sigmoid", "linear", "relu", "relu6", "softsign", "softplus", "elu", "selu", "exponential", "swish", "silu",
 ] as const;
 
 export const naiveLstmFeatures: readonly Feature[] = [...OPTION_FEATURES, ...activationFeatures(activationNames)];
 
-type Act = (x: number) => number;
+export type Act = (x: number) => number;
 const sigmoid: Act = (x) => 1 / (1 + Math.exp(-x));
 const clip01 = (x: number): number => Math.min(1, Math.max(0, x));
 
-function activation(name: string, dialect: "keras3" | "tf-keras"): Act {
+/** The activation `name` as `dialect`'s Keras computes it (shared by the naive GRU and SimpleRNN, naive-rnn.ts). */
+export function activation(name: string, dialect: "keras3" | "tf-keras"): Act {
   switch (name) {
     case "tanh": return Math.tanh;
     case "sigmoid": return sigmoid;
@@ -254,7 +256,7 @@ function runLayer(
 }
 
 /** A (B, T) mask replaced by one whose row b has its first n_b steps valid, n_b = the row's valid steps. */
-function lengthsAsRightPadding(mask: Uint8Array, B: number, T: number): Uint8Array {
+export function lengthsAsRightPadding(mask: Uint8Array, B: number, T: number): Uint8Array {
   const out = new Uint8Array(B * T);
   for (let b = 0; b < B; b++) {
     let n = 0;
@@ -268,7 +270,7 @@ function lengthsAsRightPadding(mask: Uint8Array, B: number, T: number): Uint8Arr
  * A (B, T, …) buffer as an engine that takes it for time-major (T, B, …) sees it, in (B, T, …) order
  * (`toBatchMajor`); or a (B, T, …) result written back time-major (`!toBatchMajor`).
  */
-function swapBatchTime<D extends Float32Array | Uint8Array>(data: D, B: number, T: number, toBatchMajor: boolean): D {
+export function swapBatchTime<D extends Float32Array | Uint8Array>(data: D, B: number, T: number, toBatchMajor: boolean): D {
   const inner = data.length / (B * T);
   const out = data.slice() as D;
   for (let b = 0; b < B; b++) {
@@ -283,7 +285,7 @@ function swapBatchTime<D extends Float32Array | Uint8Array>(data: D, B: number, 
 }
 
 /** Keras's Masking layer: mask = any feature differs from mask_value; masked steps' features zeroed. */
-function applyMasking(x: Tensor, maskValue: number): { x: Tensor; mask: Uint8Array } {
+export function applyMasking(x: Tensor, maskValue: number): { x: Tensor; mask: Uint8Array } {
   const [B, T, D] = x.shape as [number, number, number];
   const mask = new Uint8Array(B * T);
   const out = new Float32Array(x.data);

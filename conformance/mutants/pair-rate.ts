@@ -40,32 +40,42 @@ function hash(s: string): number {
 }
 
 /**
- * Judges every combinable pair of math mutants on up to `perPair` cases each, chosen among the
- * cases where both flaws are observable (spread by a hash of the pair's name, so that a run is
- * reproducible). `eligible` narrows the cases considered (e.g. to keep the test fast).
+ * Judges every combinable pair of math mutants of `gallery` (the LSTM's by default; one cell's, as
+ * `mutantsOfCell` lists them) on up to `perPair` cases each, chosen among the cases where both flaws
+ * are observable (spread by a hash of the pair's name, so that a run is reproducible). `eligible`
+ * narrows the cases considered (e.g. to keep the test fast).
  */
 export async function judgePairs(
   cases: readonly FixtureCase[],
   perPair: number,
   eligible: (c: FixtureCase) => boolean = () => true,
   options: DiagnoseOptions = {},
+  gallery: readonly MutantEntry[] = mathMutants,
 ): Promise<PairRate> {
   const start = performance.now();
   const pool = cases.filter(eligible);
-  // Each mutant's outputs on every case, and where it fails.
+  // Each mutant's outputs on every case, and where it fails. A case it cannot run (kernels swapped
+  // where their shapes differ) is an error, not a failure: no diagnosis is due there, alone or in a pair.
   const single = new Map<MutantEntry, Map<FixtureCase, EngineOutputs>>();
-  for (const m of mathMutants) {
+  const runs = async (m: MutantEntry, c: FixtureCase): Promise<EngineOutputs | null> => {
+    try {
+      return await m.engine.run(c);
+    } catch {
+      return null;
+    }
+  };
+  for (const m of gallery) {
     const failing = new Map<FixtureCase, EngineOutputs>();
     for (const c of pool) {
-      const out = await m.engine.run(c);
-      if (matchWithin(out, expectedOf(c), c.tolerance) === null) failing.set(c, out);
+      const out = await runs(m, c);
+      if (out && matchWithin(out, expectedOf(c), c.tolerance) === null) failing.set(c, out);
     }
     single.set(m, failing);
   }
   let combinable = 0;
   const checked: PairVerdict[] = [];
-  for (const [i, a] of mathMutants.entries()) {
-    for (const b of mathMutants.slice(i + 1)) {
+  for (const [i, a] of gallery.entries()) {
+    for (const b of gallery.slice(i + 1)) {
       const pair = composeMutants(a, b);
       if (!pair) continue;
       combinable++;

@@ -1,0 +1,5 @@
+/** Mutant: a SimpleRNN that starts its time loop at the second step (off by one). Expected diagnosis: `time-loop-skips-first-step`. */
+import { naiveRnnEngine } from "../naive-rnn.ts";
+
+export const engine = naiveRnnEngine({ name: "mutant:simple_rnn/skips-first-step", cell: "simple_rnn", version: "1.0.0", flaws: { skipFirstStep: true } });
+export default engine;
