@@ -42,12 +42,12 @@ async function loadAndPass(file: string) {
 }
 
 describe("keras-rnn-conformance fixture --keras", () => {
-  it("names an unknown layer and the LSTM layers present, exit 2, before starting Python", async () => {
+  it("names an unknown layer and the recurrent layers present, exit 2, before starting Python", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fixture-keras-"));
     writeFileSync(join(dir, "x.json"), JSON.stringify(recorded[0]!.input));
     const { code, stderr } = await fixture(["--model", join(models, "keras3-stacked-lstm.keras"), "--layer", "encoder", "--input", join(dir, "x.json"), "--keras"]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/"encoder".*lstm, lstm_1/);
+    expect(stderr).toMatch(/"encoder".*lstm \(LSTM\), lstm_1 \(LSTM\)/);
     expect(stderr).not.toMatch(/running Keras|Traceback/);
   });
 
@@ -101,5 +101,24 @@ describe("keras-rnn-conformance fixture --keras", () => {
     const [kOut, rOut] = [byKeras.c.expected[0]!.outputs, byReference.c.expected[0]!.outputs];
     expect(kOut.map((o) => o.shape)).toEqual([[2, 3]]);
     kOut.forEach((o, j) => expect(compareTensors(o, rOut[j]!, byKeras.c.tolerance).mismatches).toBe(0));
+  }, KERAS_TIMEOUT_MS);
+
+  it.skipIf(!existsSync(venvPython))("computes a GRU (reset_after=False, given [h0]) of a .keras file with Keras 3; the reference-computed case agrees", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fixture-keras-"));
+    const x = { shape: [2, 3, 4], data: Array.from({ length: 24 }, (_, k) => Math.cos(1.3 * k)) };
+    writeFileSync(join(dir, "in.json"), JSON.stringify({ x, initial_state: [{ shape: [2, 3], data: [0.5, -0.2, 0.1, 0.3, 0.9, -0.7] }] }));
+    const args = ["--model", join(models, "keras3-stacked-gru.keras"), "--layer", "gru_1", "--input", join(dir, "in.json")];
+    expect(await fixture([...args, "--keras", "--out", join(dir, "keras.json")])).toMatchObject({ code: 0 });
+    expect(await fixture([...args, "--out", join(dir, "reference.json")])).toMatchObject({ code: 0 });
+    const byKeras = await loadAndPass(join(dir, "keras.json"));
+    const byReference = await loadAndPass(join(dir, "reference.json"));
+    expect(byKeras.provenance).toMatchObject({ generator: "scripts/generate_fixtures.py", keras_package: "keras" });
+    const layer = byKeras.c.layers[0]!;
+    expect(layer.className === "GRU" && [layer.config.reset_after, layer.weights.bias!.shape]).toEqual([false, [9]]);
+    expect(byKeras.c.calls[0]!.initialState).toHaveLength(1);
+    const [kOut, rOut] = [byKeras.c.expected[0]!.outputs, byReference.c.expected[0]!.outputs];
+    expect(kOut.map((o) => o.shape)).toEqual([[2, 3]]);
+    kOut.forEach((o, j) => expect(compareTensors(o, rOut[j]!, byKeras.c.tolerance).mismatches).toBe(0));
+    expect(byKeras.c.expected[0]!.steps[0]!.c).toBeUndefined(); // one state (spec/gru.md §1.1)
   }, KERAS_TIMEOUT_MS);
 });

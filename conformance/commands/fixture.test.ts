@@ -12,6 +12,7 @@ import { main, referenceFixture } from "./fixture.ts";
 
 const lstm: ModelLstm = {
   name: "enc",
+  className: "LSTM",
   source: "layers/lstm/cell/vars",
   config: { units: 2, activation: "tanh", recurrent_activation: "sigmoid", use_bias: true, return_sequences: true, return_state: true, go_backwards: false, stateful: false },
   weights: {
@@ -20,7 +21,7 @@ const lstm: ModelLstm = {
     bias: { shape: [8], data: Float32Array.from({ length: 8 }, (_, k) => k / 10) },
   },
 };
-const model: KerasModelFile = { file: "my model.keras", format: "keras", dialect: "keras3", kerasVersion: "3.15.1", layers: [], recurrent: [{ className: "LSTM", name: "enc", lstm }], skipped: [], code: [] };
+const model: KerasModelFile = { file: "my model.keras", format: "keras", dialect: "keras3", kerasVersion: "3.15.1", layers: [], recurrent: [{ className: "LSTM", name: "enc", lstm, cell: lstm }], skipped: [], code: [] };
 const x = { shape: [2, 4, 3], data: Float32Array.from({ length: 24 }, (_, k) => Math.sin(3 * k)) };
 
 describe("keras-rnn-conformance fixture (spec/porting.md §11)", () => {
@@ -92,6 +93,43 @@ describe("keras-rnn-conformance fixture (spec/porting.md §11)", () => {
       expect(stderr).toMatch(/--unsafe only applies with --keras/);
       expect(await main([...args, "--out", join(dir, "r.json")])).toBe(0);
       expect(stderr).toMatch(/REFERENCE-COMPUTED/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("makes a case from a GRU (reset_after=False, with [h0]), a Bidirectional GRU's half and a SimpleRNN of real Keras files; the reference passes each", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fixture-cells-"));
+    const models = join(defaultFixturesDir(), "models");
+    const x = (b: number, t: number, d: number) => ({ shape: [b, t, d], data: Array.from({ length: b * t * d }, (_, k) => Math.sin(k + 1)) });
+    const wants: [string, string, unknown, string, number[][]][] = [
+      ["keras3-stacked-gru.keras", "gru_1", { x: x(2, 3, 4), initial_state: [{ shape: [2, 3], data: [0.1, -0.2, 0.3, 0.4, 0, -0.5] }] }, "GRU", [[2, 3]]],
+      ["tf-keras-bidirectional-gru.h5", "bidirectional/backward", x(1, 4, 2), "GRU", [[1, 4, 3]]],
+      ["tf-keras-stacked-simple-rnn.h5", "simple_rnn", x(1, 4, 3), "SimpleRNN", [[1, 4, 4]]],
+    ];
+    let stderr = "";
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+    try {
+      for (const [file, layer, input, className, shapes] of wants) {
+        writeFileSync(join(dir, "x.json"), JSON.stringify(input));
+        const out = join(dir, `${layer.replace("/", "-")}.json`);
+        expect(await main(["--model", join(models, file), "--layer", layer, "--input", join(dir, "x.json"), "--out", out]), stderr).toBe(0);
+        const parsed = parseFixtureJson(JSON.parse(readFileSync(out, "utf8")), out);
+        expect(parsed.errors, `${file} ${layer}`).toEqual([]);
+        const c = parsed.cases[0]!;
+        expect(c.layers.map((l) => l.className)).toEqual([className]);
+        expect(c.description).toMatch(new RegExp(`^REFERENCE-COMPUTED .*: ${className} layer "${layer}"`));
+        expect(c.expected[0]!.outputs.map((o) => o.shape)).toEqual(shapes);
+        expect(c.expected[0]!.steps.every((st) => st.c === undefined)).toBe(true); // one state, h (spec/gru.md §1.1)
+        const [outputs] = await referenceEngine.run(c);
+        outputs!.forEach((o, j) => expect(compareTensors(o, c.expected[0]!.outputs[j]!, c.tolerance).mismatches).toBe(0));
+      }
+      const first = JSON.parse(readFileSync(join(dir, "gru_1.json"), "utf8")) as { cases: [{ layers: [{ config: { reset_after: boolean } }] }] };
+      expect(first.cases[0].layers[0].config.reset_after).toBe(false);
+      // an LSTM's [h0, c0] for a GRU: named with what the cell takes
+      writeFileSync(join(dir, "two.json"), JSON.stringify({ x: x(1, 2, 4), initial_state: [{ shape: [1, 3], data: [0, 0, 0] }, { shape: [1, 3], data: [0, 0, 0] }] }));
+      expect(await main(["--model", join(models, "keras3-stacked-gru.keras"), "--layer", "gru_1", "--input", join(dir, "two.json")])).toBe(2);
+      expect(stderr).toMatch(/two\.json: initial_state has 2 tensor\(s\); layer "gru_1" is a GRU, whose initial_state is \[h0\] \(spec\/gru\.md §3\.4\)/);
     } finally {
       spy.mockRestore();
     }

@@ -1,7 +1,8 @@
 /**
  * `keras-rnn-conformance fixture --model <file> --layer <name> --input <file.json|.npy> [--out case.json]`:
- * turns a porter's own Keras model file, one LSTM layer of it and an input into a fixture file
- * (spec/fixture-format.md) they can run their engine on (spec/porting.md §11).
+ * turns a porter's own Keras model file, one recurrent layer of it — an LSTM, a GRU or a SimpleRNN,
+ * or a Bidirectional half of one — and an input into a fixture file (spec/fixture-format.md) they can
+ * run their engine on (spec/porting.md §11, §16).
  *
  * By default the expected outputs are computed by the suite's float64 reference, NOT by Keras: the
  * file says so in its description, `provenance.generator`/`backend` and every case's
@@ -24,7 +25,8 @@ import { formatShape, sizeOf } from "../tensor.ts";
 import { float32Text } from "../models/float32-text.ts";
 import { parseNpy } from "../models/npy.ts";
 import { describeCode } from "../models/model-code.ts";
-import { DEFAULT_MODEL_FILE_LIMITS as LIMITS, readKerasModel, selectLstm, type KerasModelFile, type ModelLstm } from "../models/read-model.ts";
+import { CELLS, initialStateNames } from "../cells.ts";
+import { DEFAULT_MODEL_FILE_LIMITS as LIMITS, readKerasModel, selectRecurrent, type KerasModelFile, type ModelCell } from "../models/read-model.ts";
 import { formatBytes } from "../models/sizes.ts";
 import { policyTolerance } from "../tolerance-policy.ts";
 
@@ -33,15 +35,18 @@ const EXIT_USAGE = 2;
 
 export const HELP = `Usage: keras-rnn-conformance fixture --model <model.keras|model.h5> --layer <name> --input <x.json|x.npy> [--out <case.json>] [--keras [--jax] [--unsafe]]
 
-Makes a fixture file (spec/fixture-format.md) from one LSTM layer of your own Keras model, so you
-can run your engine on your model's weights: keras-rnn-conformance --engine <...> --fixtures <case.json>.
+Makes a fixture file (spec/fixture-format.md) from one recurrent layer (LSTM, GRU or SimpleRNN) of your
+own Keras model, so you can run your engine on your model's weights:
+keras-rnn-conformance --engine <...> --fixtures <case.json>.
 
   --model <file>   a .keras (Keras 3) or legacy .h5 (tf-keras / Keras 2) file saved by Keras; read
                    within limits (uncompressed): config.json ${formatBytes(LIMITS.configJson)}, metadata.json ${formatBytes(LIMITS.metadataJson)},
                    model.weights.h5 and each weight array ${formatBytes(LIMITS.weights)}; past them it is refused
-  --layer <name>   the LSTM layer; for a Bidirectional layer <name>/forward or <name>/backward
+  --layer <name>   the LSTM, GRU or SimpleRNN layer; for a Bidirectional layer <name>/forward or
+                   <name>/backward
   --input <file>   x, (batch, timesteps, input_dim) or (timesteps, input_dim): a .npy file, or JSON —
                    a tensor { "shape", "data" }, a nested array, or { "x", "mask"?, "initial_state"? }
+                   (initial_state: [h0, c0] for an LSTM, [h0] for a GRU or a SimpleRNN)
   --out <file>     where to write (default: stdout)
   --keras          compute the outputs with REAL Keras: the layer is rebuilt from its get_config() and
                    get_weights() and run by scripts/generate_fixtures.py cases (saved-model entry) in the
@@ -98,7 +103,8 @@ function readInputs(file: string): Inputs {
   if (!Array.isArray(json) && obj && typeof obj === "object" && "x" in obj) {
     const mask = obj["mask"] === undefined ? undefined : toTensor(file, "mask", obj["mask"]);
     const init = obj["initial_state"];
-    if (init !== undefined && (!Array.isArray(init) || init.length !== 2)) throw new UsageError(`${file}: initial_state must be [h0, c0]`);
+    // how many tensors the layer's cell takes is checked with the layer (checkInputs)
+    if (init !== undefined && (!Array.isArray(init) || init.length === 0)) throw new UsageError(`${file}: initial_state must be a list of tensors: [h0, c0] for an LSTM, [h0] for a GRU or a SimpleRNN`);
     return {
       x: toTensor(file, "x", obj["x"]),
       ...(mask ? { mask: { shape: mask.shape, data: Uint8Array.from(mask.data, (v) => (v ? 1 : 0)) } } : {}),
@@ -108,13 +114,18 @@ function readInputs(file: string): Inputs {
   return { x: toTensor(file, "x", json) };
 }
 
-/** (T, D) becomes (1, T, D); the width must be the layer's input width. */
-function checkInputs(file: string, inputs: Inputs, lstm: ModelLstm): Inputs {
+/** (T, D) becomes (1, T, D); the width must be the layer's input width, the initial state the cell's states. */
+function checkInputs(file: string, inputs: Inputs, layer: ModelCell): Inputs {
   let x = inputs.x;
   if (x.shape.length === 2) x = { shape: [1, ...x.shape], data: x.data };
-  const inputDim = lstm.weights.kernel.shape[0]!;
-  const units = lstm.config.units;
-  if (x.shape.length !== 3 || x.shape[2] !== inputDim) throw new UsageError(`${file}: x has shape ${formatShape(inputs.x.shape)}, layer "${lstm.name}" needs (batch, timesteps, ${inputDim})`);
+  const inputDim = layer.weights.kernel.shape[0]!;
+  const units = layer.config.units;
+  if (x.shape.length !== 3 || x.shape[2] !== inputDim) throw new UsageError(`${file}: x has shape ${formatShape(inputs.x.shape)}, layer "${layer.name}" needs (batch, timesteps, ${inputDim})`);
+  const cell = CELLS[layer.className];
+  // spec/lstm.md §3.4, spec/gru.md §3.4: the cell's states, in order
+  if (inputs.initialState && inputs.initialState.length !== cell.states.length) {
+    throw new UsageError(`${file}: initial_state has ${inputs.initialState.length} tensor(s); layer "${layer.name}" is a ${layer.className}, whose initial_state is ${initialStateNames(cell)} (${cell.chapter} §3.4)`);
+  }
   const [b, t] = x.shape as [number, number, number];
   if (inputs.mask && (inputs.mask.shape.length !== 2 || inputs.mask.shape[0] !== b || inputs.mask.shape[1] !== t)) throw new UsageError(`${file}: mask has shape ${formatShape(inputs.mask.shape)}, expected (${b}, ${t})`);
   inputs.initialState?.forEach((s, k) => {
@@ -136,15 +147,16 @@ function slug(s: string): string {
 
 const OWN_SOURCE = fileURLToPath(import.meta.url);
 
-/** The fixture file for one layer and input, with outputs from the float64 reference. */
-export function referenceFixture(model: KerasModelFile, layerName: string, lstm: ModelLstm, inputs: Inputs): Record<string, unknown> {
-  const modelLayer: ModelLayer = { className: "LSTM", config: lstm.config, weights: { kernel: lstm.weights.kernel.data, recurrent_kernel: lstm.weights.recurrent_kernel.data, bias: lstm.weights.bias?.data ?? null } };
+/** The fixture file for one layer (any cell) and input, with outputs from the float64 reference. */
+export function referenceFixture(model: KerasModelFile, layerName: string, layer: ModelCell, inputs: Inputs): Record<string, unknown> {
+  // The cell's class and config belong together (read-model.ts reads them per class).
+  const modelLayer = { className: layer.className, config: layer.config, weights: { kernel: layer.weights.kernel.data, recurrent_kernel: layer.weights.recurrent_kernel.data, bias: layer.weights.bias?.data ?? null } } as ModelLayer;
   const [b, t, d] = inputs.x.shape as [number, number, number];
-  const [result] = runModel([modelLayer], [{ x: inputs.x.data, shape: [b, t, d], ...(inputs.mask ? { mask: inputs.mask.data } : {}), ...(inputs.initialState ? { initialState: [inputs.initialState[0]!.data, inputs.initialState[1]!.data] as const } : {}) }], model.dialect);
+  const [result] = runModel([modelLayer], [{ x: inputs.x.data, shape: [b, t, d], ...(inputs.mask ? { mask: inputs.mask.data } : {}), ...(inputs.initialState ? { initialState: inputs.initialState.map((s) => s.data) } : {}) }], model.dialect);
   const { family, id } = caseNames(model.file, layerName);
   const sourceHash = createHash("sha256").update(readFileSync(OWN_SOURCE)).digest("hex");
-  const what = `REFERENCE-COMPUTED (the suite's float64 reference, not Keras): layer "${layerName}" of ${basename(model.file)} (Keras ${model.kerasVersion}), B=${b} T=${t} input_dim=${d} units=${lstm.config.units}`;
-  const weights = [encode(lstm.weights.kernel, "kernel"), encode(lstm.weights.recurrent_kernel, "recurrent_kernel"), ...(lstm.weights.bias ? [encode(lstm.weights.bias, "bias")] : [])];
+  const what = `REFERENCE-COMPUTED (the suite's float64 reference, not Keras): ${layer.className} layer "${layerName}" of ${basename(model.file)} (Keras ${model.kerasVersion}), B=${b} T=${t} input_dim=${d} units=${layer.config.units}`;
+  const weights = [encode(layer.weights.kernel, "kernel"), encode(layer.weights.recurrent_kernel, "recurrent_kernel"), ...(layer.weights.bias ? [encode(layer.weights.bias, "bias")] : [])];
   return {
     format_version: 1,
     family,
@@ -167,7 +179,7 @@ export function referenceFixture(model: KerasModelFile, layerName: string, lstm:
         id,
         description: what,
         seed: 0,
-        layers: [{ class_name: "LSTM", config: lstm.config, weights }],
+        layers: [{ class_name: layer.className, config: layer.config, weights }],
         calls: [
           {
             inputs: {
@@ -198,7 +210,8 @@ const KERAS_ONLY_IN_CHECKOUT =
 /**
  * `--keras`: a one-entry case list for the generator's `cases` mode (scripts/README.md "Your own cases",
  * saved-model entry), run in the pinned venv through scripts/keras-env.sh. The inputs go over already
- * normalised ((B, T, D) x, boolean mask, [h0, c0]) so both ways read the user's input file identically.
+ * normalised ((B, T, D) x, boolean mask, the cell's [h0, c0] or [h0]) so both ways read the user's
+ * input file identically.
  */
 function kerasFixture(modelFile: string, layerName: string, inputs: Inputs, withJax: boolean, unsafe: boolean): string {
   const repo = join(dirname(OWN_SOURCE), "..", "..");
@@ -263,12 +276,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     for (const flag of ["model", "layer", "input"] as const) if (!values[flag]) throw new UsageError(`--${flag} is required`);
     const model = await readKerasModel(values.model!);
-    const lstm = selectLstm(model, values.layer!);
-    const inputs = checkInputs(values.input!, readInputs(values.input!), lstm);
+    const layer = selectRecurrent(model, values.layer!);
+    const inputs = checkInputs(values.input!, readInputs(values.input!), layer);
     if (values.jax && !values.keras) throw new UsageError("--jax only applies with --keras");
     if (values.unsafe && !values.keras) throw new UsageError("--unsafe only applies with --keras (without it no Keras runs, and nothing from the model file is executed)");
     if (values.keras && !values.unsafe) refuseCode(model);
-    const text = values.keras ? kerasFixture(values.model!, values.layer!, inputs, values.jax === true, values.unsafe === true) : `${JSON.stringify(referenceFixture(model, values.layer!, lstm, inputs))}\n`;
+    const text = values.keras ? kerasFixture(values.model!, values.layer!, inputs, values.jax === true, values.unsafe === true) : `${JSON.stringify(referenceFixture(model, values.layer!, layer, inputs))}\n`;
     if (values.out) {
       mkdirSync(dirname(values.out), { recursive: true });
       writeFileSync(values.out, text);

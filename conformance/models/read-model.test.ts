@@ -10,7 +10,7 @@ import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { compareTensors, describeComparison } from "../compare.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
-import { DEFAULT_MODEL_FILE_LIMITS, readKerasModel, selectLstm } from "./read-model.ts";
+import { DEFAULT_MODEL_FILE_LIMITS, readKerasModel, selectLstm, selectRecurrent } from "./read-model.ts";
 import { runRecurrentStack } from "./run-model.ts";
 
 interface RawTensor {
@@ -37,6 +37,11 @@ function entries(): ModelEntry[] {
 describe("Keras model files read from TypeScript (spec/porting.md §9)", () => {
   it("models.json lists a Keras 3 .keras and a tf-keras .h5 file, stacked and Bidirectional, with matching sha256", () => {
     const list = entries();
+    // every cell, in both formats, and a stack mixing cells
+    for (const cls of ["LSTM", "GRU", "SimpleRNN"]) {
+      for (const format of ["keras", "h5"]) expect(list.some((e) => e.format === format && JSON.stringify(e.recurrent_layers).includes(`"class_name":"${cls}"`)), `${cls} ${format}`).toBe(true);
+    }
+    expect(list.some((e) => new Set(e.recurrent_layers.map((l) => l.class_name)).size > 1)).toBe(true);
     expect(list.some((e) => e.format === "keras")).toBe(true);
     expect(list.some((e) => e.format === "h5")).toBe(true);
     expect(list.some((e) => e.recurrent_layers.some((l) => l.class_name === "Bidirectional"))).toBe(true);
@@ -49,11 +54,22 @@ describe("Keras model files read from TypeScript (spec/porting.md §9)", () => {
       const model = await readKerasModel(join(modelsDir, e.path));
       expect(model.dialect, e.path).toBe(e.keras_package === "keras" ? "keras3" : "tf-keras");
       expect(model.recurrent.map((r) => [r.name, r.className]), e.path).toEqual(e.recurrent_layers.map((l) => [l.name, l.class_name]));
-      for (const r of model.recurrent) {
-        if (r.className === "LSTM") continue;
+      for (const [k, r] of model.recurrent.entries()) {
+        const listed = e.recurrent_layers[k]!;
+        if (r.className !== "Bidirectional") {
+          // the config as Keras wrote it, the cell's own keys included (reset_after; none for a SimpleRNN)
+          for (const key of ["units", "activation", "recurrent_activation", "use_bias", "reset_after", "return_sequences", "return_state", "go_backwards", "stateful"]) {
+            expect(r.cell.config[key], `${e.path} ${r.name} ${key}`).toEqual(listed.config[key]);
+          }
+          expect(r.cell.className).toBe(r.className);
+          expect(selectRecurrent(model, r.name)).toBe(r.cell);
+          continue;
+        }
+        const inner = (listed.config["layer"] as { class_name: string }).class_name;
+        expect([r.forward.className, r.backward.className], `${e.path} ${r.name}`).toEqual([inner, inner]);
         expect(r.forward.config.go_backwards, `${e.path} ${r.name} forward`).toBe(false);
         expect(r.backward.config.go_backwards, `${e.path} ${r.name} backward`).toBe(true);
-        expect(selectLstm(model, `${r.name}/backward`)).toBe(r.backward);
+        expect(selectRecurrent(model, `${r.name}/backward`)).toBe(r.backward);
         expect(Array.from(r.forward.weights.kernel.data)).not.toEqual(Array.from(r.backward.weights.kernel.data));
       }
     }
@@ -84,6 +100,47 @@ describe("Keras model files read from TypeScript (spec/porting.md §9)", () => {
     await expect(readKerasModel(join(dir, "empty.keras"))).rejects.toThrow(/empty.keras: archive has no model.weights.h5/);
     const model = await readKerasModel(join(modelsDir, entries()[0]!.path));
     expect(() => selectLstm(model, "nope")).toThrow(/no LSTM named "nope" \(LSTM layers: /);
+    const mixed = await readKerasModel(join(modelsDir, "keras3-simple-rnn-gru.keras"));
+    expect(() => selectRecurrent(mixed, "nope")).toThrow(/no recurrent layer named "nope" \(recurrent layers: simple_rnn \(SimpleRNN\), gru \(GRU\)\)/);
+    expect(() => selectLstm(mixed, "gru")).toThrow(/"gru" is a GRU layer, not an LSTM/);
+  });
+});
+
+describe("GRU and SimpleRNN layers in model files (spec/porting.md §16)", () => {
+  /** A copy of a shipped `.keras` file with its config edited. */
+  function editedConfig(name: string, edit: (layers: { class_name: string; config: Record<string, unknown> }[]) => void): string {
+    const members = unzipSync(readFileSync(join(modelsDir, name)));
+    const config = JSON.parse(new TextDecoder().decode(members["config.json"])) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    edit(config.config.layers);
+    return writeTemp(name, zipSync({ ...members, "config.json": strToU8(JSON.stringify(config)) }));
+  }
+
+  it("reads a GRU's reset_after and (2, 3u) or (3u) bias, a SimpleRNN without recurrent_activation, and the cells' variables from cell/vars", async () => {
+    const gru = await readKerasModel(join(modelsDir, "keras3-stacked-gru.keras"));
+    const [a, b] = gru.recurrent.map((r) => (r.className === "GRU" ? r.cell : undefined));
+    expect([a!.config.reset_after, a!.weights.bias!.shape, a!.source]).toEqual([true, [2, 12], "layers/gru/cell/vars"]);
+    expect([b!.config.reset_after, b!.weights.bias!.shape, b!.source]).toEqual([false, [9], "layers/gru_1/cell/vars"]);
+    const rnn = await readKerasModel(join(modelsDir, "tf-keras-stacked-simple-rnn.h5"));
+    const first = rnn.recurrent[0]!;
+    expect(first.className === "SimpleRNN" && "recurrent_activation" in first.cell.config).toBe(false);
+    expect(first.className === "SimpleRNN" && first.cell.weights.recurrent_kernel.shape).toEqual([4, 4]);
+  });
+
+  it("a GRU config without reset_after (Keras 2.0–2.1.4) is read as reset_after=False (spec/gru.md §6 Q9); a bias that does not fit is named", async () => {
+    const noKey = editedConfig("keras3-stacked-gru.keras", (layers) => {
+      delete layers.find((l) => l.config["name"] === "gru_1")!.config["reset_after"];
+    });
+    const read = await readKerasModel(noKey);
+    const r = read.recurrent[1]!;
+    expect(r.className === "GRU" && r.cell.config.reset_after).toBe(false);
+    const wrong = editedConfig("keras3-stacked-gru.keras", (layers) => {
+      delete layers.find((l) => l.config["name"] === "gru")!.config["reset_after"];
+    });
+    await expect(readKerasModel(wrong)).rejects.toThrow(/gru: bias has shape \(2, 12\), GRU\(units=4, reset_after=false\) needs \(12\) \(spec\/gru\.md §1\.1\)/);
+    const noUnits = editedConfig("keras3-simple-rnn-gru.keras", (layers) => {
+      delete layers.find((l) => l.class_name === "SimpleRNN")!.config["activation"];
+    });
+    await expect(readKerasModel(noUnits)).rejects.toThrow(/simple_rnn: SimpleRNN config has no "activation"/);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * Reads the LSTM layers of a model file saved by Keras (spec/porting.md §9): their configs and weights,
- * stacked layers and `Bidirectional(LSTM)` (forward and backward halves named and kept apart).
+ * Reads the recurrent layers of a model file saved by Keras (spec/porting.md §9, §16): LSTM, GRU and
+ * SimpleRNN layers — their configs and weights, stacked layers, mixed stacks and `Bidirectional` of
+ * any of them (forward and backward halves named and kept apart).
  *
  * - Keras 3 `.keras` (keras/src/saving/saving_lib.py): a zip with `config.json`, `metadata.json` and
  *   `model.weights.h5`. A layer's variables sit at `layers/<snake_case(class)>[_k]/…/vars/<n>` — the path
@@ -8,8 +9,9 @@
  *   name (`_save_container_state`: "Do NOT address the saveable via `saveable.name`"); recent Keras also
  *   writes the layer's name as a `name` attribute of its `vars` group, which we check. An LSTM's
  *   variables belong to its cell: `cell/vars/0, 1, 2` = kernel, recurrent_kernel, bias, the order
- *   `LSTMCell.build` creates them (keras/src/layers/rnn/lstm.py). `Bidirectional` keeps
- *   `forward_layer/` and `backward_layer/` groups.
+ *   `LSTMCell.build` creates them (keras/src/layers/rnn/lstm.py); a GRU's and a SimpleRNN's likewise
+ *   (`GRUCell.build`, `SimpleRNNCell.build`: kernel, recurrent_kernel, bias; spec/gru.md §1.1,
+ *   spec/simple-rnn.md §1.1). `Bidirectional` keeps `forward_layer/` and `backward_layer/` groups.
  * - tf-keras / Keras 2 legacy `.h5` (tf_keras/saving/legacy/hdf5_format.py `save_weights_to_hdf5_group`):
  *   the `model_config` attribute (JSON), and `model_weights/<layer name>` with a `weight_names` attribute
  *   listing `<layer>/<…>/kernel:0` etc. in `layer.weights` order; `Bidirectional` lists the forward
@@ -22,26 +24,38 @@
  * limit is read from either format.
  */
 import { readFileSync } from "node:fs";
-import type { Dialect, LstmConfig, LstmWeights } from "../case.ts";
-import { kerasLstmDims } from "../porting/keras-layout.ts";
+import type { Dialect, GruLayer, LstmLayer, RecurrentLayer, SimpleRnnLayer } from "../case.ts";
+import { CELLS, isCellClassName, type CellClassName } from "../cells.ts";
 import type { Tensor } from "../tensor.ts";
 import { ModelFileError, h5Group, h5Has, h5StringAttr, h5Tensor, withH5File, type H5File } from "./h5.ts";
 import { codeInModelConfig, notKerasOwn, type CodeInModel } from "./model-code.ts";
 import { readZipMember, zipMembers } from "./zip.ts";
 
-/** One LSTM as read from a file: ready to put in a `LayerCase`. */
-export interface ModelLstm {
+/** One recurrent layer (or Bidirectional half) of cell `L` as read from a file: ready to put in a `LayerCase`. */
+export interface ModelCell<L extends RecurrentLayer = RecurrentLayer> {
   /** The Keras layer name (for a Bidirectional half, Keras's `forward_<name>` / `backward_<name>`). */
   readonly name: string;
-  readonly config: LstmConfig;
-  readonly weights: LstmWeights;
+  /** The cell (Keras's class name). */
+  readonly className: L["className"];
+  readonly config: L["config"];
+  readonly weights: L["weights"];
   /** Where in the file the weights were read, for messages. */
   readonly source: string;
 }
 
+/** One LSTM as read from a file. */
+export type ModelLstm = ModelCell<LstmLayer>;
+
 export type ModelRecurrentLayer =
-  | { readonly className: "LSTM"; readonly name: string; readonly lstm: ModelLstm }
-  | { readonly className: "Bidirectional"; readonly name: string; readonly mergeMode: string | null; readonly forward: ModelLstm; readonly backward: ModelLstm };
+  | { readonly className: "LSTM"; readonly name: string; readonly lstm: ModelLstm; readonly cell: ModelLstm }
+  | { readonly className: "GRU"; readonly name: string; readonly cell: ModelCell<GruLayer> }
+  | { readonly className: "SimpleRNN"; readonly name: string; readonly cell: ModelCell<SimpleRnnLayer> }
+  | { readonly className: "Bidirectional"; readonly name: string; readonly mergeMode: string | null; readonly forward: ModelCell; readonly backward: ModelCell };
+
+/** The layer as a case's layer (its cell's class, config and weights). */
+export function asLayer(m: ModelCell): RecurrentLayer {
+  return { className: m.className, config: m.config, weights: m.weights } as RecurrentLayer;
+}
 
 export interface KerasModelFile {
   readonly file: string;
@@ -52,9 +66,9 @@ export interface KerasModelFile {
   readonly kerasVersion: string;
   /** Every top-level layer, in the config's order. */
   readonly layers: readonly { readonly name: string; readonly className: string }[];
-  /** The LSTM and Bidirectional(LSTM) layers, in order. */
+  /** The LSTM, GRU and SimpleRNN layers and Bidirectional of them, in order. */
   readonly recurrent: readonly ModelRecurrentLayer[];
-  /** Recurrent layers found but not read (GRU, SimpleRNN, Bidirectional of those, …), with why. */
+  /** Recurrent layers found but not read (ConvLSTM, CuDNNLSTM, a custom cell, …), with why. */
   readonly skipped: readonly { readonly name: string; readonly className: string; readonly reason: string }[];
   /**
    * What Keras would run from the file, or take from outside Keras, if it loaded the model (Lambda layers,
@@ -130,26 +144,50 @@ function modelLayers(file: string, config: Record<string, unknown>): RawLayerCon
   throw new ModelFileError(file, "model config has no `config.layers` list");
 }
 
-/** A Keras LSTM config with the keys the suite needs checked. */
-function lstmConfig(file: string, where: string, raw: Record<string, unknown>): LstmConfig {
-  for (const key of ["units", "activation", "recurrent_activation", "use_bias", "return_sequences", "return_state", "go_backwards", "stateful"] as const) {
-    if (raw[key] === undefined) throw new ModelFileError(file, `${where}: LSTM config has no "${key}"`);
+/**
+ * A recurrent layer's config with the keys the suite needs checked (those fixture.schema.json requires
+ * of the cell). A GRU config without `reset_after` is from Keras 2.0.0–2.1.4, which had only the
+ * reset-before GRU: it MUST be read as `reset_after=False` (spec/gru.md §6 Q9).
+ */
+function cellConfig(file: string, where: string, className: CellClassName, raw: Record<string, unknown>): Record<string, unknown> {
+  const config = className === "GRU" && raw["reset_after"] === undefined ? { ...raw, reset_after: false } : raw;
+  const keys = ["units", "activation", ...(className === "SimpleRNN" ? [] : ["recurrent_activation"]), "use_bias", "return_sequences", "return_state", "go_backwards", "stateful"];
+  for (const key of keys) {
+    if (config[key] === undefined) throw new ModelFileError(file, `${where}: ${className} config has no "${key}"`);
   }
-  return raw as LstmConfig;
+  return config;
 }
 
-/** The `[kernel, recurrent_kernel, bias?]` of one LSTM, checked against its config. */
-function lstmWeights(file: string, where: string, config: LstmConfig, tensors: readonly Tensor[]): LstmWeights {
-  const expected = config.use_bias ? 3 : 2;
-  if (tensors.length !== expected) throw new ModelFileError(file, `${where}: ${tensors.length} weight arrays, expected ${expected} (kernel, recurrent_kernel${config.use_bias ? ", bias" : ""})`);
-  const w: LstmWeights = tensors.length === 3 ? { kernel: tensors[0]!, recurrent_kernel: tensors[1]!, bias: tensors[2]! } : { kernel: tensors[0]!, recurrent_kernel: tensors[1]! };
-  try {
-    const { units } = kerasLstmDims(w, where);
-    if (units !== config.units) throw new Error(`${where}: weights are for ${units} units, the config says ${config.units}`);
-  } catch (e) {
-    throw new ModelFileError(file, (e as Error).message);
-  }
-  return w;
+/** The `[kernel, recurrent_kernel, bias?]` of one recurrent layer, checked against its cell's layout (conformance/cells.ts) and config. */
+function cellWeights(file: string, where: string, className: CellClassName, config: Record<string, unknown>, tensors: readonly Tensor[]): RecurrentLayer["weights"] {
+  const cell = CELLS[className];
+  const useBias = config["use_bias"] === true;
+  const expected = useBias ? 3 : 2;
+  if (tensors.length !== expected) throw new ModelFileError(file, `${where}: ${tensors.length} weight arrays, expected ${expected} (kernel, recurrent_kernel${useBias ? ", bias" : ""})`);
+  const [kernel, recurrent_kernel, bias] = tensors as [Tensor, Tensor, Tensor | undefined];
+  const units = config["units"] as number;
+  const shapes = cell.weights({ units, use_bias: useBias, reset_after: config["reset_after"] as boolean | undefined }, kernel.shape[0] ?? 0);
+  [kernel, recurrent_kernel, bias].forEach((t, k) => {
+    if (t === undefined) return;
+    const want = shapes[k]!.shape;
+    if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+      const of = `${className}(units=${units}${className === "GRU" ? `, reset_after=${String(config["reset_after"])}` : ""})`;
+      throw new ModelFileError(file, `${where}: ${shapes[k]!.name} has shape (${t.shape.join(", ")}), ${of} needs (${want.join(", ")}) (${cell.chapter} §1.1)`);
+    }
+  });
+  return bias ? { kernel, recurrent_kernel, bias } : { kernel, recurrent_kernel };
+}
+
+/** One layer (or half) of a recurrent class read: config and weights checked. */
+function modelCell(file: string, where: string, name: string, className: CellClassName, raw: Record<string, unknown>, tensors: readonly Tensor[], source: string): ModelCell {
+  const config = cellConfig(file, where, className, raw);
+  return { name, className, config, weights: cellWeights(file, where, className, config, tensors), source } as ModelCell;
+}
+
+/** A plain recurrent layer as the reader lists it. */
+function singleLayer(cell: ModelCell, name: string): ModelRecurrentLayer {
+  if (cell.className === "LSTM") return { className: "LSTM", name, lstm: cell as ModelLstm, cell: cell as ModelLstm };
+  return { className: cell.className, name, cell } as ModelRecurrentLayer;
 }
 
 /** spec/porting.md §9: Bidirectional forces zero_output_for_mask = return_sequences on both halves (bidirectional.py `force_zero_output_for_mask`). */
@@ -172,8 +210,14 @@ type SkippedLayer = KerasModelFile["skipped"][number];
 
 /** A recurrent layer this reader does not read, and why (both file formats say it the same way). */
 function skippedLayer(name: string, layer: RawLayerConfig): SkippedLayer {
-  const reason = layer.class_name === "Bidirectional" ? `wraps ${innerLayer(layer)?.class_name ?? "an unknown layer"}, only LSTM is read` : "only LSTM layers are read";
+  const reason = layer.class_name === "Bidirectional" ? `wraps ${innerLayer(layer)?.class_name ?? "an unknown layer"}, only LSTM, GRU and SimpleRNN are read` : "only LSTM, GRU and SimpleRNN layers are read";
   return { name, className: layer.class_name, reason };
+}
+
+/** The cell of a Bidirectional layer's wrapped layer, when the reader reads it. */
+function wrappedCell(layer: RawLayerConfig): CellClassName | undefined {
+  const inner = innerLayer(layer)?.class_name;
+  return layer.class_name === "Bidirectional" && inner !== undefined && isCellClassName(inner) ? inner : undefined;
 }
 
 /**
@@ -236,18 +280,18 @@ async function readKerasArchive(file: string, bytes: Uint8Array, limits: ModelFi
         continue;
       }
       checkVarsName(h5, file, group, name);
-      if (layer.class_name === "LSTM") {
-        const c = lstmConfig(file, name, layer.config);
-        recurrent.push({ className: "LSTM", name, lstm: { name, config: c, weights: lstmWeights(file, name, c, cellVars(h5, file, `${group}/cell/vars`, limits.weights)), source: `${group}/cell/vars` } });
-      } else if (layer.class_name === "Bidirectional" && innerLayer(layer)?.class_name === "LSTM") {
+      const wrapped = wrappedCell(layer);
+      if (isCellClassName(layer.class_name)) {
+        // every cell's variables are its cell's: <group>/cell/vars/0, 1, 2 (saving_lib.py; GRUCell/SimpleRNNCell.build)
+        const source = `${group}/cell/vars`;
+        recurrent.push(singleLayer(modelCell(file, name, name, layer.class_name, layer.config, cellVars(h5, file, source, limits.weights), source), name));
+      } else if (wrapped !== undefined) {
         const fwdRaw = innerLayer(layer)!.config;
-        const bare = String(fwdRaw["name"] ?? "lstm").replace(/^forward_/, "");
+        const bare = String(fwdRaw["name"] ?? toSnakeCase(wrapped)).replace(/^forward_/, "");
         const halves = (["forward", "backward"] as const).map((dir) => {
           const raw = bidirectionalHalf(dir === "forward" ? { ...fwdRaw, name: `forward_${bare}` } : backwardConfigFor(layer, fwdRaw, bare));
-          const where = `${name}/${dir}`;
-          const c = lstmConfig(file, where, raw);
           const path = `${group}/${dir}_layer/cell/vars`;
-          return { name: String(raw["name"]), config: c, weights: lstmWeights(file, where, c, cellVars(h5, file, path, limits.weights)), source: path };
+          return modelCell(file, `${name}/${dir}`, String(raw["name"]), wrapped, raw, cellVars(h5, file, path, limits.weights), path);
         });
         recurrent.push({ className: "Bidirectional", name, mergeMode: (layer.config["merge_mode"] as string | null) ?? null, forward: halves[0]!, backward: halves[1]! });
       } else {
@@ -309,17 +353,15 @@ async function readLegacyH5(file: string, limits: ModelFileLimits): Promise<Kera
       const names = h5StringAttr(h5Group(h5, group, file), "weight_names");
       if (!Array.isArray(names)) throw new ModelFileError(file, `group "${group}" has no weight_names attribute`);
       const read = (n: string): Tensor => h5Tensor(h5, `${group}/${n}`, file, limits.weights);
-      if (layer.class_name === "LSTM") {
-        const c = lstmConfig(file, name, layer.config);
-        recurrent.push({ className: "LSTM", name, lstm: { name, config: c, weights: lstmWeights(file, name, c, orderedWeights(file, group, names, "").map(read)), source: group } });
-      } else if (layer.class_name === "Bidirectional" && innerLayer(layer)?.class_name === "LSTM") {
+      const wrapped = wrappedCell(layer);
+      if (isCellClassName(layer.class_name)) {
+        recurrent.push(singleLayer(modelCell(file, name, name, layer.class_name, layer.config, orderedWeights(file, group, names, "").map(read), group), name));
+      } else if (wrapped !== undefined) {
         const fwdRaw = innerLayer(layer)!.config;
-        const bare = String(fwdRaw["name"] ?? "lstm");
+        const bare = String(fwdRaw["name"] ?? toSnakeCase(wrapped));
         const halves = (["forward", "backward"] as const).map((dir) => {
           const raw = bidirectionalHalf(dir === "forward" ? { ...fwdRaw, name: `forward_${bare}` } : backwardConfigFor(layer, fwdRaw, bare));
-          const where = `${name}/${dir}`;
-          const c = lstmConfig(file, where, raw);
-          return { name: String(raw["name"]), config: c, weights: lstmWeights(file, where, c, orderedWeights(file, group, names, `/${dir}_`).map(read)), source: `${group} (${dir}_*)` };
+          return modelCell(file, `${name}/${dir}`, String(raw["name"]), wrapped, raw, orderedWeights(file, group, names, `/${dir}_`).map(read), `${group} (${dir}_*)`);
         });
         recurrent.push({ className: "Bidirectional", name, mergeMode: (layer.config["merge_mode"] as string | null) ?? null, forward: halves[0]!, backward: halves[1]! });
       } else {
@@ -340,9 +382,9 @@ async function readLegacyH5(file: string, limits: ModelFileLimits): Promise<Kera
 }
 
 /**
- * The weight names of one LSTM (or one Bidirectional half, selected by `/forward_` or `/backward_` in
- * the name) in kernel, recurrent_kernel, bias order. Matched by the variable's own name rather than by
- * position, so a file that lists them in another order is still read right.
+ * The weight names of one recurrent layer (or one Bidirectional half, selected by `/forward_` or
+ * `/backward_` in the name) in kernel, recurrent_kernel, bias order. Matched by the variable's own name
+ * rather than by position, so a file that lists them in another order is still read right.
  */
 function orderedWeights(file: string, group: string, names: readonly string[], half: string): string[] {
   const mine = half ? names.filter((n) => n.includes(half)) : names;
@@ -355,18 +397,31 @@ function orderedWeights(file: string, group: string, names: readonly string[], h
 }
 
 /**
- * Finds one LSTM by name: a plain LSTM layer's name, `<bidirectional>/forward` or `/backward`, or the
- * halves' own Keras names (`forward_<name>`, `backward_<name>`).
+ * Finds one recurrent layer by name, of any cell: a plain layer's name, `<bidirectional>/forward` or
+ * `/backward`, or the halves' own Keras names (`forward_<name>`, `backward_<name>`).
  */
-export function selectLstm(model: KerasModelFile, name: string): ModelLstm {
+export function selectRecurrent(model: KerasModelFile, name: string): ModelCell {
   for (const r of model.recurrent) {
-    if (r.className === "LSTM" && r.name === name) return r.lstm;
+    if (r.className !== "Bidirectional" && r.name === name) return r.cell;
     if (r.className === "Bidirectional") {
       if (name === `${r.name}/forward` || name === r.forward.name) return r.forward;
       if (name === `${r.name}/backward` || name === r.backward.name) return r.backward;
       if (name === r.name) throw new RangeError(`${model.file}: "${name}" is a Bidirectional layer; choose "${name}/forward" or "${name}/backward"`);
     }
   }
-  const known = model.recurrent.flatMap((r) => (r.className === "LSTM" ? [r.name] : [`${r.name}/forward`, `${r.name}/backward`]));
-  throw new RangeError(`${model.file}: no LSTM named "${name}" (LSTM layers: ${known.join(", ") || "none"})`);
+  const known = model.recurrent.flatMap((r) => (r.className === "Bidirectional" ? [`${r.name}/forward`, `${r.name}/backward`] : [`${r.name} (${r.className})`]));
+  throw new RangeError(`${model.file}: no recurrent layer named "${name}" (recurrent layers: ${known.join(", ") || "none"})`);
+}
+
+/** Finds one LSTM by name, as {@link selectRecurrent}; a layer of another cell is refused, naming its class. */
+export function selectLstm(model: KerasModelFile, name: string): ModelLstm {
+  const named = (r: ModelRecurrentLayer): boolean =>
+    r.className === "Bidirectional" ? [r.name, `${r.name}/forward`, `${r.name}/backward`, r.forward.name, r.backward.name].includes(name) : r.name === name;
+  if (!model.recurrent.some(named)) {
+    const lstms = model.recurrent.flatMap((r) => (r.className === "LSTM" ? [r.name] : r.className === "Bidirectional" && r.forward.className === "LSTM" ? [`${r.name}/forward`, `${r.name}/backward`] : []));
+    throw new RangeError(`${model.file}: no LSTM named "${name}" (LSTM layers: ${lstms.join(", ") || "none"})`);
+  }
+  const found = selectRecurrent(model, name);
+  if (found.className !== "LSTM") throw new RangeError(`${model.file}: "${name}" is a ${found.className} layer, not an LSTM`);
+  return found as ModelLstm;
 }

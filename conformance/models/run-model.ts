@@ -1,18 +1,19 @@
 /**
  * Runs the recurrent layers read from a Keras model file through the float64 reference, in order, as
- * Keras runs the whole model (spec/porting.md §9): plain LSTMs one after another, a
- * `Bidirectional(LSTM)` as its two halves on the same input with the backward sequence flipped back
- * and the halves merged (keras/src/layers/rnn/bidirectional.py `call`). For models that are an input
- * followed by recurrent layers only; no masks, one call.
+ * Keras runs the whole model (spec/porting.md §9): plain layers of any cell (LSTM, GRU, SimpleRNN)
+ * one after another, a `Bidirectional` as its two halves on the same input with the backward sequence
+ * flipped back and the halves merged (keras/src/layers/rnn/bidirectional.py `call`). For models that
+ * are an input followed by recurrent layers only; no masks, one call.
  */
 import { runModel, type ModelLayer } from "../../reference/index.ts";
 import type { Tensor } from "../tensor.ts";
-import type { KerasModelFile, ModelLstm } from "./read-model.ts";
+import type { KerasModelFile, ModelCell } from "./read-model.ts";
 
 type F64 = { shape: readonly number[]; data: Float64Array };
 
-function runLstm(l: ModelLstm, x: F64, dialect: KerasModelFile["dialect"]): F64[] {
-  const layer: ModelLayer = { className: "LSTM", config: l.config, weights: { kernel: l.weights.kernel.data, recurrent_kernel: l.weights.recurrent_kernel.data, bias: l.weights.bias?.data ?? null } };
+function runCell(l: ModelCell, x: F64, dialect: KerasModelFile["dialect"]): F64[] {
+  // The cell's class and config belong together (ModelCell is read per class, read-model.ts).
+  const layer = { className: l.className, config: l.config, weights: { kernel: l.weights.kernel.data, recurrent_kernel: l.weights.recurrent_kernel.data, bias: l.weights.bias?.data ?? null } } as ModelLayer;
   const [b, t, d] = x.shape as [number, number, number];
   return runModel([layer], [{ x: x.data, shape: [b, t, d] }], dialect)[0]!.outputs.map((o) => ({ shape: o.shape, data: o.data }));
 }
@@ -44,16 +45,16 @@ function merge(a: F64, b: F64, mode: string | null): F64 {
 /** The model's output for x, as the reference computes it from the weights read from the file. */
 export function runRecurrentStack(model: KerasModelFile, x: Tensor): Tensor {
   const other = model.layers.filter((l) => l.className !== "InputLayer" && !model.recurrent.some((r) => r.name === l.name));
-  if (other.length > 0) throw new RangeError(`${model.file}: layers ${other.map((l) => `${l.name} (${l.className})`).join(", ")} are not recurrent; only input + LSTM/Bidirectional(LSTM) models can be run`);
+  if (other.length > 0) throw new RangeError(`${model.file}: layers ${other.map((l) => `${l.name} (${l.className})`).join(", ")} are not recurrent; only input + recurrent (LSTM, GRU, SimpleRNN, Bidirectional of them) models can be run`);
   let y: F64 = { shape: x.shape, data: Float64Array.from(x.data) };
   for (const r of model.recurrent) {
-    if (r.className === "LSTM") {
-      if (r.lstm.config.return_state) throw new RangeError(`${model.file}: ${r.name} returns its states; run it directly`);
-      y = runLstm(r.lstm, y, model.dialect)[0]!;
+    if (r.className !== "Bidirectional") {
+      if (r.cell.config.return_state) throw new RangeError(`${model.file}: ${r.name} returns its states; run it directly`);
+      y = runCell(r.cell, y, model.dialect)[0]!;
       continue;
     }
-    const fwd = runLstm(r.forward, y, model.dialect)[0]!;
-    let bwd = runLstm(r.backward, y, model.dialect)[0]!;
+    const fwd = runCell(r.forward, y, model.dialect)[0]!;
+    let bwd = runCell(r.backward, y, model.dialect)[0]!;
     if (r.backward.config.return_sequences) bwd = flipTime(bwd); // bidirectional.py: the backward sequence is reversed back
     y = merge(fwd, bwd, r.mergeMode);
   }

@@ -187,3 +187,45 @@ export function stackTensors(parts: readonly Tensor[]): Tensor {
   // each part gains a leading axis of 1, so that concatenating them adds that axis
   return concatFirstAxis(parts.map((p) => ({ shape: [1, ...p.shape], data: p.data })));
 }
+
+/**
+ * Reorders the `n` equal blocks of `t` along `axis`: block k of the result is block `perm[k]` of the
+ * input. The cell-generic form of {@link reorderGates} (a GRU's three blocks, spec/porting.md §14).
+ */
+export function reorderBlocks(t: Tensor, axis: number, perm: readonly number[]): Tensor {
+  const n = perm.length;
+  const shape = t.shape;
+  const len = shape[axis]!;
+  const outer = sizeOf(shape.slice(0, axis));
+  const inner = sizeOf(shape.slice(axis + 1));
+  const out = new Float32Array(t.data.length);
+  const blockSize = (len / n) * inner;
+  for (let a = 0; a < outer; a++) {
+    const base = a * len * inner;
+    for (let k = 0; k < n; k++) {
+      const src = base + perm[k]! * blockSize;
+      out.set(t.data.subarray(src, src + blockSize), base + k * blockSize);
+    }
+  }
+  return { shape: [...shape], data: out };
+}
+
+/** Throws unless `t` has `rank` dimensions and `axis` is a positive multiple of `n` long; returns the block width (units). */
+export function unitsFromBlockAxis(t: Tensor, rank: number, axis: number, n: number, tensorName: string, expected: string): number {
+  const len = t.shape[axis];
+  if (t.shape.length !== rank || len === undefined || len === 0 || len % n !== 0 || t.data.length !== sizeOf(t.shape)) {
+    throw new WeightShapeError(tensorName, expected, t.shape);
+  }
+  return len / n;
+}
+
+/** Rows `[from, to)` of a rank-2 tensor. */
+export function takeRows(t: Tensor, from: number, to: number): Tensor {
+  const cols = t.shape[1]!;
+  return { shape: [to - from, cols], data: t.data.slice(from * cols, to * cols) };
+}
+
+/** Stacks rank-2 tensors of equal width on top of each other: (a, w) + (b, w) → (a + b, w). */
+export function joinRows(parts: readonly Tensor[]): Tensor {
+  return concatFirstAxis(parts);
+}

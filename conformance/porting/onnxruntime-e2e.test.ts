@@ -1,11 +1,18 @@
 /**
- * End-to-end proof of the Keras → ONNX conversion (spec/porting.md §4): the ONNX Runtime engine
- * (conformance/engines/onnxruntime.ts) builds its ONNX `LSTM` node from `kerasToOnnx`, so every corpus
- * case it runs is Keras weights converted by this module, executed by a real ONNX implementation.
- * Cases whose only difference is ONNX's own masking semantics (spec/lstm.md §3.5) are left to that
- * engine's expectations file; every *unmasked* case it supports must match Keras.
+ * End-to-end proof of the Keras → ONNX conversions (spec/porting.md §4, §14.2, §15.2). The ONNX
+ * Runtime engine (conformance/engines/onnxruntime.ts) builds its ONNX `LSTM` node from `kerasToOnnx`,
+ * so every corpus case it runs is Keras weights converted by this module, executed by a real ONNX
+ * implementation. The engine converts GRU and SimpleRNN weights with its own code (onnx-model.ts
+ * `kerasToOnnxWeights`, equal to the converters' bit for bit: gru.test.ts, simple-rnn.test.ts), so
+ * the second test builds the models from `kerasGruToOnnx` and `kerasSimpleRnnToOnnx` themselves
+ * (testing/porting-onnx-runtime.ts) and runs every corpus case ONNX can express. Cases whose only
+ * difference is ONNX's own masking semantics (spec/lstm.md §3.5) are left to that engine's
+ * expectations file; every *unmasked* case must match Keras.
  */
 import { describe, expect, it } from "vitest";
+import { recurrentLayers, type FixtureCase } from "../case.ts";
+import { ONNX_EXPRESSIBLE_ACTIVATIONS } from "../engines/onnx-model.ts";
+import { runConvertedInOnnxRuntime } from "../testing/porting-onnx-runtime.ts";
 import { compareTensors, describeComparison } from "../compare.ts";
 import { engine as onnxRuntime } from "../engines/onnxruntime.ts";
 import { missingFeatures, requiredFeatures } from "../features.ts";
@@ -38,6 +45,34 @@ describe("Keras → ONNX weights give Keras's outputs in ONNX Runtime (whole cor
     await onnxRuntime.close?.();
     console.info(`onnxruntime e2e: ${ran} of ${loaded.cases.length} corpus cases run (${unmasked.length} unmasked), max |ort - keras| = ${worst.toExponential(2)}`);
     expect(ran).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("every unmasked corpus case of every cell runs in ONNX Runtime on weights the converters made (LSTM, GRU both linear_before_reset, RNN)", async () => {
+    const loaded = loadFixtureDir(defaultFixturesDir());
+    expect(loaded.cases.length).toBeGreaterThan(0);
+    const expressible = new Set<string>(ONNX_EXPRESSIBLE_ACTIVATIONS);
+    const activations = (c: FixtureCase): string[] => recurrentLayers(c).flatMap((l) => [l.config.activation, ...(l.className === "SimpleRNN" ? [] : [String(l.config.recurrent_activation)])]);
+    const runnable = loaded.cases.filter((c) => !c.layers.some((l) => l.className === "Masking") && !c.calls.some((call) => call.mask) && activations(c).every((a) => expressible.has(a)));
+    const problems: string[] = [];
+    const worst = new Map<string, { cases: number; maxAbs: number }>();
+    for (const c of runnable) {
+      const outputs = await runConvertedInOnnxRuntime(c);
+      const key = [...new Set(recurrentLayers(c).map((l) => (l.className === "GRU" ? `GRU(reset_after=${String(l.config.reset_after)})` : l.className)))].join("+");
+      const w = worst.get(key) ?? { cases: 0, maxAbs: 0 };
+      w.cases++;
+      outputs.forEach((call, k) =>
+        call.forEach((o, j) => {
+          const cmp = compareTensors(o, c.expected[k]!.outputs[j]!, c.tolerance);
+          w.maxAbs = Math.max(w.maxAbs, cmp.maxAbs);
+          if (cmp.mismatches > 0 || !cmp.shapeOk) problems.push(`${c.id} call ${k} output ${j}: ${describeComparison(cmp, c.tolerance)}`);
+        }),
+      );
+      worst.set(key, w);
+    }
+    const report = [...worst].sort(([a], [b]) => a.localeCompare(b)).map(([k, w]) => `${k} ${w.cases} cases, max |ort - keras| = ${w.maxAbs.toExponential(2)}`);
+    console.info(`onnxruntime e2e (converters' own models): ${runnable.length} of ${loaded.cases.length} corpus cases; ${report.join("; ")}`);
+    for (const k of ["LSTM", "GRU(reset_after=true)", "GRU(reset_after=false)", "SimpleRNN"]) expect(worst.get(k)?.cases ?? 0, k).toBeGreaterThan(5);
     expect(problems).toEqual([]);
   });
 });

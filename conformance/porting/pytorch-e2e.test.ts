@@ -1,41 +1,83 @@
 /**
- * End-to-end proof of the Keras → PyTorch conversion (spec/porting.md §3): every corpus case PyTorch's
- * nn.LSTM can express (tanh/sigmoid, no mask, not stateful) is run through real torch with weights
- * converted by `kerasToPytorchStateDict`, and must give Keras's recorded outputs. Needs torch in the
- * project venv (`.venv/bin/pip install torch==2.13.0`); without it the test is reported as
- * skipped with the reason, never passed.
+ * End-to-end proof of the Keras → PyTorch conversions (spec/porting.md §3, §14.1, §15.1): every corpus
+ * case PyTorch can express — each layer an `nn.LSTM` (tanh/sigmoid), an `nn.GRU` (reset_after=True,
+ * tanh/sigmoid) or an `nn.RNN` (tanh or relu); no mask, one call — is run through real torch with
+ * weights converted by `kerasToPytorchStateDict`, `kerasGruToPytorchStateDict` and
+ * `kerasSimpleRnnToPytorchStateDict`, and must give Keras's recorded outputs. Mixed stacks are one
+ * module per layer. Needs torch in the project venv (`.venv/bin/pip install torch==2.13.0`); without
+ * it the test is reported as skipped with the reason, never passed.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { lstmLayers, type FixtureCase } from "../case.ts";
+import { recurrentLayers, type FixtureCase, type RecurrentLayer } from "../case.ts";
 import { compareTensors, describeComparison } from "../compare.ts";
 import { formatLoadError, loadFixtureDir } from "../fixtures/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
 import type { BiasSplit } from "./gates.ts";
-import { readKerasModel } from "../models/read-model.ts";
+import { kerasGruToPytorchStateDict } from "./gru.ts";
+import { readKerasModel, type ModelCell } from "../models/read-model.ts";
 import { kerasToPytorchStateDict } from "./pytorch.ts";
+import { kerasSimpleRnnToPytorchStateDict } from "./simple-rnn.ts";
 
 const python = join(import.meta.dirname, "..", "..", ".venv", "bin", "python");
 const script = join(import.meta.dirname, "torch_check.py");
 const torchAvailable = existsSync(python) && spawnSync(python, ["-c", "import torch"], { encoding: "utf8" }).status === 0;
 
-/** Why nn.LSTM cannot run this case as it stands, or undefined when it can. */
+/** Why a layer has no PyTorch module that computes it, or undefined (spec/porting.md §3, §14.1, §15.1). */
+function layerInexpressible(l: Pick<RecurrentLayer, "className" | "config">): string | undefined {
+  const c = l.config;
+  if (c.stateful) return "stateful";
+  if (l.className === "SimpleRNN") return c.activation === "tanh" || c.activation === "relu" ? undefined : `nn.RNN has no ${c.activation}`;
+  if (c.activation !== "tanh" || c["recurrent_activation"] !== "sigmoid") return `${l.className === "GRU" ? "nn.GRU" : "nn.LSTM"} has tanh/sigmoid only`;
+  if (l.className === "GRU" && c["reset_after"] !== true) return "reset_after=False (nn.GRU is reset-after, spec/gru.md §6 Q1)";
+  return undefined;
+}
+
+/** Why PyTorch cannot run this case as it stands, or undefined when it can. */
 function inexpressible(c: FixtureCase): string | undefined {
   if (c.layers.some((l) => l.className === "Masking")) return "Masking layer";
   if (c.calls.some((call) => call.mask)) return "mask";
   if (c.calls.length !== 1) return "several calls";
-  for (const l of lstmLayers(c)) {
-    if (l.config.activation !== "tanh" || l.config.recurrent_activation !== "sigmoid") return "activation";
-    if (l.config.stateful) return "stateful";
-  }
-  return undefined;
+  return recurrentLayers(c).map(layerInexpressible).find((why) => why !== undefined);
 }
 
 const policies: BiasSplit[] = ["input", "recurrent", "half"];
 
-describe("Keras → PyTorch weights give Keras's outputs in real torch.nn.LSTM (whole corpus)", () => {
+/** One Keras layer (or Bidirectional pair) as torch_check.py takes it, its weights converted by the cell's converter. */
+function torchLayer(forward: Pick<RecurrentLayer, "className" | "config" | "weights">, backward: RecurrentLayer["weights"] | undefined, biasSplit: BiasSplit, returnState: boolean) {
+  const stack = [{ forward: forward.weights, ...(backward ? { backward } : {}) }];
+  const c = forward.config;
+  const common = { input_size: forward.weights.kernel.shape[0], hidden_size: c.units, bias: c.use_bias, bidirectional: backward !== undefined, go_backwards: backward === undefined && c.go_backwards, return_sequences: c.return_sequences, return_state: returnState };
+  switch (forward.className) {
+    case "LSTM":
+      return { ...common, module: "lstm", state_dict: kerasToPytorchStateDict(stack, { biasSplit }) };
+    case "GRU":
+      // both bias rows are kept apart, never split: there is no policy to cycle (spec/porting.md §14.1)
+      return { ...common, module: "gru", state_dict: kerasGruToPytorchStateDict(stack) };
+    case "SimpleRNN":
+      return { ...common, module: "rnn", nonlinearity: c.activation, state_dict: kerasSimpleRnnToPytorchStateDict(stack, { biasSplit }) };
+  }
+}
+
+interface TorchResult {
+  readonly id: string;
+  readonly outputs?: { shape: number[]; data: number[] }[];
+  readonly error?: string;
+}
+
+function runTorch(cases: readonly unknown[]): TorchResult[] {
+  const json = JSON.stringify({ cases }, (_k, v: unknown) => (v instanceof Float32Array ? Array.from(v) : v));
+  const run = spawnSync(python, [script], { input: json, encoding: "utf8", maxBuffer: 1 << 28 });
+  expect(run.status, run.stderr).toBe(0);
+  return (JSON.parse(run.stdout) as { results: TorchResult[] }).results;
+}
+
+/** The cells of a case, for the per-cell report ("gru", or "lstm+gru" for a mixed stack). */
+const cellsOf = (c: FixtureCase): string => [...new Set(recurrentLayers(c).map((l) => l.className))].join("+");
+
+describe("Keras → PyTorch weights give Keras's outputs in real torch.nn.LSTM, nn.GRU and nn.RNN (whole corpus)", () => {
   it.skipIf(!torchAvailable)("every expressible corpus case matches Keras within its tolerance", () => {
     const loaded = loadFixtureDir(defaultFixturesDir());
     // The corpus's own integrity is the loader's tests' business; here a file that does not load is
@@ -43,80 +85,64 @@ describe("Keras → PyTorch weights give Keras's outputs in real torch.nn.LSTM (
     if (loaded.errors.length > 0) console.warn(`corpus load errors (their cases are not in this proof):\n${loaded.errors.map(formatLoadError).join("\n")}`);
     expect(loaded.cases.length).toBeGreaterThan(0);
     const runnable = loaded.cases.filter((c) => inexpressible(c) === undefined);
-    expect(runnable.length).toBeGreaterThan(0);
-    const request = {
-      cases: runnable.map((c, n) => ({
+    for (const cell of ["LSTM", "GRU", "SimpleRNN"]) expect(runnable.filter((c) => cellsOf(c) === cell).length, cell).toBeGreaterThan(20);
+    const request = runnable.map((c, n) => {
+      const layers = recurrentLayers(c);
+      return {
         id: c.id,
         x: c.calls[0]!.x,
         ...(c.calls[0]!.initialState ? { initial_state: c.calls[0]!.initialState } : {}),
-        layers: lstmLayers(c).map((l) => ({
-          input_size: l.weights.kernel.shape[0],
-          hidden_size: l.config.units,
-          bias: l.config.use_bias,
-          go_backwards: l.config.go_backwards,
-          return_sequences: l.config.return_sequences,
-          return_state: l.config.return_state,
-          // Cycle through the bias-split policies: every one must give the same outputs.
-          state_dict: kerasToPytorchStateDict([{ forward: l.weights }], { biasSplit: policies[n % 3]! }),
-        })),
-      })),
-    };
-    const json = JSON.stringify(request, (_k, v: unknown) => (v instanceof Float32Array ? Array.from(v) : v));
-    const run = spawnSync(python, [script], { input: json, encoding: "utf8", maxBuffer: 1 << 28 });
-    expect(run.status, run.stderr).toBe(0);
-    const { results } = JSON.parse(run.stdout) as { results: { id: string; outputs?: { shape: number[]; data: number[] }[]; error?: string }[] };
+        // Cycle through the bias-split policies: every one must give the same outputs.
+        layers: layers.map((l, k) => torchLayer(l, undefined, policies[n % 3]!, k === layers.length - 1 && l.config.return_state)),
+      };
+    });
+    const results = runTorch(request);
     const problems: string[] = [];
-    let worst = 0;
+    const worst = new Map<string, { cases: number; maxAbs: number }>();
     results.forEach((r, k) => {
       const c = runnable[k]!;
       if (r.error || !r.outputs) return problems.push(`${r.id}: ${r.error}`);
       const expected = c.expected[0]!.outputs;
       if (r.outputs.length !== expected.length) return problems.push(`${r.id}: ${r.outputs.length} outputs, Keras has ${expected.length}`);
+      const w = worst.get(cellsOf(c)) ?? { cases: 0, maxAbs: 0 };
+      w.cases++;
       r.outputs.forEach((o, j) => {
         const cmp = compareTensors(o, expected[j]!, c.tolerance);
-        worst = Math.max(worst, cmp.maxAbs);
+        w.maxAbs = Math.max(w.maxAbs, cmp.maxAbs);
         if (cmp.mismatches > 0 || !cmp.shapeOk) problems.push(`${r.id} output ${j}: ${describeComparison(cmp, c.tolerance)}`);
       });
+      worst.set(cellsOf(c), w);
     });
-    console.info(`pytorch e2e: ${runnable.length} of ${loaded.cases.length} corpus cases run in torch, max |torch - keras| = ${worst.toExponential(2)}; not expressible: ${loaded.cases.length - runnable.length}`);
+    const perCell = [...worst].map(([cell, w]) => `${cell} ${w.cases} cases, max |torch - keras| = ${w.maxAbs.toExponential(2)}`).join("; ");
+    console.info(`pytorch e2e: ${runnable.length} of ${loaded.cases.length} corpus cases run in torch (${perCell}); not expressible: ${loaded.cases.length - runnable.length}`);
     expect(problems).toEqual([]);
   });
 
-  it.skipIf(!torchAvailable)("the Keras model files (stacked, Bidirectional) read and converted give Keras's recorded outputs in torch", async () => {
+  it.skipIf(!torchAvailable)("the Keras model files (stacked, Bidirectional, every cell) read and converted give Keras's recorded outputs in torch", async () => {
     const dir = join(defaultFixturesDir(), "models");
     const { models } = JSON.parse(readFileSync(join(dir, "models.json"), "utf8")) as { models: { path: string; input: { shape: number[]; data: number[] }; outputs: { shape: number[]; data: number[] }[] }[] };
-    const cases = [];
+    const cases: { id: string; x: unknown; layers: unknown[] }[] = [];
+    const skipped: string[] = [];
     for (const m of models) {
       const model = await readKerasModel(join(dir, m.path));
-      cases.push({
-        id: m.path,
-        x: m.input,
-        layers: model.recurrent.map((r) => {
-          const forward = r.className === "LSTM" ? r.lstm : r.forward;
-          return {
-            input_size: forward.weights.kernel.shape[0],
-            hidden_size: forward.config.units,
-            bias: forward.config.use_bias,
-            bidirectional: r.className === "Bidirectional",
-            go_backwards: r.className === "LSTM" && forward.config.go_backwards,
-            return_sequences: forward.config.return_sequences,
-            return_state: false,
-            state_dict: kerasToPytorchStateDict([r.className === "LSTM" ? { forward: r.lstm.weights } : { forward: r.forward.weights, backward: r.backward.weights }]),
-          };
-        }),
-      });
+      const halves = model.recurrent.map((r): [ModelCell, ModelCell | undefined] => (r.className === "Bidirectional" ? [r.forward, r.backward] : [r.cell, undefined]));
+      const why = halves.map(([f]) => layerInexpressible(f)).find((w) => w !== undefined);
+      if (why !== undefined) {
+        skipped.push(`${m.path} (${why})`);
+        continue;
+      }
+      cases.push({ id: m.path, x: m.input, layers: halves.map(([f, b]) => torchLayer(f, b?.weights, "input", false)) });
     }
-    const json = JSON.stringify({ cases }, (_k, v: unknown) => (v instanceof Float32Array ? Array.from(v) : v));
-    const run = spawnSync(python, [script], { input: json, encoding: "utf8", maxBuffer: 1 << 26 });
-    expect(run.status, run.stderr).toBe(0);
-    const { results } = JSON.parse(run.stdout) as { results: { id: string; outputs?: { shape: number[]; data: number[] }[]; error?: string }[] };
+    const results = runTorch(cases);
     const tol = { atol: 1e-5, rtol: 1e-5 }; // spec/tolerance.md policy
-    results.forEach((r, k) => {
+    results.forEach((r) => {
       expect(r.error, r.id).toBeUndefined();
-      const want = models[k]!.outputs[0]!;
+      const want = models.find((m) => m.path === r.id)!.outputs[0]!;
       const cmp = compareTensors(r.outputs![0]!, { shape: want.shape, data: Float32Array.from(want.data) }, tol);
       expect(cmp.mismatches, `${r.id}: ${describeComparison(cmp, tol)}`).toBe(0);
     });
-    console.info(`pytorch e2e: ${results.length} Keras model files reproduced in torch (${results.map((r) => r.id).join(", ")})`);
+    // every cell is proven on a model file of its own (GRU: a Bidirectional one; SimpleRNN: a stack and a mix with a GRU)
+    for (const file of ["keras3-bidirectional-gru.keras", "tf-keras-bidirectional-gru.h5", "tf-keras-stacked-simple-rnn.h5", "keras3-simple-rnn-gru.keras"]) expect(results.map((r) => r.id)).toContain(file);
+    console.info(`pytorch e2e: ${results.length} Keras model files reproduced in torch (${results.map((r) => r.id).join(", ")}); not expressible: ${skipped.join(", ") || "none"}`);
   });
 });

@@ -114,3 +114,64 @@ export function pytorchStateDictToKeras(dict: Readonly<Record<string, Tensor>>, 
   if (stack.length === 0) throw new RangeError(`no ${prefix}weight_ih_l0 in the state dict (keys: ${Object.keys(dict).join(", ") || "none"})`);
   return stack;
 }
+
+/**
+ * One layer and direction of any PyTorch recurrent module (`nn.LSTM`, `nn.GRU`, `nn.RNN`), without the
+ * `_l{k}[_reverse]` suffixes: the same four parameters, `n·H` rows for `n` gate blocks (4, 3, 1).
+ */
+export interface PytorchRnnParams {
+  /** (n·H, input_size). */
+  readonly weight_ih: Tensor;
+  /** (n·H, H). */
+  readonly weight_hh: Tensor;
+  /** (n·H); absent together with `bias_hh` when the module has `bias=False`. */
+  readonly bias_ih?: Tensor;
+  readonly bias_hh?: Tensor;
+}
+
+/** One layer of a Keras stack of any cell: the forward weights, and for a `Bidirectional` layer the backward ones. */
+export interface KerasDirections<W> {
+  readonly forward: W;
+  readonly backward?: W;
+}
+
+/**
+ * A stack of Keras layers → the `state_dict` of one PyTorch module (`num_layers = stack.length`,
+ * `bidirectional` when the layers have a backward half), each direction converted by `convert`, keys
+ * prefixed with `prefix`. The cell-generic form of {@link kerasToPytorchStateDict} (rnn.py `RNNBase`
+ * names every module's parameters alike).
+ */
+export function stackToPytorchStateDict<W>(stack: readonly KerasDirections<W>[], convert: (w: W) => PytorchRnnParams, prefix = ""): Record<string, Tensor> {
+  const bidirectional = stack[0]?.backward !== undefined;
+  const out: Record<string, Tensor> = {};
+  stack.forEach((layer, k) => {
+    if ((layer.backward !== undefined) !== bidirectional) throw new RangeError(`layer ${k}: every layer of a PyTorch recurrent module has the same number of directions`);
+    const directions: [W, boolean][] = [[layer.forward, false]];
+    if (layer.backward !== undefined) directions.push([layer.backward, true]);
+    for (const [w, reverse] of directions) {
+      for (const [kind, t] of Object.entries(convert(w)) as [keyof PytorchRnnParams, Tensor][]) out[prefix + pytorchParamName(kind, k, reverse)] = t;
+    }
+  });
+  return out;
+}
+
+/** The inverse of {@link stackToPytorchStateDict}: every layer `_l0 … _l{n-1}`, with `_reverse` halves, converted by `convert`. */
+export function pytorchStateDictToStack<W>(dict: Readonly<Record<string, Tensor>>, convert: (p: PytorchRnnParams, nameOf: (kind: keyof PytorchRnnParams) => string) => W, prefix = ""): KerasDirections<W>[] {
+  const proj = Object.keys(dict).find((k) => k.startsWith(`${prefix}weight_hr_l`));
+  if (proj) throw new RangeError(`${proj}: a projection (proj_size > 0) has no Keras equivalent`);
+  const stack: KerasDirections<W>[] = [];
+  for (let k = 0; dict[prefix + pytorchParamName("weight_ih", k, false)]; k++) {
+    const read = (reverse: boolean): W => {
+      const name = (kind: keyof PytorchRnnParams): string => prefix + pytorchParamName(kind, k, reverse);
+      const hh = dict[name("weight_hh")];
+      if (!hh) throw new WeightShapeError(name("weight_hh"), "(n·hidden_size, hidden_size); missing", []);
+      const bias_ih = dict[name("bias_ih")];
+      const bias_hh = dict[name("bias_hh")];
+      return convert({ weight_ih: dict[name("weight_ih")]!, weight_hh: hh, ...(bias_ih ? { bias_ih } : {}), ...(bias_hh ? { bias_hh } : {}) }, name);
+    };
+    const reverse = dict[prefix + pytorchParamName("weight_ih", k, true)] !== undefined;
+    stack.push(reverse ? { forward: read(false), backward: read(true) } : { forward: read(false) });
+  }
+  if (stack.length === 0) throw new RangeError(`no ${prefix}weight_ih_l0 in the state dict (keys: ${Object.keys(dict).join(", ") || "none"})`);
+  return stack;
+}

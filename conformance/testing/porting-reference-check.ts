@@ -2,7 +2,7 @@
  * Runs converted Keras weights through the float64 reference (conformance/engines/reference.ts) for
  * one sample, so a converter test can compare with a framework's own math (test support).
  */
-import type { LstmWeights } from "../case.ts";
+import type { LstmWeights, RecurrentLayer, RecurrentWeights } from "../case.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { sequenceConfig } from "./porting-arbitraries.ts";
 
@@ -27,4 +27,24 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
     if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
   }
   return m;
+}
+
+/**
+ * The Keras output sequence (T·units) of one GRU or SimpleRNN layer (tanh, and sigmoid for the GRU's
+ * gates) with weights `w`, for x (T, D) from a zero state, computed by the reference.
+ */
+export async function referenceCellSequence(className: "GRU" | "SimpleRNN", w: RecurrentWeights, x: readonly (readonly number[])[], resetAfter = true): Promise<Float32Array> {
+  const units = w.recurrent_kernel.shape[0]!;
+  const config = { ...sequenceConfig(units, w.bias !== undefined), return_state: false };
+  const layer: RecurrentLayer =
+    className === "GRU"
+      ? { className: "GRU", config: { ...config, reset_after: resetAfter }, weights: w }
+      : { className: "SimpleRNN", config: { units, activation: "tanh", use_bias: w.bias !== undefined, return_sequences: true, return_state: false, go_backwards: false, stateful: false }, weights: w };
+  const outputs = await referenceEngine.run({
+    id: "porting/property",
+    dialect: "keras3",
+    layers: [layer],
+    calls: [{ x: { shape: [1, x.length, x[0]!.length], data: Float32Array.from(x.flat()) } }],
+  });
+  return outputs[0]![0]!.data;
 }

@@ -1,9 +1,10 @@
 """Case-list entries that name a saved model: `{"model", "layer", "input", "mask"?, "initial_state"?}`.
 
-Issue 6 ("Real Keras files"): a porter's own model file + one LSTM layer + an input become a fixture case
-computed by real Keras. The named layer is rebuilt as a standalone LSTM from its own `get_config()` and
-`get_weights()` and then runs through exactly the same path as every corpus case (run.py: outputs, stepped
-cell, tolerance policy, JAX comparison for Keras 3). Two stages, so a bad list never reaches Keras:
+Issue 6 ("Real Keras files"), issue 12: a porter's own model file + one recurrent layer (LSTM, GRU or
+SimpleRNN, or a Bidirectional half of one) + an input become a fixture case computed by real Keras. The named
+layer is rebuilt as a standalone layer of its class from its own `get_config()` and `get_weights()` and then
+runs through exactly the same path as every corpus case (run.py: outputs, stepped cell, tolerance policy, JAX
+comparison for Keras 3). Two stages, so a bad list never reaches Keras:
 `check_entry` (static: fields, files, tensors, and the model config read for code, model_safety.py; numpy
 and h5py only) and `resolve` (checks the config's classes against the installed Keras, then loads the model).
 No model is loaded that would run code from its file unless the entry says `"unsafe": true`.
@@ -23,6 +24,9 @@ UNSAFE_HINT = "not loaded (\"unsafe\": true on the entry lets Keras load it and 
 # Keys of a layer's config that describe the enclosing model's input, not the layer's math: a standalone
 # layer called on another batch or sequence length must not inherit them.
 MODEL_ONLY_CONFIG_KEYS = ("name", "batch_input_shape", "input_shape", "batch_size")
+# The recurrent classes a case can be made of, and their states (spec/lstm.md §3.4, spec/gru.md §3.4).
+RECURRENT_STATES = {"LSTM": ("h0", "c0"), "GRU": ("h0",), "SimpleRNN": ("h0",)}
+LAYER_HELP = "must be the name of a recurrent layer: LSTM, GRU or SimpleRNN (a Bidirectional half: <name>/forward or <name>/backward)"
 
 
 class EntryError(Exception):
@@ -120,7 +124,7 @@ def check_entry(e: dict, where: str, base: str) -> tuple[dict, list[str]]:
     if "model" in out and not out["unsafe"]:
         errs += [f"{where}.model: {out['model']}: {p}" for p in model_code_problems(out["model"])]
     if not isinstance(e.get("layer"), str) or not e["layer"]:
-        errs.append(f"{where}.layer: must be the name of an LSTM layer (a Bidirectional half: <name>/forward or <name>/backward)")
+        errs.append(f"{where}.layer: {LAYER_HELP}")
     for field in ("input", "mask"):
         if field in e:
             try:
@@ -131,8 +135,9 @@ def check_entry(e: dict, where: str, base: str) -> tuple[dict, list[str]]:
         errs.append(f"{where}.input: required (a .json tensor or .npy file of shape (batch, timesteps, input_dim))")
     if "initial_state" in e:
         init = e["initial_state"]
-        if not isinstance(init, list) or len(init) != 2:
-            errs.append(f"{where}.initial_state: must be [h0, c0] (each a tensor or a .json/.npy path)")
+        # how many the layer takes ([h0, c0] or [h0]) is checked once the model is loaded (resolve)
+        if not isinstance(init, list) or len(init) not in (1, 2):
+            errs.append(f"{where}.initial_state: must be [h0, c0] for an LSTM or [h0] for a GRU or SimpleRNN (each a tensor or a .json/.npy path)")
         else:
             try:
                 out["initial_state"] = [load_tensor(s, f"{where}.initial_state[{k}]", base) for k, s in enumerate(init)]
@@ -175,39 +180,40 @@ def _walk(layers, prefix: str = ""):
             yield from _walk(inner)
 
 
-def _lstm_names(model) -> list[str]:
+def _recurrent_names(model) -> list[str]:
     names = []
     for layer in _walk(model.layers):
         cls = _kind(layer)
-        if cls == "LSTM":
-            names.append(layer.name)
-        elif cls == "Bidirectional" and _kind(layer.forward_layer) == "LSTM":
+        if cls in RECURRENT_STATES:
+            names.append(f"{layer.name} ({cls})")
+        elif cls == "Bidirectional" and _kind(layer.forward_layer) in RECURRENT_STATES:
             names += [f"{layer.name}/forward", f"{layer.name}/backward"]
     return names
 
 
-def find_lstm(model, name: str, where: str):
-    """The named LSTM, or a Bidirectional half addressed `<name>/forward|backward` (conformance/models/read-model.ts)."""
+def find_recurrent(model, name: str, where: str):
+    """The named LSTM, GRU or SimpleRNN, or a Bidirectional half addressed `<name>/forward|backward`
+    (conformance/models/read-model.ts `selectRecurrent`)."""
     base, _, half = name.partition("/")
     for layer in _walk(model.layers):
         cls = _kind(layer)
         if cls == "Bidirectional" and layer.name in (base, name):
             inner = _kind(layer.forward_layer)
-            if inner != "LSTM":
-                raise EntryError(f"{where}.layer: \"{layer.name}\" is Bidirectional({inner}); only LSTM layers can be made into a case")
+            if inner not in RECURRENT_STATES:
+                raise EntryError(f"{where}.layer: \"{layer.name}\" is Bidirectional({inner}); only LSTM, GRU and SimpleRNN layers can be made into a case")
             if half == "forward":
                 return layer.forward_layer
             if half == "backward":
                 return layer.backward_layer
             raise EntryError(f"{where}.layer: \"{name}\" is a Bidirectional layer; name one half: \"{layer.name}/forward\" or \"{layer.name}/backward\"")
         if layer.name == name and not half:
-            if cls != "LSTM":
-                raise EntryError(f"{where}.layer: \"{name}\" is a {cls} layer, not an LSTM")
+            if cls not in RECURRENT_STATES:
+                raise EntryError(f"{where}.layer: \"{name}\" is a {cls} layer, not an LSTM, GRU or SimpleRNN")
             return layer
         if cls == "Bidirectional" and name in (layer.forward_layer.name, layer.backward_layer.name):
             return layer.forward_layer if name == layer.forward_layer.name else layer.backward_layer
-    present = _lstm_names(model)
-    raise EntryError(f"{where}.layer: no layer \"{name}\" in the model; its LSTM layers: {', '.join(present) if present else '(none)'}")
+    present = _recurrent_names(model)
+    raise EntryError(f"{where}.layer: no layer \"{name}\" in the model; its recurrent layers: {', '.join(present) if present else '(none)'}")
 
 
 def load_model(path: str, package: str, unsafe: bool = False):
@@ -224,7 +230,8 @@ def load_model(path: str, package: str, unsafe: bool = False):
 
 
 def resolve(spec: dict, parts: dict, models: dict, where: str) -> dict:
-    """The case's standalone LSTM (config + weights) and inputs, checked against the layer. Returns mats."""
+    """The case's standalone recurrent layer (class, config + weights) and inputs, checked against the layer.
+    Returns mats."""
     from . import encode
     key = parts["model"]
     if not parts["unsafe"]:
@@ -238,7 +245,8 @@ def resolve(spec: dict, parts: dict, models: dict, where: str) -> dict:
         except Exception as e:  # noqa: BLE001 - Keras's own message, on one line
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise EntryError(f"{where}.model: {key}: {parts['package']} cannot load it: {type(e).__name__}: {msg}") from None
-    layer = find_lstm(models[key], spec["layer"], where)
+    layer = find_recurrent(models[key], spec["layer"], where)
+    cls = _kind(layer)
     cfg = encode.to_plain(layer.get_config())
     for k in MODEL_ONLY_CONFIG_KEYS:
         cfg.pop(k, None)
@@ -252,17 +260,21 @@ def resolve(spec: dict, parts: dict, models: dict, where: str) -> dict:
     if "mask" in parts:
         call["mask"] = parts["mask"] != 0
     if "initial_state" in parts:
+        states = RECURRENT_STATES[cls]
+        if len(parts["initial_state"]) != len(states):
+            raise EntryError(f"{where}.initial_state: {len(parts['initial_state'])} tensor(s); layer \"{spec['layer']}\" is a {cls}, "
+                             f"whose initial_state is [{', '.join(states)}] (spec/lstm.md §3.4, spec/gru.md §3.4)")
         for k, s in enumerate(parts["initial_state"]):
             if s.shape != (B, units):
                 raise EntryError(f"{where}.initial_state[{k}]: shape {_shape(s)}, expected ({B}, {units}) (batch, units)")
         call["initial_state"] = [s.astype(np.float32) for s in parts["initial_state"]]
-    spec["layers"] = [{"class_name": "LSTM", "config": cfg, "weights": "given"}]
+    spec["layers"] = [{"class_name": cls, "config": cfg, "weights": "given"}]
     spec["shape"] = [int(B), int(T), input_dim]
     spec["mask"] = call["mask"].tolist() if "mask" in call else None
     spec["initial_state"] = "initial_state" in call
     import importlib.metadata as md
     version = md.version("tf-keras" if parts["package"] == "tf_keras" else "keras")
     spec["description"] = spec.get("description") or (
-        f"Keras-computed ({parts['package']} {version}): layer \"{spec['layer']}\" ({layer.name}) of "
+        f"Keras-computed ({parts['package']} {version}): {cls} layer \"{spec['layer']}\" ({layer.name}) of "
         f"{os.path.basename(key)}, B={B} T={T} input_dim={input_dim} units={units}")
     return {"weights": [weights], "calls": [call]}

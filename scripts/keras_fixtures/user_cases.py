@@ -15,13 +15,21 @@ from .model_cases import EntryError, check_entry
 
 PATH_RE = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*$")
 ID_RE = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*/\d{3}$")
-LSTM_KEYS = {
-    "units", "activation", "recurrent_activation", "use_bias", "return_sequences", "return_state", "go_backwards",
-    "stateful", "zero_output_for_mask", "unit_forget_bias", "kernel_initializer", "recurrent_initializer",
-    "bias_initializer", "unroll",
+# The config keys a user case may set, per recurrent class (spec/lstm.md §3.13, spec/gru.md §3.13,
+# spec/simple-rnn.md §3.13): the RNN base layer's, each cell's own (a GRU's reset_after, an LSTM's
+# unit_forget_bias), and no recurrent_activation for a SimpleRNN (spec/simple-rnn.md §3.8).
+COMMON_KEYS = {
+    "units", "activation", "use_bias", "return_sequences", "return_state", "go_backwards", "stateful",
+    "zero_output_for_mask", "kernel_initializer", "recurrent_initializer", "bias_initializer", "unroll",
 }
+LAYER_KEYS = {
+    "LSTM": COMMON_KEYS | {"recurrent_activation", "unit_forget_bias"},
+    "GRU": COMMON_KEYS | {"recurrent_activation", "reset_after"},
+    "SimpleRNN": COMMON_KEYS,
+}
+LSTM_KEYS = LAYER_KEYS["LSTM"]
 BOOL_KEYS = {"use_bias", "return_sequences", "return_state", "go_backwards", "stateful", "zero_output_for_mask",
-             "unit_forget_bias", "unroll"}
+             "unit_forget_bias", "unroll", "reset_after"}
 ENTRY_KEYS = {"id", "description", "seed", "layers", "input_shape", "mask", "initial_state", "calls", "input_scale"}
 WEIGHT_SCHEMES = ("scaled", "keras", "saturating")
 
@@ -97,7 +105,7 @@ def validate(doc: object, source: str) -> tuple[dict, list[str]]:
         if not isinstance(layers, list) or not layers:
             errs.append(f"{where}.layers: must be a non-empty array")
             layers = []
-        lstm_seen = False
+        recurrent_seen = False
         for j, l in enumerate(layers):
             lw = f"{where}.layers[{j}]"
             if not isinstance(l, dict):
@@ -115,13 +123,14 @@ def validate(doc: object, source: str) -> tuple[dict, list[str]]:
                         errs.append(f"{lw}.config.{k}: unknown Masking option (only mask_value)")
                     elif isinstance(v, bool) or not isinstance(v, (int, float)):
                         errs.append(f"{lw}.config.mask_value: must be a number")
-            elif cls == "LSTM":
-                lstm_seen = True
+            elif cls in LAYER_KEYS:
+                recurrent_seen = True
+                keys = LAYER_KEYS[cls]
                 if not _posint(cfg.get("units")):
                     errs.append(f"{lw}.config.units: must be a positive integer")
                 for k, v in cfg.items():
-                    if k not in LSTM_KEYS:
-                        errs.append(f"{lw}.config.{k}: unsupported LSTM option (supported: {', '.join(sorted(LSTM_KEYS))})")
+                    if k not in keys:
+                        errs.append(f"{lw}.config.{k}: unsupported {cls} option (supported: {', '.join(sorted(keys))})")
                     elif k in BOOL_KEYS and not isinstance(v, bool):
                         errs.append(f"{lw}.config.{k}: must be true or false")
                     elif k in ("activation", "recurrent_activation") and not isinstance(v, str):
@@ -129,9 +138,9 @@ def validate(doc: object, source: str) -> tuple[dict, list[str]]:
                 if l.get("weights", "scaled") not in WEIGHT_SCHEMES:
                     errs.append(f"{lw}.weights: must be one of {', '.join(WEIGHT_SCHEMES)}")
             else:
-                errs.append(f"{lw}.class_name: must be \"LSTM\" or \"Masking\"")
-        if layers and not lstm_seen:
-            errs.append(f"{where}.layers: needs at least one LSTM layer")
+                errs.append(f"{lw}.class_name: must be \"LSTM\", \"GRU\", \"SimpleRNN\" or \"Masking\"")
+        if layers and not recurrent_seen:
+            errs.append(f"{where}.layers: needs at least one recurrent layer (LSTM, GRU or SimpleRNN)")
         mask = e.get("mask")
         if mask is not None:
             if isinstance(mask, str):
@@ -143,7 +152,7 @@ def validate(doc: object, source: str) -> tuple[dict, list[str]]:
         specs.append({
             "id": cid, "description": e.get("description") or f"user case {cid}", "family": family,
             "package": package, "seed": seed, "layers": [
-                {"class_name": l.get("class_name"), "config": l.get("config", {}), **({"weights": l.get("weights", "scaled")} if l.get("class_name") == "LSTM" else {})}
+                {"class_name": l.get("class_name"), "config": l.get("config", {}), **({"weights": l.get("weights", "scaled")} if l.get("class_name") in LAYER_KEYS else {})}
                 for l in layers if isinstance(l, dict)],
             "shape": shape, "mask": mask, "initial_state": bool(e.get("initial_state", False)), "calls": calls,
             "input_scale": float(scale) if isinstance(scale, (int, float)) else 1.0,
