@@ -2,7 +2,7 @@
  * The GRU converters (spec/porting.md §14): round trips, and each framework's own equations — indexing
  * its tensors in its own block order and with its own reset convention — run on converted weights
  * against the reference's Keras GRU (spec/gru.md §2). Real torch and ONNX Runtime: pytorch-e2e.test.ts,
- * onnxruntime-e2e.test.ts; tf-keras's own loaders and TF1's cell: tf-keras-e2e.test.ts.
+ * onnxruntime-e2e.test.ts; tf-keras's own loaders and TF1's cell: tfkeras-e2e.test.ts.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
