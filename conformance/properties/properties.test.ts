@@ -314,6 +314,24 @@ describe("evidence: a property counts only if every trivial engine fails it (spe
     expect(provedEvidence).toContain("agrees-with-reference");
   });
 
+  it("the evidence flags hold for each cell alone: trivial engines of one cell prove the same set", async () => {
+    if (fixtures.length === 0) return;
+    for (const kind of CELL_KINDS) {
+      const passed = new Map<string, number>(properties.map((p) => [p.id, 0]));
+      for (const engine of trivialEngines) {
+        const oneCell: Engine = { ...engine, features: engine.features.filter((f) => !f.startsWith("cell:") || f === `cell:${kind}`) };
+        const results = await runProperties(oneCell, { numRuns: 60, seed: 2, fixtures, diagnose: false });
+        for (const r of results) {
+          expect(Object.keys(r.cells ?? {}).every((k) => k === kind), `${r.id} on ${engine.name} (${kind})`).toBe(true);
+          if (r.status === "pass") passed.set(r.id, passed.get(r.id)! + 1);
+          else expect(["fail", "unsupported"], `${r.id} on ${engine.name} (${kind}): ${r.status} ${r.message ?? ""}`).toContain(r.status);
+        }
+      }
+      const proved = properties.filter((p) => passed.get(p.id) === 0).map((p) => p.id);
+      expect(proved, kind).toEqual(properties.filter((p) => p.evidence).map((p) => p.id));
+    }
+  });
+
   it("every result carries its property's evidence flag, also unsupported and error ones", async () => {
     const limited: Engine = { ...referenceEngine, features: [] };
     const results = await runProperties(limited, { numRuns: 5, seed: 1 });
