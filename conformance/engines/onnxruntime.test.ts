@@ -1,61 +1,24 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { GruLayer, Layer, LayerCase, SimpleRnnLayer } from "../case.ts";
-import { recurrentLayers } from "../case.ts";
+import type { Layer, LayerCase } from "../case.ts";
 import { compareTensors } from "../compare.ts";
 import { UnsupportedCaseError } from "../engine.ts";
 import { expectationFor, parseExpectations } from "../expectations.ts";
 import { loadFixtureDir } from "../fixtures/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
-import type { Tensor } from "../tensor.ts";
 import { checkCorpus } from "../testing/corpus-check.ts";
 import { agreementWithReference } from "../testing/engine-agreement.ts";
 import engine from "./onnxruntime.ts";
 import { referenceEngine } from "./reference.ts";
 import { sampleCase, sampleCases } from "../testing/sample-cases.ts";
+import { asCells } from "../testing/as-cells.ts";
+
+/** As the shared helper, with reset-before cases' ids marked. */
+const asCellsOnnx = (c: LayerCase, cells: readonly ("GRU" | "SimpleRNN")[], resetAfter: boolean): LayerCase => asCells(c, cells, resetAfter, resetAfter ? "" : "/reset_before");
 
 const { rightPaddedSequence, leftPadded, ...agreeing } = sampleCases;
 
-/** The first `n` of every `width` columns (from `offset`) of a row-major tensor: GRU or SimpleRNN weights cut from an LSTM's. */
-function firstColumns(t: Tensor, n: number, offset = 0): Tensor {
-  const width = t.shape[t.shape.length - 1]!;
-  const rows = t.data.length / width;
-  const data = new Float32Array(rows * n);
-  for (let r = 0; r < rows; r++) data.set(t.data.subarray(r * width + offset, r * width + offset + n), r * n);
-  return { shape: [...t.shape.slice(0, -1), n], data };
-}
-
-/**
- * A sample LSTM case with its recurrent layers made GRUs or SimpleRNNs (`cells[k]` for layer k, the
- * last entry for the rest), weights cut from the LSTM's so they stay asymmetric; a GRU or SimpleRNN
- * first layer takes [h0] only (spec/gru.md §3.4).
- */
-function asCells(c: LayerCase, cells: readonly ("GRU" | "SimpleRNN")[], resetAfter: boolean): LayerCase {
-  let k = 0;
-  const layers = c.layers.map((l): Layer => {
-    if (l.className !== "LSTM") return l;
-    const cell = cells[Math.min(k++, cells.length - 1)]!;
-    const u = l.config.units;
-    const { recurrent_activation, unit_forget_bias: _forget, ...common } = l.config;
-    const { kernel, recurrent_kernel, bias } = l.weights;
-    if (cell === "SimpleRNN") {
-      const layer: SimpleRnnLayer = { className: "SimpleRNN", config: common, weights: { kernel: firstColumns(kernel, u), recurrent_kernel: firstColumns(recurrent_kernel, u), ...(bias ? { bias: firstColumns(bias, u) } : {}) } };
-      return layer;
-    }
-    // reset_after: (2, 3u) from two different slices of the LSTM's bias, so b_hh ≠ b_ih (spec/gru.md §1.3)
-    const gruBias = bias && (resetAfter ? { shape: [2, 3 * u], data: Float32Array.from([...firstColumns(bias, 3 * u).data, ...firstColumns(bias, 3 * u, u).data]) } : firstColumns(bias, 3 * u));
-    const layer: GruLayer = {
-      className: "GRU",
-      config: { ...common, recurrent_activation, reset_after: resetAfter },
-      weights: { kernel: firstColumns(kernel, 3 * u), recurrent_kernel: firstColumns(recurrent_kernel, 3 * u), ...(gruBias ? { bias: gruBias } : {}) },
-    };
-    return layer;
-  });
-  const first = recurrentLayers({ ...c, layers })[0]!;
-  const calls = c.calls.map((call) => (call.initialState && first.className !== "LSTM" ? { ...call, initialState: [call.initialState[0]!] } : call));
-  return { ...c, id: `${c.id}/${cells.join("+")}${resetAfter ? "" : "/reset_before"}`, layers, calls };
-}
 
 /** Every recurrent layer with zero_output_for_mask=True: what ONNX's sequence_lens computes (see onnxruntime.expectations). */
 const zeroOutputForMask = (c: LayerCase): LayerCase => ({
@@ -72,15 +35,15 @@ describe("onnxruntime engine", () => {
   // spec/gru.md §2.1 (linear_before_reset=1), §2.2 (=0), spec/simple-rnn.md §2.1 (RNN), mixed stacks (§3.1).
   for (const [cells, resetAfter] of [[["GRU"], true], [["GRU"], false], [["SimpleRNN"], true], [["GRU", "SimpleRNN"], true], [["SimpleRNN", "GRU"], false]] as const) {
     it.each(Object.entries(agreeing))(`agrees with the reference as ${cells.join(" → ")}${(cells as readonly string[]).includes("GRU") ? ` (reset_after=${resetAfter ? "True" : "False"})` : ""}: %s`, async (_name, c) => {
-      const { mismatches } = await agreementWithReference(engine, asCells(c, cells, resetAfter));
+      const { mismatches } = await agreementWithReference(engine, asCellsOnnx(c, cells, resetAfter));
       expect(mismatches).toBe(0);
     });
   }
 
   it("agrees with the reference on a stack of LSTM, GRU and SimpleRNN nodes (c only where there is an LSTM)", async () => {
     const three = sampleCase({ id: "s/three_cells", units: [4, 3, 2], config: { return_sequences: true, return_state: true, go_backwards: true }, initialState: true, calls: 2 });
-    const gru = asCells(three, ["GRU"], true).layers;
-    const simple = asCells(three, ["SimpleRNN"], true).layers;
+    const gru = asCellsOnnx(three, ["GRU"], true).layers;
+    const simple = asCellsOnnx(three, ["SimpleRNN"], true).layers;
     for (const layers of [[three.layers[0]!, gru[1]!, simple[2]!], [gru[0]!, three.layers[1]!, simple[2]!], [simple[0]!, gru[1]!, three.layers[2]!]]) {
       const firstIsLstm = layers[0]!.className === "LSTM";
       const c: LayerCase = { ...three, layers: layers.map((l) => ({ ...l, config: { ...l.config, stateful: true } }) as Layer), calls: three.calls.map((call) => ({ ...call, initialState: firstIsLstm ? call.initialState! : [call.initialState![0]!] })) };
@@ -102,7 +65,7 @@ describe("onnxruntime engine", () => {
   });
 
   it("writes zeros past sequence_lens in GRU and RNN nodes too: Keras with zero_output_for_mask=True", async () => {
-    for (const c of [asCells(rightPaddedSequence, ["GRU"], true), asCells(rightPaddedSequence, ["GRU"], false), asCells(rightPaddedSequence, ["SimpleRNN"], true)]) {
+    for (const c of [asCellsOnnx(rightPaddedSequence, ["GRU"], true), asCellsOnnx(rightPaddedSequence, ["GRU"], false), asCellsOnnx(rightPaddedSequence, ["SimpleRNN"], true)]) {
       expect((await agreementWithReference(engine, c)).mismatches, c.id).toBeGreaterThan(0);
       expect((await agreementWithReference(engine, zeroOutputForMask(c))).mismatches, c.id).toBe(0);
       const [out, zeroed] = [await engine.run(c), await referenceEngine.run(zeroOutputForMask(c))];

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import type { FixtureCase, GruLayer, LayerCase, Layer, RecurrentLayer, SimpleRnnLayer } from "../case.ts";
+import type { FixtureCase, LayerCase, RecurrentLayer } from "../case.ts";
 import { recurrentLayers } from "../case.ts";
 import { compareTensors } from "../compare.ts";
 import { UnsupportedCaseError, type EngineOutputs } from "../engine.ts";
@@ -10,55 +10,16 @@ import { expectationFor, parseExpectations } from "../expectations.ts";
 import { loadFixtureDir } from "../fixtures/load.ts";
 import { maskingLayerMask } from "../masking-layer.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
-import type { Tensor } from "../tensor.ts";
 import { checkCorpus } from "../testing/corpus-check.ts";
 import { agreementWithReference } from "../testing/engine-agreement.ts";
 import { referenceEngine } from "./reference.ts";
 import { sampleCase, sampleCases } from "../testing/sample-cases.ts";
 import engine from "./tfjs.ts";
+import { asCells } from "../testing/as-cells.ts";
 
 // tfjs has no zero_output_for_mask (not declared), and its hard_sigmoid is the tf-keras one.
 const { rightPaddedZeroOutput, hardSigmoidKeras3, ...agreeing } = sampleCases;
 
-/** The first `n` of every `width` columns of a row-major (rows, width) tensor: a GRU's or SimpleRNN's weights cut from an LSTM's. */
-function firstColumns(t: Tensor, n: number, offset = 0): Tensor {
-  const width = t.shape[t.shape.length - 1]!;
-  const rows = t.data.length / width;
-  const data = new Float32Array(rows * n);
-  for (let r = 0; r < rows; r++) data.set(t.data.subarray(r * width + offset, r * width + offset + n), r * n);
-  return { shape: [...t.shape.slice(0, -1), n], data };
-}
-
-/**
- * A sample LSTM case with its recurrent layers made GRUs or SimpleRNNs (`cells[k]` for layer k, the
- * last entry for the rest): the weights are the LSTM's first columns, so they stay asymmetric, and
- * the initial state keeps only h for a GRU or SimpleRNN first layer (spec/gru.md §3.4).
- */
-function asCells(c: LayerCase, cells: readonly ("GRU" | "SimpleRNN")[], resetAfter = false): LayerCase {
-  let k = 0;
-  const layers = c.layers.map((l): Layer => {
-    if (l.className !== "LSTM") return l;
-    const cell = cells[Math.min(k++, cells.length - 1)]!;
-    const u = l.config.units;
-    const { recurrent_activation, unit_forget_bias: _forget, ...common } = l.config;
-    const { kernel, recurrent_kernel, bias } = l.weights;
-    if (cell === "SimpleRNN") {
-      const layer: SimpleRnnLayer = { className: "SimpleRNN", config: common, weights: { kernel: firstColumns(kernel, u), recurrent_kernel: firstColumns(recurrent_kernel, u), ...(bias ? { bias: firstColumns(bias, u) } : {}) } };
-      return layer;
-    }
-    // reset_after: (2, 3u) from two different slices of the LSTM's bias (spec/gru.md §1.3)
-    const gruBias = bias && (resetAfter ? { shape: [2, 3 * u], data: Float32Array.from([...firstColumns(bias, 3 * u).data, ...firstColumns(bias, 3 * u, u).data]) } : firstColumns(bias, 3 * u));
-    const layer: GruLayer = {
-      className: "GRU",
-      config: { ...common, recurrent_activation, reset_after: resetAfter },
-      weights: { kernel: firstColumns(kernel, 3 * u), recurrent_kernel: firstColumns(recurrent_kernel, 3 * u), ...(gruBias ? { bias: gruBias } : {}) },
-    };
-    return layer;
-  });
-  const first = recurrentLayers({ ...c, layers })[0]!;
-  const calls = c.calls.map((call) => (call.initialState && first.className !== "LSTM" ? { ...call, initialState: [call.initialState[0]!] } : call));
-  return { ...c, id: `${c.id}/${cells.join("+")}`, layers, calls };
-}
 
 describe("tfjs engine", () => {
   it.each(Object.entries(agreeing))("agrees with the reference: %s", async (_name, c) => {
