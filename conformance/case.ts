@@ -3,7 +3,10 @@
  * Keras computed for it. Field names inside `config` stay in Keras's own vocabulary (snake_case),
  * exactly as `layer.get_config()` wrote them (spec/fixture-format.md §3.1).
  */
+import type { MergeMode } from "../reference/bidirectional.ts";
 import type { BoolTensor, Tensor } from "./tensor.ts";
+
+export type { MergeMode } from "../reference/bidirectional.ts";
 
 /** Which Keras produced a case; it fixes the meaning of names such as `hard_sigmoid` (spec/lstm.md). */
 export type Dialect = "keras3" | "tf-keras";
@@ -108,7 +111,23 @@ export interface MaskingLayer {
   readonly config: { readonly mask_value: number; readonly [key: string]: unknown };
 }
 
-export type Layer = RecurrentLayer | MaskingLayer;
+/**
+ * Keras's `Bidirectional` (spec/bidirectional.md): one layer of the case, two recurrent layers inside,
+ * each with the config Keras built it with — the backward layer's `go_backwards` and both layers'
+ * `zero_output_for_mask` as the wrapper set them (forced in Keras 3, toggled in tf-keras) — and its
+ * own weights in its cell's layout. `config` is the wrapper's own (`merge_mode`; null is Keras's None).
+ */
+export interface BidirectionalLayer {
+  readonly className: "Bidirectional";
+  readonly config: { readonly merge_mode: MergeMode; readonly [key: string]: unknown };
+  readonly forward: RecurrentLayer;
+  readonly backward: RecurrentLayer;
+}
+
+/** A layer that takes the sequence and returns one: a cell's layer, or a Bidirectional of two. */
+export type SequenceLayer = RecurrentLayer | BidirectionalLayer;
+
+export type Layer = RecurrentLayer | BidirectionalLayer | MaskingLayer;
 
 /** The inputs of one call of the model. */
 export interface CallInputs {
@@ -135,6 +154,8 @@ export interface LayerCase {
 /** The state after every step of one recurrent layer, in processing order (spec/fixture-format.md §3.2). */
 export interface StepRecord {
   readonly layer: number;
+  /** Which of a Bidirectional's two layers (spec/bidirectional.md); absent for any other layer. */
+  readonly direction?: "forward" | "backward";
   /** (batch, timesteps, units) */
   readonly h: Tensor;
   /** (batch, timesteps, units); an LSTM's layer only (a GRU or a SimpleRNN has no c). */
@@ -177,10 +198,23 @@ export interface FixtureCase extends LayerCase {
   readonly backends: Readonly<Record<string, BackendRun>>;
 }
 
-/** The recurrent layers of a case (every layer but Masking), in order. */
+/** The recurrent layers of a case that are not inside a Bidirectional (every layer but Masking and Bidirectional), in order. */
 export function recurrentLayers(c: LayerCase): RecurrentLayer[] {
-  return c.layers.filter((l): l is RecurrentLayer => l.className !== "Masking");
+  return c.layers.filter((l): l is RecurrentLayer => l.className !== "Masking" && l.className !== "Bidirectional");
 }
+
+/** The layers of a case that take and return a sequence — recurrent layers and Bidirectionals — in order. */
+export function sequenceLayers(c: LayerCase): SequenceLayer[] {
+  return c.layers.filter((l): l is SequenceLayer => l.className !== "Masking");
+}
+
+/** Every recurrent layer of a case, a Bidirectional's two included (forward, then backward), in order. */
+export function cellLayers(c: LayerCase): RecurrentLayer[] {
+  return sequenceLayers(c).flatMap((l) => (l.className === "Bidirectional" ? [l.forward, l.backward] : [l]));
+}
+
+/** Whether a case has a Bidirectional layer. */
+export const hasBidirectional = (c: LayerCase): boolean => c.layers.some((l) => l.className === "Bidirectional");
 
 /** The LSTM layers of a case, in order (in a mixed stack, only those). */
 export function lstmLayers(c: LayerCase): LstmLayer[] {

@@ -24,13 +24,13 @@
  *    of the pairs this case cannot tell apart from it, the one of earlier hypotheses is named and
  *    the others are its alternatives.
  */
-import type { FixtureCase, LayerCase, Tolerance } from "./case.ts";
+import type { FixtureCase, LayerCase, RecurrentLayer, Tolerance } from "./case.ts";
 import { withinTolerance } from "./compare.ts";
 import { compareOutputs } from "./compare-outputs.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
 import type { Tensor } from "./tensor.ts";
 import { referenceEngine } from "./engines/reference.ts";
-import { recurrentLayers } from "./case.ts";
+import { sequenceLayers } from "./case.ts";
 import { cellOf } from "./cells.ts";
 import { explanationOf, hypotheses as allHypotheses, type Hypothesis, type Oracle } from "./hypotheses/index.ts";
 import { compatiblePair, composedPrediction, compositionOrders, inOrder } from "./hypotheses/pairs.ts";
@@ -101,8 +101,15 @@ export function multiplyAddsOf(c: LayerCase): number {
   for (const call of c.calls) {
     const [B, T, D] = call.x.shape as [number, number, number];
     let inputDim = D;
-    for (const l of recurrentLayers(c)) {
-      total += B * T * cellOf(l).blocks.length * l.config.units * (inputDim + l.config.units);
+    const cost = (l: RecurrentLayer): number => B * T * cellOf(l).blocks.length * l.config.units * (inputDim + l.config.units);
+    for (const l of sequenceLayers(c)) {
+      if (l.className === "Bidirectional") {
+        // both layers read the same input; concat widens what the next layer reads (spec/bidirectional.md)
+        total += cost(l.forward) + cost(l.backward);
+        inputDim = l.config.merge_mode === "concat" ? l.forward.config.units + l.backward.config.units : l.forward.config.units;
+        continue;
+      }
+      total += cost(l);
       inputDim = l.config.units;
     }
   }

@@ -8,7 +8,7 @@
  *    recorded after every step (`expected[k].steps`, spec/fixture-format.md §3.2). Masked steps are
  *    not compared: what an engine emits there depends on options this re-run changed.
  */
-import { recurrentLayers, type FixtureCase, type LayerCase, type Layer, type Tolerance } from "./case.ts";
+import { recurrentLayers, sequenceLayers, type FixtureCase, type LayerCase, type Layer, type Tolerance } from "./case.ts";
 import { withinTolerance } from "./compare.ts";
 import { maskingLayerMask } from "./masking-layer.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
@@ -77,9 +77,20 @@ export async function findFirstDivergence(
   actual: readonly (readonly ReturnedTensor[])[],
   rerun: (modified: LayerCase) => Promise<EngineOutputs>,
 ): Promise<DivergenceResult> {
-  const last = recurrentLayers(c).at(-1)!;
-  const lastIndex = c.layers.lastIndexOf(last);
+  const lastLayer = sequenceLayers(c).at(-1)!;
   const noDivergence: DivergenceResult = { divergence: null, note: "every step's h agrees with Keras; the difference is in what is returned, not in the recurrence" };
+  if (lastLayer.className === "Bidirectional") {
+    // spec/bidirectional.md: the merged sequence is in time order; each step pairs the forward layer's
+    // step t with the backward layer's, so the first divergent step is read off the output itself.
+    if (!lastLayer.forward.config.return_sequences) return { divergence: null, note: "a Bidirectional without return_sequences: its steps are not located" };
+    for (let k = 0; k < actual.length; k++) {
+      const d = firstDivergentStep(actual[k]![0]!, c.expected[k]!.outputs[0]!, c.tolerance);
+      if (d) return { divergence: { call: k, ...d, source: "sequence output" } };
+    }
+    return noDivergence;
+  }
+  const last = lastLayer;
+  const lastIndex = c.layers.lastIndexOf(last);
   if (last.config.return_sequences) {
     for (let k = 0; k < actual.length; k++) {
       const d = firstDivergentStep(actual[k]![0]!, c.expected[k]!.outputs[0]!, c.tolerance);

@@ -29,6 +29,7 @@ export type Feature =
   | "stacked"
   | "use_bias_false"
   | "dialect:tf-keras"
+  | "bidirectional"
   | `activation:${string}`
   | `recurrent_activation:${string}`;
 
@@ -76,8 +77,13 @@ interface LayerCallBase {
   readonly mask?: BoolTensor;
   /** Where the call sits, for logs and for an engine that keeps stateful layers' state itself. */
   readonly caseId: string;
-  /** The layer's position in the case's `layers` (a Masking layer counts). */
+  /** The layer's position in the case's `layers` (a Masking layer counts); a Bidirectional's two layers share it. */
   readonly layerIndex: number;
+  /**
+   * Set when the layer is one of a Bidirectional's two (spec/bidirectional.md): an engine that keeps
+   * stateful layers' state itself keys it by layerIndex *and* direction.
+   */
+  readonly direction?: "forward" | "backward";
   /** Which call of the case: a stateful layer's state starts from zeros at call 0 (spec/lstm.md §3.6). */
   readonly callIndex: number;
 }

@@ -4,15 +4,15 @@
  * What a layer needs because of its cell — the cell, its activations, its own options — comes from
  * the cell's descriptor (conformance/cells.ts).
  */
-import { recurrentLayers, type LayerCase } from "./case.ts";
+import { sequenceLayers, type LayerCase, type RecurrentLayer } from "./case.ts";
 import { CELL_FEATURES, CELL_OPTION_FEATURES, cellFeatures } from "./cells.ts";
 import type { Feature } from "./engine.ts";
 
 /** Every feature a case needs, sorted, without duplicates. */
 export function requiredFeatures(c: LayerCase): Feature[] {
   const needed = new Set<Feature>();
-  const layers = recurrentLayers(c);
-  for (const layer of layers) {
+  const masked = c.calls.some((call) => call.mask !== undefined) || c.layers.some((l) => l.className === "Masking");
+  const add = (layer: RecurrentLayer, inBidirectional: boolean): void => {
     // The cell and its activations are always listed: "cell:lstm", "tanh", "sigmoid" are features like any other (spec/adapter.md §2).
     for (const f of cellFeatures(layer)) needed.add(f);
     const { config } = layer;
@@ -21,7 +21,19 @@ export function requiredFeatures(c: LayerCase): Feature[] {
     if (config.go_backwards) needed.add("go_backwards");
     if (config.stateful) needed.add("stateful");
     if (!config.use_bias) needed.add("use_bias_false");
-    if (config.zero_output_for_mask === true) needed.add("zero_output_for_mask");
+    // A Bidirectional sets zero_output_for_mask to return_sequences on both its layers
+    // (spec/bidirectional.md); without a mask the option changes nothing, so it is needed only with one.
+    if (config.zero_output_for_mask === true && (masked || !inBidirectional)) needed.add("zero_output_for_mask");
+  };
+  const layers = sequenceLayers(c);
+  for (const layer of layers) {
+    if (layer.className !== "Bidirectional") {
+      add(layer, false);
+      continue;
+    }
+    needed.add(BIDIRECTIONAL_FEATURE);
+    add(layer.forward, true);
+    add(layer.backward, true);
   }
   if (layers.length > 1) needed.add("stacked");
   if (c.calls.length > 1) needed.add("stateful");
@@ -31,6 +43,13 @@ export function requiredFeatures(c: LayerCase): Feature[] {
   if (c.dialect === "tf-keras") needed.add("dialect:tf-keras");
   return [...needed].sort();
 }
+
+/**
+ * Keras's `Bidirectional` wrapper (spec/bidirectional.md), every merge mode. Not among
+ * `OPTION_FEATURES`: an engine that spreads that list has not thereby implemented the wrapper. A
+ * layer engine gets it from the suite, which composes the wrapper from two layer calls.
+ */
+export const BIDIRECTIONAL_FEATURE: Feature = "bidirectional";
 
 const isCellFeature = (f: string): boolean => (CELL_FEATURES as readonly string[]).includes(f);
 
@@ -69,7 +88,7 @@ export const OPTION_FEATURES: readonly Feature[] = [
 ];
 
 /** Every concrete feature name this version of the suite knows, for `--help` and documentation. */
-export const KNOWN_FEATURES: readonly Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES];
+export const KNOWN_FEATURES: readonly Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, BIDIRECTIONAL_FEATURE];
 
 /** The `activation:<name>` and `recurrent_activation:<name>` features for each Keras activation name an engine implements. */
 export function activationFeatures(names: Iterable<string>): Feature[] {

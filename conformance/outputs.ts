@@ -8,8 +8,8 @@
  * data that does not fill its own shape) is told apart from its *failure* (outputs, but wrong:
  * count, shape). Values are compared elsewhere.
  */
-import { recurrentLayers, type FixtureCase } from "./case.ts";
-import { layerOutputNames } from "./cells.ts";
+import { sequenceLayers, type FixtureCase, type LayerCase } from "./case.ts";
+import { cellOf, layerOutputNames } from "./cells.ts";
 import { formatShape, sameShape, sizeOf } from "./tensor.ts";
 
 /** A tensor as an engine may return it: float32 or float64 data (spec/adapter.md §3). */
@@ -22,10 +22,19 @@ export type OutputCheck =
   | { readonly ok: true; readonly outputs: readonly (readonly ReturnedTensor[])[] }
   | { readonly ok: false; readonly status: "fail" | "error"; readonly message: string };
 
-/** Keras's names for the outputs of a case's calls: the last layer's (spec/lstm.md §3.2, spec/gru.md §3.2). */
-export function outputNames(c: FixtureCase): readonly string[] {
-  const last = recurrentLayers(c).at(-1);
-  return last ? layerOutputNames(last) : ["output"];
+/**
+ * Keras's names for the outputs of a case's calls: the last layer's (spec/lstm.md §3.2, spec/gru.md
+ * §3.2). A Bidirectional returns its merged output — or, with merge_mode None, the forward and the
+ * backward output — then with return_state the forward layer's states and the backward layer's
+ * (spec/bidirectional.md).
+ */
+export function outputNames(c: LayerCase): readonly string[] {
+  const last = sequenceLayers(c).at(-1);
+  if (!last) return ["output"];
+  if (last.className !== "Bidirectional") return layerOutputNames(last);
+  const outputs = last.config.merge_mode === null ? ["forward_output", "backward_output"] : ["output"];
+  if (!last.forward.config.return_state) return outputs;
+  return [...outputs, ...cellOf(last.forward).states.map((s) => `forward_${s}`), ...cellOf(last.backward).states.map((s) => `backward_${s}`)];
 }
 
 function describeValue(v: unknown): string {

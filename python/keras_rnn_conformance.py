@@ -67,6 +67,9 @@ class Layer:
     class_name: str
     config: dict
     weights: dict = field(default_factory=dict)  # name -> float32 array, Keras layout
+    # A Bidirectional's two recurrent layers (spec/bidirectional.md); None for any other layer.
+    forward: Optional["Layer"] = None
+    backward: Optional["Layer"] = None
 
     def weight_list(self) -> list:
         """Keras's get_weights() order: kernel, recurrent_kernel[, bias]."""
@@ -104,9 +107,12 @@ class LayerCall:
     layer_index: int
     call_index: int
     class_name: str = "LSTM"
+    direction: Optional[str] = None  # "forward" / "backward" for a Bidirectional's two layers, which share layer_index
 
 
 def _layer_from_wire(m: dict) -> Layer:
+    if m["class_name"] == "Bidirectional":
+        return Layer("Bidirectional", m["config"], {}, _layer_from_wire(m["forward"]), _layer_from_wire(m["backward"]))
     return Layer(m["class_name"], m["config"], {w["name"]: array_from_wire(w) for w in m.get("weights", [])})
 
 
@@ -135,6 +141,7 @@ def layer_call_from_message(m: dict) -> LayerCall:
         m["layer_index"],
         m["call_index"],
         layer.class_name,
+        m.get("direction"),
     )
 
 

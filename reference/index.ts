@@ -1,9 +1,10 @@
 /**
  * The reference recurrent layers: float64, no dependencies, the spec in code (spec/lstm.md,
- * spec/gru.md, spec/simple-rnn.md). Library authors can call `runModel` (or `lstm`, `gru`,
+ * spec/gru.md, spec/simple-rnn.md, spec/bidirectional.md). Library authors can call `runModel` (or `lstm`, `gru`,
  * `simpleRnn`) to compute what Keras returns for their own weights.
  */
 export { activationByName, activationNames, type Activation, type Dialect } from "./activations.ts";
+export { MERGE_MODES, flipTime, mergeBidirectional, type MergeMode } from "./bidirectional.ts";
 export type { Cell, GateActivations } from "./cells/cell.ts";
 export { gruCell, gruCellStep, type GruParams } from "./cells/gru.ts";
 export {
@@ -26,6 +27,8 @@ export { lstmLayerFast } from "./fast.ts";
 export { lstmLayer, rnnLayer, type LayerOptions, type LayerResult, type RnnInput, type RnnResult, type SequenceInput } from "./rnn.ts";
 export {
   runModel,
+  type BidirectionalModelLayer,
+  type Direction,
   type KerasGruConfig,
   type KerasLstmConfig,
   type KerasLstmWeights,
@@ -36,6 +39,7 @@ export {
   type ModelCall,
   type ModelCallResult,
   type ModelLayer,
+  type RecurrentModelLayer,
   type ReferenceTensor,
 } from "./model.ts";
 import type { Dialect } from "./activations.ts";

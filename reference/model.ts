@@ -1,12 +1,14 @@
 /**
  * A model of the shapes the fixtures use (spec/lstm.md §3): an optional `Masking` layer, then one or
- * more recurrent layers — LSTM, GRU, SimpleRNN, in any mix (spec/gru.md §3.1) — called one or more
+ * more recurrent layers — LSTM, GRU, SimpleRNN, in any mix (spec/gru.md §3.1), each on its own or
+ * two of them in a `Bidirectional` (spec/bidirectional.md) — called one or more
  * times (a `stateful` layer keeps its state between calls). Configs are Keras's own `get_config()`
  * dictionaries; missing keys take Keras 3's defaults. The rules around the layers are `composeModel`,
  * shared with the suite's layer engines (conformance/engines/layer-engine.ts); `runModel` drives it
  * with the reference's own layers: the loop of rnn.ts around the cell of cells/<kind>.ts.
  */
 import { activationByName, type Activation, type Dialect } from "./activations.ts";
+import { mergeBidirectional, type MergeMode } from "./bidirectional.ts";
 import { gruCell } from "./cells/gru.ts";
 import { CELL_LAYOUTS, type CellClassName, type CellLayout } from "./cells/layout.ts";
 import type { LstmParams } from "./cells/lstm.ts";
@@ -52,11 +54,25 @@ export interface KerasRnnWeights {
 /** An LSTM's weights (spec/lstm.md §1). */
 export type KerasLstmWeights = KerasRnnWeights;
 
-export type ModelLayer =
+/** A recurrent layer of a model: a cell's layer, on its own or inside a Bidirectional. */
+export type RecurrentModelLayer =
   | { readonly className: "LSTM"; readonly config: KerasLstmConfig; readonly weights: KerasLstmWeights }
   | { readonly className: "GRU"; readonly config: KerasGruConfig; readonly weights: KerasRnnWeights }
-  | { readonly className: "SimpleRNN"; readonly config: KerasSimpleRnnConfig; readonly weights: KerasRnnWeights }
-  | { readonly className: "Masking"; readonly config: { readonly mask_value?: number } };
+  | { readonly className: "SimpleRNN"; readonly config: KerasSimpleRnnConfig; readonly weights: KerasRnnWeights };
+
+/**
+ * Keras's `Bidirectional` (spec/bidirectional.md): two recurrent layers, each with its config as Keras
+ * built it — the backward one's `go_backwards` and both layers' `zero_output_for_mask` already as
+ * the wrapper set them — and the merge mode (Keras's default "concat"; null is None).
+ */
+export interface BidirectionalModelLayer {
+  readonly className: "Bidirectional";
+  readonly config: { readonly merge_mode?: MergeMode };
+  readonly forward: RecurrentModelLayer;
+  readonly backward: RecurrentModelLayer;
+}
+
+export type ModelLayer = RecurrentModelLayer | BidirectionalModelLayer | { readonly className: "Masking"; readonly config: { readonly mask_value?: number } };
 
 export interface ModelCall {
   /** (batch, timesteps, inputDim), row-major. */
@@ -76,11 +92,20 @@ export interface ReferenceTensor {
   readonly data: Float64Array;
 }
 
+/** Which of a Bidirectional's two layers a layer call or a step record is (spec/bidirectional.md). */
+export type Direction = "forward" | "backward";
+
 export interface ModelCallResult {
-  /** The last layer's `[output]`, or with return_state `[output, h, c]` (LSTM) or `[output, h]` (spec/lstm.md §3.2, spec/gru.md §3.2). */
+  /**
+   * The last layer's `[output]`, or with return_state `[output, h, c]` (LSTM) or `[output, h]`
+   * (spec/lstm.md §3.2, spec/gru.md §3.2); a Bidirectional's as spec/bidirectional.md says.
+   */
   readonly outputs: readonly ReferenceTensor[];
-  /** Per recurrent layer: its state after every step, (batch, timesteps, units), processing order; `c` for an LSTM only. */
-  readonly steps: readonly { readonly layer: number; readonly h: ReferenceTensor; readonly c?: ReferenceTensor }[];
+  /**
+   * Per recurrent layer — per direction of a Bidirectional — its state after every step, (batch,
+   * timesteps, units), processing order; `c` for an LSTM only.
+   */
+  readonly steps: readonly { readonly layer: number; readonly direction?: Direction; readonly h: ReferenceTensor; readonly c?: ReferenceTensor }[];
 }
 
 /** How `runModel` computes an LSTM layer: the readable `lstmLayer` or the bit-identical fast one (reference/fast.ts). */
@@ -92,8 +117,6 @@ interface PreparedLayer {
   readonly config: KerasRnnConfig;
   run(input: RnnInput, computeLstm: LstmLayerFunction): RnnResult;
 }
-
-type RecurrentModelLayer = Exclude<ModelLayer, { className: "Masking" }>;
 
 /** A missing key takes Keras's default; an explicit null is "linear" (keras/src/activations/__init__.py `get`). */
 const activationName = (name: unknown, kerasDefault: string): string =>
@@ -176,14 +199,21 @@ export interface ModelTensor<F extends Float32Array | Float64Array = Float32Arra
  * the routing; everything else is the layer function's business.
  */
 export type ComposableLayer =
-  | {
-      readonly className: CellClassName;
-      readonly config: { readonly return_sequences?: boolean; readonly return_state?: boolean; readonly stateful?: boolean };
-    }
+  | ComposableCellLayer
+  | { readonly className: "Bidirectional"; readonly config: { readonly merge_mode?: MergeMode }; readonly forward: ComposableCellLayer; readonly backward: ComposableCellLayer }
   | { readonly className: "Masking"; readonly config: { readonly mask_value?: number } };
 
-/** The recurrent layers among `L`: every layer but Masking. */
-export type RecurrentOf<L extends ComposableLayer> = Exclude<L, { readonly className: "Masking" }>;
+/** A cell's layer, as `composeModel` sees it. */
+export interface ComposableCellLayer {
+  readonly className: CellClassName;
+  readonly config: { readonly return_sequences?: boolean; readonly return_state?: boolean; readonly stateful?: boolean };
+}
+
+/** The two layers of the Bidirectionals among `L`. */
+type WrappedOf<L> = L extends { readonly className: "Bidirectional"; readonly forward: infer F; readonly backward: infer G } ? F | G : never;
+
+/** The layers among `L` a layer call computes: every layer but Masking and Bidirectional, and each Bidirectional's two layers. */
+export type RecurrentOf<L extends ComposableLayer> = Exclude<L, { readonly className: "Masking" | "Bidirectional" }> | WrappedOf<L>;
 
 /** One call of the model: x (batch, timesteps, features), and what the first recurrent layer is given. */
 export interface ComposableCall<F extends Float32Array | Float64Array> {
@@ -196,10 +226,12 @@ export interface ComposableCall<F extends Float32Array | Float64Array> {
 
 /** What the model asks of one recurrent layer in one call: the layer computes, the model does the rest. */
 export interface LayerRequest<L extends ComposableLayer, F extends Float32Array | Float64Array> {
-  /** The layer's position in the model's layers (Masking included). */
+  /** The layer's position in the model's layers (Masking included); a Bidirectional's layers share its position. */
   readonly layerIndex: number;
   readonly callIndex: number;
   readonly layer: RecurrentOf<L>;
+  /** Set for the two layers of a Bidirectional: which one this is (spec/bidirectional.md). */
+  readonly direction?: Direction;
   /** (batch, timesteps, features): the call's x, zeroed by a Masking layer, or the previous layer's sequence. */
   readonly x: ModelTensor<F>;
   /** (batch, timesteps), 1 = valid, in original time order even after a go_backwards layer (spec/lstm.md §3.5.6). */
@@ -222,6 +254,8 @@ export interface ComposeOptions {
   readonly carryState?: boolean;
 }
 
+const noLayerAfterPair = (i: number): string => `layer ${i}: a Bidirectional with merge_mode=None returns two tensors; no layer can follow it (spec/bidirectional.md)`;
+
 /**
  * The model around its recurrent layers (spec/lstm.md §3), as a generator: it yields each layer
  * call in order, is resumed with that layer's reply, and returns, per call, the last layer's
@@ -240,7 +274,7 @@ export function* composeModel<L extends ComposableLayer, F extends Float32Array 
   options: ComposeOptions = {},
 ): Generator<LayerRequest<L, F>, (readonly ModelTensor<F>[])[], LayerReply<F>> {
   const carry = options.carryState ?? true;
-  const stored = new Map<number, readonly ModelTensor<F>[]>(); // stateful layers' state between calls (§3.6)
+  const stored = new Map<string, readonly ModelTensor<F>[]>(); // stateful layers' state between calls (§3.6), by position and direction
   const results: (readonly ModelTensor<F>[])[] = [];
   for (const [callIndex, call] of calls.entries()) {
     const [B = 0, T = 0] = call.x.shape;
@@ -267,26 +301,49 @@ export function* composeModel<L extends ComposableLayer, F extends Float32Array 
         maskIsAttached = true;
         continue;
       }
-      const recurrent = layer as RecurrentOf<L>;
-      const c = recurrent.config;
-      const state = initial ?? (c.stateful && carry ? stored.get(layerIndex) : undefined);
       // spec/lstm.md §3.5.7: Keras 3 does not pass an attached mask to a layer called with
       // initial_state, yet still attaches it to that layer's output for the next layer.
       const applied = initial && maskIsAttached && dialect === "keras3" ? undefined : mask;
-      const r: LayerReply<F> = yield {
-        layerIndex,
-        callIndex,
-        layer: recurrent,
-        x,
-        ...(applied ? { mask: applied } : {}),
-        ...(state ? { initialState: state } : {}),
-      };
-      if (c.stateful && carry) stored.set(layerIndex, r.states);
-      outputs = c.return_state ? [r.output, ...r.states] : [r.output];
+      // One layer call: its initial state is the one given, or the one a stateful layer kept (§3.4, §3.6).
+      function* callLayer(sub: RecurrentOf<L>, given: readonly ModelTensor<F>[] | undefined, direction?: Direction): Generator<LayerRequest<L, F>, LayerReply<F>, LayerReply<F>> {
+        const key = direction ? `${layerIndex}:${direction}` : `${layerIndex}`;
+        const state = given ?? (sub.config.stateful && carry ? stored.get(key) : undefined);
+        const r: LayerReply<F> = yield {
+          layerIndex,
+          callIndex,
+          layer: sub,
+          ...(direction ? { direction } : {}),
+          x,
+          ...(applied ? { mask: applied } : {}),
+          ...(state ? { initialState: state } : {}),
+        };
+        if (sub.config.stateful && carry) stored.set(key, r.states);
+        return r;
+      }
+      let returnSequences: boolean;
+      if (layer.className === "Bidirectional") {
+        // spec/bidirectional.md: initial_state[:half] goes to the forward layer, the rest to the backward
+        // one; both get the same input and mask; the outputs are merged, the states returned forward first.
+        const half = initial ? Math.floor(initial.length / 2) : 0;
+        const forward = yield* callLayer(layer.forward as RecurrentOf<L>, initial?.slice(0, half), "forward");
+        const backward = yield* callLayer(layer.backward as RecurrentOf<L>, initial?.slice(half), "backward");
+        returnSequences = layer.forward.config.return_sequences ?? false;
+        const merged = mergeBidirectional(layer.config.merge_mode === undefined ? "concat" : layer.config.merge_mode, returnSequences, forward.output, backward.output);
+        if (merged.length > 1 && layers.slice(layerIndex + 1).some((l) => l.className !== "Masking")) {
+          throw new Error(noLayerAfterPair(layerIndex));
+        }
+        outputs = layer.forward.config.return_state ? [...merged, ...forward.states, ...backward.states] : merged;
+        x = merged[0]!;
+      } else {
+        const recurrent = layer as RecurrentOf<L>;
+        const r = yield* callLayer(recurrent, initial);
+        returnSequences = recurrent.config.return_sequences ?? false;
+        outputs = recurrent.config.return_state ? [r.output, ...r.states] : [r.output];
+        x = r.output;
+      }
       // What the next layer sees: the sequence, and the mask passed on unchanged when
       // return_sequences is set (keras/src/layers/rnn/rnn.py compute_mask; spec/lstm.md §3.5.6).
-      x = r.output;
-      if (!c.return_sequences) mask = undefined;
+      if (!returnSequences) mask = undefined;
       initial = undefined;
     }
     results.push(outputs);
@@ -308,14 +365,22 @@ export function runModel(
   computeLstm: LstmLayerFunction = lstmLayer,
 ): ModelCallResult[] {
   if (calls.length === 0) return [];
-  // Every layer is checked before anything runs, with the input width of the first call.
-  const prepared = new Map<number, PreparedLayer>();
+  // Every layer is checked before anything runs, with the input width of the first call. A
+  // Bidirectional's two layers read the same input; what follows reads their merged output.
+  const prepared = new Map<string, PreparedLayer>();
   let dim = calls[0]!.shape[2];
   layers.forEach((l, i) => {
-    if (l.className !== "Masking") {
-      prepared.set(i, prepare(i, l, dim, dialect));
-      dim = l.config.units;
+    if (l.className === "Masking") return;
+    if (l.className === "Bidirectional") {
+      const forward = prepare(i, l.forward, dim, dialect);
+      const backward = prepare(i, l.backward, dim, dialect);
+      prepared.set(`${i}:forward`, forward).set(`${i}:backward`, backward);
+      if (l.config.merge_mode === null && layers.slice(i + 1).some((next) => next.className !== "Masking")) throw new Error(noLayerAfterPair(i));
+      dim = l.config.merge_mode === "concat" || l.config.merge_mode === undefined ? forward.config.units + backward.config.units : forward.config.units;
+      return;
     }
+    prepared.set(`${i}`, prepare(i, l, dim, dialect));
+    dim = l.config.units;
   });
   const steps: ModelCallResult["steps"][number][][] = calls.map(() => []);
   const model = composeModel(
@@ -330,17 +395,18 @@ export function runModel(
   );
   let next = model.next();
   while (!next.done) {
-    const { layerIndex: i, callIndex, x, mask, initialState } = next.value;
-    const l = prepared.get(i)!;
+    const { layerIndex: i, callIndex, direction, x, mask, initialState } = next.value;
+    const l = prepared.get(direction ? `${i}:${direction}` : `${i}`)!;
     const [B = 0, T = 0] = calls[callIndex]!.shape;
     const u = l.config.units;
     const states = l.layout.states;
     if (initialState && (initialState.length !== states.length || initialState.some((s) => s.data.length !== B * u))) {
-      throw new Error(`layer ${i}: initial_state must be [${states.map((s) => `${s}0`).join(", ")}], ${states.length === 1 ? "" : "each "}(${B}, ${u}) (${l.layout.chapter} §3.4)`);
+      const which = direction ? ` (${direction} layer: a Bidirectional's initial_state is the forward layer's states, then the backward one's, spec/bidirectional.md)` : "";
+      throw new Error(`layer ${i}: initial_state must be [${states.map((s) => `${s}0`).join(", ")}], ${states.length === 1 ? "" : "each "}(${B}, ${u}) (${l.layout.chapter} §3.4)${which}`);
     }
     const r = l.run({ batch: B, timesteps: T, x: x.data, ...(mask ? { mask } : {}), ...(initialState ? { initialState: initialState.map((s) => s.data) } : {}) }, computeLstm);
     const perStep = (k: number): ReferenceTensor => ({ shape: [B, T, u], data: r.steps[k]! });
-    steps[callIndex]!.push({ layer: i, h: perStep(0), ...(states[1] === "c" ? { c: perStep(1) } : {}) });
+    steps[callIndex]!.push({ layer: i, ...(direction ? { direction } : {}), h: perStep(0), ...(states[1] === "c" ? { c: perStep(1) } : {}) });
     next = model.next({ output: { shape: r.outputShape, data: r.output }, states: r.states.map((data) => ({ shape: [B, u], data })) });
   }
   return next.value.map((outputs, k) => ({ outputs, steps: steps[k]! }));

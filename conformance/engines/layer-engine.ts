@@ -20,6 +20,7 @@ import {
   type RecurrentLayerCall,
   type RecurrentLayerOutputs,
 } from "../engine.ts";
+import { BIDIRECTIONAL_FEATURE } from "../features.ts";
 import { CORE_FEATURES } from "../levels.ts";
 import { formatShape, sizeOf, type Tensor } from "../tensor.ts";
 
@@ -35,11 +36,13 @@ const isLayerFeature = (f: Feature): boolean => LAYER_FEATURES.includes(f) || /^
  * them), plus what the composition provides — the outputs (`return_sequences`, `return_state`: the
  * layer always returns its output and state), `stacked`, `masking_layer` when the layer takes a
  * mask, `stateful` when it takes an initial state (the suite hands back the last final state) or
- * keeps state itself.
+ * keeps state itself, `bidirectional` when it goes backwards.
  */
 export function layerEngineFeatures(layer: readonly Feature[]): Feature[] {
   const own = layer.filter(isLayerFeature);
   const composed: Feature[] = ["return_sequences", "return_state", "stacked"];
+  // spec/bidirectional.md: the wrapper is two layer calls, the backward one with go_backwards, then a merge.
+  if (layer.includes("go_backwards")) composed.push(BIDIRECTIONAL_FEATURE);
   if (layer.includes("mask")) composed.push("masking_layer");
   if (layer.includes("initial_state") || layer.includes("stateful")) composed.push("stateful");
   return [...new Set([...own, ...composed])];
@@ -102,6 +105,7 @@ function layerCall(c: LayerCase, req: LayerRequest<Layer, Values>): RecurrentLay
     caseId: c.id,
     layerIndex: req.layerIndex,
     callIndex: req.callIndex,
+    ...(req.direction ? { direction: req.direction } : {}),
   };
   const state = req.initialState?.map(float32);
   const layer = req.layer;
@@ -141,7 +145,8 @@ export async function runLayers(
     const req = next.value;
     const reply = await compute(layerCall(c, req));
     const caller = options.caller ?? `${FUNCTION_OF[req.layer.className]}()`;
-    next = model.next(replyFrom(reply, req.layer, req.x, `${caller} for layer ${req.layerIndex}, call ${req.callIndex}`));
+    const where = `${caller} for layer ${req.layerIndex}${req.direction ? ` (${req.direction})` : ""}, call ${req.callIndex}`;
+    next = model.next(replyFrom(reply, req.layer, req.x, where));
   }
   // Float64 outputs are valid outputs (spec/adapter.md §3), though EngineOutputs names only Float32Array.
   return next.value as EngineOutputs;

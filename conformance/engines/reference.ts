@@ -1,20 +1,25 @@
 /**
  * The reference as an engine: the first engine every other one is compared with. It implements
- * every cell (conformance/cells.ts) and every inference option of spec/lstm.md, spec/gru.md and
- * spec/simple-rnn.md, so it declares every feature.
+ * every cell (conformance/cells.ts), every inference option of spec/lstm.md, spec/gru.md and
+ * spec/simple-rnn.md, and the Bidirectional wrapper (spec/bidirectional.md), so it declares every feature.
  */
-import { activationNames, lstmLayerFast, runModel, type ModelCall, type ModelLayer } from "../../reference/index.ts";
-import type { Layer, LayerCase } from "../case.ts";
+import { activationNames, lstmLayerFast, runModel, type ModelCall, type ModelLayer, type RecurrentModelLayer } from "../../reference/index.ts";
+import type { Layer, LayerCase, RecurrentLayer } from "../case.ts";
 import { CELL_FEATURES, CELL_OPTION_FEATURES } from "../cells.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
-import { activationFeatures, OPTION_FEATURES } from "../features.ts";
+import { activationFeatures, BIDIRECTIONAL_FEATURE, OPTION_FEATURES } from "../features.ts";
 
-// every cell and its options, every option of the layer and the model, every activation the reference knows
-const features: Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, ...activationFeatures(activationNames)];
+// every cell and its options, every option of the layer and the model, the Bidirectional wrapper, every activation the reference knows
+const features: Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, BIDIRECTIONAL_FEATURE, ...activationFeatures(activationNames)];
 
 /** A case's layer as the reference's model takes it: the same config, the weights' data in get_weights() order. */
 function modelLayer(l: Layer): ModelLayer {
   if (l.className === "Masking") return { className: "Masking", config: { mask_value: l.config.mask_value } };
+  if (l.className === "Bidirectional") return { className: "Bidirectional", config: l.config, forward: recurrentModelLayer(l.forward), backward: recurrentModelLayer(l.backward) };
+  return recurrentModelLayer(l);
+}
+
+function recurrentModelLayer(l: RecurrentLayer): RecurrentModelLayer {
   const weights = { kernel: l.weights.kernel.data, recurrent_kernel: l.weights.recurrent_kernel.data, bias: l.weights.bias?.data ?? null };
   switch (l.className) {
     case "LSTM":

@@ -175,6 +175,8 @@ function buildModel(c: LayerCase, first: CallInputs): BuiltModel {
       masking = tf.layers.masking({ maskValue: (l as MaskingLayer).config.mask_value });
       return "masking" as const;
     }
+    // Not reached: the engine does not declare "bidirectional", so such a case is unsupported before it runs.
+    if (l.className === "Bidirectional") throw new UnsupportedCaseError("tf.layers.bidirectional is not wired into this engine");
     const w = l.weights;
     const weights = [toTf(w.kernel), toTf(w.recurrent_kernel), ...(w.bias ? [toTf(w.bias)] : [])];
     weightTensors.push(...weights);

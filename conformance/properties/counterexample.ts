@@ -8,9 +8,16 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LayerCase, RecurrentConfig, Tolerance } from "../case.ts";
+import type { LayerCase, RecurrentConfig, RecurrentLayer, Tolerance } from "../case.ts";
 import type { EngineOutputs } from "../engine.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
+
+/** A recurrent layer as a fixture file holds it: any cell, the same three weights by name (spec/fixture-format.md §3.1). */
+const recurrentJson = (l: RecurrentLayer): Record<string, unknown> => ({
+  class_name: l.className,
+  config: { ...l.config },
+  weights: [floatJson(l.weights.kernel, "kernel"), floatJson(l.weights.recurrent_kernel, "recurrent_kernel"), ...(l.weights.bias ? [floatJson(l.weights.bias, "bias")] : [])],
+});
 
 const floatJson = (t: Tensor, name?: string): Record<string, unknown> => ({
   ...(name ? { name } : {}),
@@ -74,17 +81,11 @@ export function counterexampleFixture(c: LayerCase, o: CounterexampleOptions): R
         description: `${o.propertyId} counterexample (${note}): ${describeCase(c)}`,
         seed: o.seed,
         layers: c.layers.map((l) =>
-          l.className !== "Masking"
-            ? {
-                class_name: l.className, // any cell: the same three weights by name (spec/fixture-format.md §3.1)
-                config: { ...l.config },
-                weights: [
-                  floatJson(l.weights.kernel, "kernel"),
-                  floatJson(l.weights.recurrent_kernel, "recurrent_kernel"),
-                  ...(l.weights.bias ? [floatJson(l.weights.bias, "bias")] : []),
-                ],
-              }
-            : { class_name: "Masking", config: { ...l.config } },
+          l.className === "Masking"
+            ? { class_name: "Masking", config: { ...l.config } }
+            : l.className === "Bidirectional"
+              ? { class_name: "Bidirectional", config: { ...l.config }, forward: recurrentJson(l.forward), backward: recurrentJson(l.backward) }
+              : recurrentJson(l),
         ),
         calls: c.calls.map((call, n) => ({
           inputs: {
@@ -139,7 +140,9 @@ export function describeCase(c: LayerCase): string {
   const [B, T, D] = (first?.x.shape ?? []) as number[];
   const layers = c.layers.map((l) => {
     if (l.className === "Masking") return `Masking(mask_value=${l.config.mask_value})`;
-    return `${l.className}(${[`units=${l.config.units}`, ...nonDefaultOptions(l.config)].join(", ")})`;
+    const describe = (r: RecurrentLayer): string => `${r.className}(${[`units=${r.config.units}`, ...nonDefaultOptions(r.config)].join(", ")})`;
+    if (l.className === "Bidirectional") return `Bidirectional(${describe(l.forward)}, backward_layer=${describe(l.backward)}, merge_mode=${l.config.merge_mode === null ? "None" : l.config.merge_mode})`;
+    return describe(l);
   });
   const inputs = [first?.mask ? "mask" : "", first?.initialState ? "initial_state" : ""].filter(Boolean);
   const steps = c.calls.map((k) => k.x.shape[1]);

@@ -10,7 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { recurrentLayers, type FixtureCase, type LayerCase } from "../case.ts";
+import { hasBidirectional, recurrentLayers, type FixtureCase, type LayerCase } from "../case.ts";
 import { cellOf, type CellKind } from "../cells.ts";
 import { diagnose } from "../diagnose.ts";
 import type { Engine, EngineOutputs } from "../engine.ts";
@@ -229,7 +229,8 @@ async function runGenerated(ctx: RunContext, p: GeneratedProperty): Promise<Prop
 
 async function runFixtureAnchored(ctx: RunContext, p: FixtureProperty): Promise<PropertyResult> {
   const { engine, options: o } = ctx;
-  const supported = (o.fixtures ?? []).filter((c) => missingFeatures(requiredFeatures(c), engine.features).length === 0);
+  const anchors = (o.fixtures ?? []).filter((c) => hasBidirectional(c) === (p.anchors === "bidirectional"));
+  const supported = anchors.filter((c) => missingFeatures(requiredFeatures(c), engine.features).length === 0);
   const usable = supported.filter((c) => !(o.exclude?.(c.id) ?? false));
   if (usable.length === 0) {
     const why = (o.fixtures ?? []).length === 0

@@ -48,7 +48,7 @@ function caseKey(c: LayerCase): string {
   };
   for (const l of c.layers) {
     hash.update(JSON.stringify(l.config));
-    if (l.className !== "Masking") [l.weights.kernel, l.weights.recurrent_kernel, l.weights.bias].forEach(add);
+    for (const r of l.className === "Bidirectional" ? [l.forward, l.backward] : l.className === "Masking" ? [] : [l]) [r.weights.kernel, r.weights.recurrent_kernel, r.weights.bias].forEach(add);
   }
   for (const k of c.calls) [k.x, k.mask, ...(k.initialState ?? [])].forEach(add);
   return hash.digest("hex");

@@ -1,7 +1,7 @@
 /**
  * What a property is, and the helpers every property uses to run an engine and compare outputs.
  */
-import { recurrentLayers, type FixtureCase, type LayerCase, type Tolerance } from "../case.ts";
+import { hasBidirectional, recurrentLayers, type FixtureCase, type LayerCase, type Tolerance } from "../case.ts";
 import { cellOf } from "../cells.ts";
 import { describeComparison } from "../compare.ts";
 import { compareOutputs } from "../compare-outputs.ts";
@@ -51,6 +51,11 @@ export interface GeneratedProperty extends PropertyBase {
 /** A relation anchored on a fixture case: Keras's outputs, transformed exactly, are the oracle. */
 export interface FixtureProperty extends PropertyBase {
   readonly kind: "fixture";
+  /**
+   * Which anchors it draws: "layers" (the default) the cases without a Bidirectional — its
+   * transformation is written for one recurrent layer per position — "bidirectional" the cases with one.
+   */
+  readonly anchors?: "layers" | "bidirectional";
   /** Null when the transformation does not apply to this case. */
   check(engine: Engine, c: FixtureCase, seed: number): Promise<Violation | null>;
 }
@@ -71,6 +76,7 @@ export class MalformedOutputsError extends Error {
 
 /** Per call, the shapes of Keras's outputs (spec/lstm.md §3.2): the last layer's (B, T, units) or (B, units), then its states (h, c or h) with return_state. */
 export function kerasOutputShapes(c: LayerCase): number[][][] {
+  if (hasBidirectional(c)) throw new Error(`${c.id}: the generated properties do not build Bidirectional cases`);
   const last = recurrentLayers(c).at(-1);
   if (!last) throw new Error(`${c.id}: no recurrent layer`);
   const { units, return_sequences, return_state } = last.config;

@@ -14,7 +14,7 @@
  * - batch rows: independent (§2.3), so selecting or reordering rows selects or reorders outputs.
  * - an input feature's sign: (−x_d)·(−W_d) = x_d·W_d exactly.
  */
-import { recurrentLayers, type CallInputs, type LayerCase, type RecurrentLayer } from "../case.ts";
+import { recurrentLayers, type BidirectionalLayer, type CallInputs, type LayerCase, type RecurrentLayer } from "../case.ts";
 import { cellOf, type CellClassName } from "../cells.ts";
 import type { EngineOutputs } from "../engine.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
@@ -86,12 +86,21 @@ export function mapLastAxis(t: Tensor, m: UnitMap): Tensor {
   return { shape: t.shape, data };
 }
 
+/**
+ * The properties' cases are generated without a Bidirectional (conformance/properties/arbitraries);
+ * a transformation written for one layer per position refuses one rather than half-transforming it.
+ */
+function notBidirectional(l: RecurrentLayer | BidirectionalLayer): RecurrentLayer {
+  if (l.className === "Bidirectional") throw new Error("this property transformation does not apply to a Bidirectional layer (spec/bidirectional.md)");
+  return l;
+}
+
 /** The case with every recurrent layer's units mapped (maps[k] for the k-th, any cell) and the initial state mapped alike. */
 export function mapCaseUnits(c: LayerCase, maps: readonly UnitMap[]): LayerCase {
   let k = 0;
   const layers = c.layers.map((l) => {
     if (l.className === "Masking") return l;
-    const mapped = mapLayerUnits(l, maps[k]!, k > 0 ? maps[k - 1]! : null);
+    const mapped = mapLayerUnits(notBidirectional(l), maps[k]!, k > 0 ? maps[k - 1]! : null);
     k++;
     return mapped;
   });
@@ -142,9 +151,10 @@ export function flipInputFeatures(c: LayerCase, flip: readonly boolean[]): Layer
   const layers = c.layers.map((l) => {
     if (l.className === "Masking" || !first) return l; // any cell: every one computes x_t·kernel (spec/gru.md §1.4)
     first = false;
-    const cols = l.weights.kernel.shape[1]!;
-    const kernel = { shape: l.weights.kernel.shape, data: Float32Array.from(l.weights.kernel.data, (v, k) => (flip[Math.floor(k / cols)] ? -v : v)) };
-    return { ...l, weights: { ...l.weights, kernel } };
+    const r = notBidirectional(l);
+    const cols = r.weights.kernel.shape[1]!;
+    const kernel = { shape: r.weights.kernel.shape, data: Float32Array.from(r.weights.kernel.data, (v, k) => (flip[Math.floor(k / cols)] ? -v : v)) };
+    return { ...r, weights: { ...r.weights, kernel } };
   });
   const calls = c.calls.map((call) => {
     const D = call.x.shape[2]!;

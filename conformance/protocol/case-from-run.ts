@@ -2,9 +2,9 @@
  * The engine side of `run` (spec/adapter.md §8.3): the LayerCase a run message describes. Used by
  * engines written in TypeScript that run out of process, and by the round-trip tests of the protocol.
  */
-import type { CallInputs, Layer, LayerCase, RecurrentLayer, RecurrentWeights } from "../case.ts";
+import type { BidirectionalLayer, CallInputs, Layer, LayerCase, RecurrentLayer, RecurrentWeights } from "../case.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
-import type { RunMessage, WireBoolTensor, WireFloatTensor } from "./messages.ts";
+import type { RunMessage, WireBoolTensor, WireFloatTensor, WireRecurrentLayer } from "./messages.ts";
 import { tensorFromWire } from "./wire-tensor.ts";
 
 export function boolFromWire(t: WireBoolTensor): BoolTensor {
@@ -20,12 +20,22 @@ export function weightsFromWire(weights: readonly WireFloatTensor[], path: strin
   return bias === undefined ? { kernel, recurrent_kernel: recurrent } : { kernel, recurrent_kernel: recurrent, bias };
 }
 
+const recurrentFromWire = (l: WireRecurrentLayer, path: string): RecurrentLayer =>
+  ({ className: l.class_name, config: l.config, weights: weightsFromWire(l.weights, `${path}/weights`) }) as RecurrentLayer;
+
 export function caseFromRun(m: RunMessage): LayerCase {
-  const layers = m.layers.map((l, i): Layer =>
-    l.class_name === "Masking"
-      ? { className: "Masking", config: l.config as { mask_value: number } }
-      : ({ className: l.class_name, config: l.config, weights: weightsFromWire(l.weights, `/layers/${i}/weights`) } as RecurrentLayer),
-  );
+  const layers = m.layers.map((l, i): Layer => {
+    if (l.class_name === "Masking") return { className: "Masking", config: l.config as { mask_value: number } };
+    if (l.class_name === "Bidirectional") {
+      return {
+        className: "Bidirectional",
+        config: l.config as BidirectionalLayer["config"],
+        forward: recurrentFromWire(l.forward, `/layers/${i}/forward`),
+        backward: recurrentFromWire(l.backward, `/layers/${i}/backward`),
+      };
+    }
+    return recurrentFromWire(l, `/layers/${i}`);
+  });
   const calls = m.calls.map((c, i): CallInputs => ({
     x: tensorFromWire(c.x, `/calls/${i}/x`),
     ...(c.mask !== undefined ? { mask: boolFromWire(c.mask) } : {}),

@@ -21,6 +21,7 @@ export function layerCallMessage(id: string, call: RecurrentLayerCall): LayerCal
     case: call.caseId,
     layer_index: call.layerIndex,
     call_index: call.callIndex,
+    ...(call.direction ? { direction: call.direction } : {}),
     dialect: call.dialect,
     layer,
     x: tensorToWire(call.x),
@@ -55,6 +56,7 @@ export function layerCallFromMessage(m: LayerCallMessage): RecurrentLayerCall {
     caseId: m.case,
     layerIndex: m.layer_index,
     callIndex: m.call_index,
+    ...(m.direction ? { direction: m.direction } : {}),
   };
   const layer: WireRecurrentLayer = m.layer;
   switch (layer.class_name) {

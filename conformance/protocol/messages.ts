@@ -36,7 +36,15 @@ export interface WireRecurrentLayer {
   readonly weights: readonly WireFloatTensor[];
 }
 
-export type WireLayer = WireRecurrentLayer | { readonly class_name: "Masking"; readonly config: Readonly<Record<string, unknown>> };
+/** A Bidirectional (spec/fixture-format.md §3.1, spec/bidirectional.md): its own config (merge_mode), and its two recurrent layers. */
+export interface WireBidirectionalLayer {
+  readonly class_name: "Bidirectional";
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly forward: WireRecurrentLayer;
+  readonly backward: WireRecurrentLayer;
+}
+
+export type WireLayer = WireRecurrentLayer | WireBidirectionalLayer | { readonly class_name: "Masking"; readonly config: Readonly<Record<string, unknown>> };
 
 export interface WireCall {
   readonly x: WireFloatTensor;
@@ -99,6 +107,8 @@ export interface LayerCallMessage {
   readonly case: string;
   readonly layer_index: number;
   readonly call_index: number;
+  /** Set for the two layers of a Bidirectional, which share its layer_index (spec/bidirectional.md). */
+  readonly direction?: "forward" | "backward";
   readonly dialect: Dialect;
   readonly layer: WireRecurrentLayer;
   readonly x: WireFloatTensor;

@@ -5,6 +5,9 @@ import { boolTensorToWire, tensorToWire } from "./wire-tensor.ts";
 
 export function layerToWire(layer: Layer): WireLayer {
   if (layer.className === "Masking") return { class_name: "Masking", config: layer.config };
+  if (layer.className === "Bidirectional") {
+    return { class_name: "Bidirectional", config: layer.config, forward: recurrentLayerToWire(layer.forward), backward: recurrentLayerToWire(layer.backward) };
+  }
   return recurrentLayerToWire(layer);
 }
 
