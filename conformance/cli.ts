@@ -17,7 +17,8 @@ import { createWorkerEngine } from "./engines/worker-engine.ts";
 import { describeThrown } from "./untrusted.ts";
 import { defaultFixturesDir, ownModule, packageVersion } from "./package-paths.ts";
 import { formatConsoleReport, formatProgress } from "./reports/console.ts";
-import { isReportFormat, renderReport, REPORT_FORMATS, type ReportFormat } from "./reports/index.ts";
+import { CLI_REPORT_FORMATS, isCliReportFormat, renderAnyReport, type CliReportFormat } from "./reports/index.ts";
+import { missingChartPackages } from "./reports/html/charts.ts";
 import { fromJsonReport } from "./reports/json.ts";
 import { MergeError, mergeResults } from "./reports/merge.ts";
 import { DEFAULT_PROPERTY_RUNS, DEFAULT_SEED, DEFAULT_TIMEOUT_MS, runSuite, shellQuote } from "./runner.ts";
@@ -83,7 +84,7 @@ function nonNegativeInteger(text: string | undefined, flag: string, fallback: nu
 }
 
 interface ReportRequest {
-  readonly format: ReportFormat;
+  readonly format: CliReportFormat;
   readonly out: string | null;
 }
 
@@ -103,7 +104,10 @@ function usage<T>(parse: () => T): T {
 function reportRequests(reports: readonly string[] = [], outs: readonly string[] = []): ReportRequest[] {
   if (outs.length > reports.length) throw new UsageError("each --out needs a --report before it");
   const requests = reports.map((format, i) => {
-    if (!isReportFormat(format)) throw new UsageError(`--report must be one of ${REPORT_FORMATS.join(", ")}; got "${format}"`);
+    if (!isCliReportFormat(format)) throw new UsageError(`--report must be one of ${CLI_REPORT_FORMATS.join(", ")}; got "${format}"`);
+    // spec/adapter.md §6.4: said before the run, not found out after it
+    const missing = format === "html" ? missingChartPackages() : null;
+    if (missing !== null) throw new UsageError(missing);
     return { format, out: outs[i] ?? null };
   });
   const targets = requests.flatMap((r) => (r.out === null ? [] : [resolve(r.out)]));
@@ -131,14 +135,14 @@ function checkWritable(file: string): void {
  * The console summary, then every requested report. One that cannot be written does not stop the
  * others; the failures are returned (the CLI then exits 2).
  */
-function writeSummaryAndReports(requests: readonly ReportRequest[], result: SuiteResult, io: CliIO): string[] {
+async function writeSummaryAndReports(requests: readonly ReportRequest[], result: SuiteResult, io: CliIO): Promise<string[]> {
   const summary = `${formatConsoleReport(result)}\n`;
   if (requests.some((r) => r.out === null)) io.err(summary);
   else io.out(summary);
   const failed: string[] = [];
   for (const r of requests) {
     try {
-      const text = renderReport(r.format, result);
+      const text = await renderAnyReport(r.format, result);
       if (r.out === null) io.out(text);
       else {
         mkdirSync(dirname(r.out), { recursive: true }); // `--out reports/x.xml` in a fresh checkout
@@ -291,7 +295,7 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
     }
     if (io.isTTY) io.err("\r".padEnd(100) + "\r");
     // Reports first: whatever close() does, the verdict is on disk.
-    const unwritten = writeSummaryAndReports(requests, result, io);
+    const unwritten = await writeSummaryAndReports(requests, result, io);
     await closeEngine(engine, io);
     if (loadErrors.length > 0) io.err(`${loadErrors.length} fixture error(s) (listed above): exit code 2\n`);
     for (const reason of result.reasons) io.err(`not green: ${reason}\n`);
@@ -347,7 +351,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO = processI
     io.err(`keras-rnn-conformance: ${e.message}\n`);
     return EXIT_NOT_CONFORMANT;
   }
-  const unwritten = writeSummaryAndReports(requests, merged, io);
+  const unwritten = await writeSummaryAndReports(requests, merged, io);
   for (const reason of merged.reasons) io.err(`not green: ${reason}\n`);
   return unwritten.length > 0 ? EXIT_USAGE : merged.exitCode;
 }

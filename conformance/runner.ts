@@ -6,6 +6,7 @@
 import type { FixtureCase, LayerCase } from "./case.ts";
 import { compareTensors, describeComparison, toleranceExcess } from "./compare.ts";
 import { diagnose } from "./diagnose.ts";
+import { DetailBudget, failureDetail, type FailureDetail } from "./failure-detail.ts";
 import { findFirstDivergence } from "./divergence.ts";
 import type { Engine, EngineOutputs } from "./engine.ts";
 import { expectationFor, unmatchedExpectations, type Expectations } from "./expectations.ts";
@@ -68,6 +69,8 @@ export interface RunOptions {
   readonly loadErrors?: readonly string[];
   /** The level the run must reach for exit code 0 (`--level`); default core. */
   readonly requiredLevel?: ConformanceLevel;
+  /** How many failing cases get a `detail` for the HTML report (failure-detail.ts, spec/adapter.md §6.4); default 20. */
+  readonly detailedFailures?: number;
 }
 
 class TimeoutError extends Error {}
@@ -193,6 +196,7 @@ interface Ran {
   readonly firstDivergenceNote?: string;
   readonly diagnosis: Diagnosis | null;
   readonly timeMs: number;
+  readonly detail?: FailureDetail;
 }
 
 /** Runs the engine on `c` and reads its answer as plain data (untrusted.ts): whatever it is, it cannot crash the judge. */
@@ -200,7 +204,7 @@ async function callEngine(engine: Engine, c: LayerCase, timeoutMs: number): Prom
   return detach(await runWithTimeout(() => engine.run(structuredClone(c)), timeoutMs));
 }
 
-async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDiagnosis: boolean, background: BackgroundErrors): Promise<Ran> {
+async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDiagnosis: boolean, background: BackgroundErrors, budget: DetailBudget | null): Promise<Ran> {
   const started = performance.now();
   let returned: EngineOutputs;
   try {
@@ -228,7 +232,10 @@ async function runOne(engine: Engine, c: FixtureCase, timeoutMs: number, withDia
   const rerun = (modified: LayerCase): Promise<EngineOutputs> => callEngine(engine, modified, timeoutMs);
   const located = await findFirstDivergence(engine, c, checked.outputs, rerun);
   const diagnosis = withDiagnosis ? await safeDiagnose(engine, c, returned) : null;
+  // a report's picture of the failure must never change the verdict: a detail that throws is no detail
+  const detail = budget?.take() ? await failureDetail(c, checked.outputs, comparison.worst, outputNames(c), rerun).catch(() => undefined) : undefined;
   return {
+    ...(detail ? { detail } : {}),
     outcome: "fail",
     message: comparison.message,
     comparison,
@@ -259,10 +266,11 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
   const verdicts: CaseVerdict[] = [];
   const warnings: string[] = [];
   const background = new BackgroundErrors().start();
+  const budget = new DetailBudget(options.detailedFailures);
   let properties: PropertyResult[] = [];
   try {
     for (const c of cases) {
-      const verdict = await judgeCase(engine, c, options, timeoutMs, engineArgs, background);
+      const verdict = await judgeCase(engine, c, options, timeoutMs, engineArgs, background, budget);
       verdicts.push(verdict);
       options.onCase?.(verdict, verdicts.length, cases.length);
     }
@@ -317,7 +325,7 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
   };
 }
 
-async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, timeoutMs: number, engineArgs: string, background: BackgroundErrors): Promise<CaseVerdict> {
+async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, timeoutMs: number, engineArgs: string, background: BackgroundErrors, budget: DetailBudget): Promise<CaseVerdict> {
   const features = requiredFeatures(c);
   const expectation = expectationFor(options.expectations, c.id);
   const base = {
@@ -344,7 +352,8 @@ async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, ti
   if (missing.length > 0) {
     return { ...base, status: "unsupported", missingFeatures: missing, message: `engine does not implement: ${missing.join(", ")}` };
   }
-  const ran = await runOne(engine, c, timeoutMs, options.diagnose ?? true, background);
+  // known failures are not detailed: the budget is for the failures a porter has to fix
+  const ran = await runOne(engine, c, timeoutMs, options.diagnose ?? true, background, expectation?.kind === "fail" ? null : budget);
   let status: CaseStatus = ran.outcome;
   let message = ran.message;
   if (expectation?.kind === "fail" && ran.outcome !== "unsupported") {
@@ -368,6 +377,7 @@ async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, ti
     firstDivergence: ran.firstDivergence,
     ...(ran.firstDivergenceNote !== undefined ? { firstDivergenceNote: ran.firstDivergenceNote } : {}),
     diagnosis: ran.diagnosis,
+    ...(ran.detail ? { detail: ran.detail } : {}),
     ...(ran.outcome !== "pass" && ran.outcome !== "unsupported" ? { reproduce: reproduceCommand(c.id, engineArgs, options.fixtures ?? []) } : {}),
     ...(expectation?.kind === "fail" && ran.outcome !== "unsupported" ? { outcome: ran.outcome } : {}),
   };

@@ -5,6 +5,7 @@
  */
 import type { Tolerance } from "./case.ts";
 import type { Feature } from "./engine.ts";
+import type { FailureDetail } from "./failure-detail.ts";
 import type { ConformanceLevel } from "./levels.ts";
 import type { ExitCode, RunVerdict } from "./run-verdict.ts";
 
@@ -107,6 +108,8 @@ export interface CaseVerdict {
   /** What the engine's run did before the expectations file turned it into known-failure or unexpected-pass. */
   readonly outcome?: "pass" | "fail" | "error";
   readonly expectation?: AppliedExpectation;
+  /** For the first failing cases of a run: the error over time step × unit and the worst unit over time, for the HTML report (spec/adapter.md §6.4). */
+  readonly detail?: FailureDetail;
 }
 
 /** A property-based test's result (conformance/properties/). */

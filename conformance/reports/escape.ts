@@ -116,3 +116,13 @@ const XML_ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud80
 export function xmlEscape(s: string): string {
   return s.replace(XML_ILLEGAL, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 }
+
+/**
+ * Text for HTML character data or a quoted attribute value (the HTML report, spec/adapter.md §6.4):
+ * terminal controls and bidirectional overrides removed as for a terminal (an override would show a
+ * verdict's words in another order), characters XML forbids removed, and `& < > " '` as references,
+ * so engine text can neither open a tag nor leave an attribute. Line breaks stay (for `<pre>`).
+ */
+export function htmlEscape(s: string): string {
+  return xmlEscape(terminalText(s));
+}

@@ -28,6 +28,24 @@ export function renderReport(format: ReportFormat, result: SuiteResult): string 
   }
 }
 
+/**
+ * Every format `--report` takes: the text formats above, and `html` (spec/adapter.md §6.4), which
+ * renders charts asynchronously and needs the optional vega packages (reports/html/charts.ts).
+ */
+export const CLI_REPORT_FORMATS = [...REPORT_FORMATS, "html"] as const;
+export type CliReportFormat = (typeof CLI_REPORT_FORMATS)[number];
+
+export function isCliReportFormat(s: string): s is CliReportFormat {
+  return (CLI_REPORT_FORMATS as readonly string[]).includes(s);
+}
+
+/** Any `--report` format; `html` is loaded only when asked for. */
+export async function renderAnyReport(format: CliReportFormat, result: SuiteResult): Promise<string> {
+  if (format !== "html") return renderReport(format, result);
+  const { toHtmlReport } = await import("./html/report.ts");
+  return toHtmlReport(result);
+}
+
 export { toBadge, toBadgeJson, type ShieldsEndpoint } from "./badge.ts";
 export { formatConsoleReport, formatProgress, formatVerdict } from "./console.ts";
 export { fromJsonReport, toJsonReport, REPORT_VERSION, type JsonReport } from "./json.ts";
