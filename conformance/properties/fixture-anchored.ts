@@ -19,6 +19,7 @@ import { unsupportedReason } from "../unsupported-case.ts";
 import { describeThrown } from "../untrusted.ts";
 import { seededRandom } from "./arbitraries.ts";
 import { differences, MalformedOutputsError, runEngine, type FixtureProperty, type Violation } from "./property.ts";
+import { swapBidirectional, swapBidirectionalOutputs } from "./bidirectional-transforms.ts";
 import { flipInputFeatures, mapCaseUnits, mapOutputUnits, randomCaseUnitMaps, selectCaseRows, selectOutputRows } from "./transforms.ts";
 
 const kerasOutputs = (c: FixtureCase): EngineOutputs => c.expected.map((e) => e.outputs);
@@ -116,4 +117,21 @@ export const fixtureInputSignFlip: FixtureProperty = {
   },
 };
 
-export const fixtureProperties: readonly FixtureProperty[] = [fixtureUnitPermutation, fixtureBatchRows, fixtureInputSignFlip];
+export const fixtureBidirectionalSwap: FixtureProperty = {
+  kind: "fixture",
+  id: "fixture-bidirectional-swap",
+  specSection: "spec/bidirectional.md",
+  referenceChecked: false,
+  // Keras is the oracle: no trivial engine reproduces its outputs (properties.test.ts)
+  evidence: true,
+  requires: [],
+  anchors: "bidirectional",
+  async check(engine, c) {
+    // Each layer given the other's weights and cell, the input reversed in time (bidirectional-transforms.ts).
+    const swapped = swapBidirectional(c);
+    if (!swapped) return null;
+    return expectKerasTransformed(engine, c, swapped, swapBidirectionalOutputs(c, kerasOutputs(c)), "the forward and backward layers' weights swapped and the input reversed in time");
+  },
+};
+
+export const fixtureProperties: readonly FixtureProperty[] = [fixtureUnitPermutation, fixtureBatchRows, fixtureInputSignFlip, fixtureBidirectionalSwap];

@@ -1,7 +1,7 @@
 /**
  * What a property is, and the helpers every property uses to run an engine and compare outputs.
  */
-import { hasBidirectional, recurrentLayers, type FixtureCase, type LayerCase, type Tolerance } from "../case.ts";
+import { sequenceLayers, type FixtureCase, type LayerCase, type RecurrentLayer, type Tolerance } from "../case.ts";
 import { cellOf } from "../cells.ts";
 import { describeComparison } from "../compare.ts";
 import { compareOutputs } from "../compare-outputs.ts";
@@ -74,15 +74,24 @@ export class MalformedOutputsError extends Error {
   }
 }
 
-/** Per call, the shapes of Keras's outputs (spec/lstm.md §3.2): the last layer's (B, T, units) or (B, units), then its states (h, c or h) with return_state. */
+/**
+ * Per call, the shapes of Keras's outputs (spec/lstm.md §3.2): the last layer's (B, T, units) or
+ * (B, units), then its states (h, c or h) with return_state. A Bidirectional's (spec/bidirectional.md):
+ * its merged output (concat: both layers' units) or, for merge_mode None, both outputs; then the
+ * forward layer's states and the backward layer's.
+ */
 export function kerasOutputShapes(c: LayerCase): number[][][] {
-  if (hasBidirectional(c)) throw new Error(`${c.id}: the generated properties do not build Bidirectional cases`);
-  const last = recurrentLayers(c).at(-1);
+  const last = sequenceLayers(c).at(-1);
   if (!last) throw new Error(`${c.id}: no recurrent layer`);
-  const { units, return_sequences, return_state } = last.config;
+  const shaped = (l: RecurrentLayer, B: number, T: number, units = l.config.units): number[] => (l.config.return_sequences ? [B, T, units] : [B, units]);
+  const states = (l: RecurrentLayer, B: number): number[][] => cellOf(l).states.map(() => [B, l.config.units]);
   return c.calls.map((call) => {
     const [B, T] = call.x.shape as [number, number];
-    return [return_sequences ? [B, T, units] : [B, units], ...(return_state ? cellOf(last).states.map(() => [B, units]) : [])];
+    if (last.className !== "Bidirectional") return [shaped(last, B, T), ...(last.config.return_state ? states(last, B) : [])];
+    const { forward: f, backward: b } = last;
+    const mode = last.config.merge_mode;
+    const outputs = mode === null ? [shaped(f, B, T), shaped(b, B, T)] : [shaped(f, B, T, mode === "concat" ? f.config.units + b.config.units : f.config.units)];
+    return [...outputs, ...(f.config.return_state ? [...states(f, B), ...states(b, B)] : [])];
   });
 }
 
