@@ -73,7 +73,7 @@ export function collapseIds(ids: readonly string[], allIds: readonly string[]): 
   return out;
 }
 
-interface Group {
+export interface Group {
   readonly heading: string;
   readonly verdicts: CaseVerdict[];
 }
@@ -97,8 +97,8 @@ function diagnosisNote(verdicts: readonly CaseVerdict[]): string {
   return `; the suite's diagnosis: ${parts.join(", ")}`;
 }
 
-/** Every non-pass of one report, grouped by why. */
-function nonPassGroups(report: SuiteResult): Group[] {
+/** Every non-pass of one report, grouped by why (the route table, scripts/route-table/render.ts, groups them the same way). */
+export function nonPassGroups(report: SuiteResult): Group[] {
   const groups: Group[] = [];
   const of = (status: CaseVerdict["status"]) => report.cases.filter((v) => v.status === status);
 
@@ -131,7 +131,7 @@ function nonPassGroups(report: SuiteResult): Group[] {
   return groups;
 }
 
-function renderGroup(group: Group, allIds: readonly string[]): string[] {
+export function renderGroup(group: Group, allIds: readonly string[]): string[] {
   const entries = collapseIds(group.verdicts.map((v) => v.id), allIds);
   if (entries.length <= INLINE_IDS) return [`- ${group.heading}: ${entries.join(", ")}`];
   return [`- ${group.heading}:`, `  <details><summary>${plural(group.verdicts.length, "case")}</summary>`, "", `  ${entries.join(", ")}`, "", "  </details>", ""];
@@ -251,17 +251,18 @@ export function renderEngineResults(results: readonly EngineResult[]): string {
 }
 
 /** The text between the markers (exclusive), or an error saying which marker is missing. */
-export function extractBlock(readme: string): string {
-  const start = readme.indexOf(BLOCK_START);
-  const end = readme.indexOf(BLOCK_END);
-  if (start < 0 || end < 0 || end < start) throw new Error(`README.md needs the markers ${BLOCK_START} and ${BLOCK_END}, in that order`);
-  return readme.slice(start + BLOCK_START.length, end);
+export function extractBlock(readme: string, markers: readonly [string, string] = [BLOCK_START, BLOCK_END]): string {
+  const [startMarker, endMarker] = markers;
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start < 0 || end < 0 || end < start) throw new Error(`README.md needs the markers ${startMarker} and ${endMarker}, in that order`);
+  return readme.slice(start + startMarker.length, end);
 }
 
 /** The README with the block between the markers replaced. */
-export function replaceBlock(readme: string, block: string): string {
-  extractBlock(readme);
-  const start = readme.indexOf(BLOCK_START) + BLOCK_START.length;
-  const end = readme.indexOf(BLOCK_END);
+export function replaceBlock(readme: string, block: string, markers: readonly [string, string] = [BLOCK_START, BLOCK_END]): string {
+  extractBlock(readme, markers);
+  const start = readme.indexOf(markers[0]) + markers[0].length;
+  const end = readme.indexOf(markers[1]);
   return `${readme.slice(0, start)}\n${block.trimEnd()}\n${readme.slice(end)}`;
 }

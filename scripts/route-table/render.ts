@@ -1,0 +1,132 @@
+/**
+ * The README's "Routes out of Keras" block (spec/porting.md §17), rendered from the committed route
+ * reports and evidence files: route × family with pass / fail / unsupported / error, the lowering
+ * each converter chose (read from the converted files), the timings, and for each divergence what
+ * the converter does instead, the evidence found inside the converted model, and the suite's
+ * diagnosis. A pure function of the files, so a test can re-render them and catch a stale README.
+ * The grouping of non-passes and the per-family rows are the engine table's (scripts/engine-results/render.ts).
+ */
+import { matchesIdPattern } from "../../conformance/select.ts";
+import type { CaseVerdict } from "../../conformance/verdict.ts";
+import { cellRows, formatSeconds, nonPassGroups, renderGroup } from "../engine-results/render.ts";
+import type { CaseEvidence, RouteResult } from "./routes.ts";
+
+export const ROUTE_MARKERS: readonly [string, string] = ["<!-- route-table:start -->", "<!-- route-table:end -->"];
+export const REGENERATE = "npm run routes";
+export const RENDER_ONLY = "npx tsx scripts/route-table.ts --render-only";
+
+function cell(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The lowering's kind, without the counts and sizes that vary per case: what a pass exercised. */
+export function loweringKind(lowering: string): string {
+  const body = lowering.replace(/^lowering: /, "").replace(/ \((opset \d+, )?\d+ (nodes|ops)\)/g, "");
+  return body
+    .split(/, |; /)
+    .map((p) => p.replace(/ ×\d+/g, "").replace(/^variables: .*/, "variables"))
+    .filter((p, i, all) => p !== "" && all.indexOf(p) === i)
+    .join(" + ");
+}
+
+/** "ONNX LSTM node: 60 passes, 2 failures; ONNX Loop: …" — the lowerings of the cases that ran. */
+export function loweringSummary(verdicts: readonly CaseVerdict[], evidence: ReadonlyMap<string, CaseEvidence>): string {
+  const kinds = new Map<string, { pass: number; other: number }>();
+  for (const v of verdicts) {
+    const e = evidence.get(v.id);
+    if (e === undefined || (v.status !== "pass" && v.status !== "fail" && v.status !== "known-failure")) continue;
+    const k = loweringKind(e.lowering);
+    const n = kinds.get(k) ?? { pass: 0, other: 0 };
+    if (v.status === "pass") n.pass++;
+    else n.other++;
+    kinds.set(k, n);
+  }
+  return [...kinds.entries()]
+    .sort((a, b) => b[1].pass + b[1].other - (a[1].pass + a[1].other))
+    .map(([k, n]) => `${k} — ${n.pass} passed${n.other > 0 ? `, ${n.other} failed` : ""}`)
+    .join("; ");
+}
+
+function timings(result: RouteResult): string {
+  const ran = result.report.cases.map((v) => result.evidence.get(v.id)).filter((e): e is CaseEvidence => e !== undefined);
+  const convert = median(ran.map((e) => e.convert_s));
+  const run = median(ran.map((e) => e.run_s));
+  const build = median(ran.map((e) => e.build_s));
+  if (convert === null || run === null || build === null) return "no case reached the converter";
+  const total = ran.reduce((s, e) => s + e.convert_s, 0);
+  return `median per case: build ${build.toFixed(2)} s, convert ${convert.toFixed(2)} s, run ${(run * 1000).toFixed(1)} ms; converting took ${total.toFixed(0)} s over ${ran.length} cases`;
+}
+
+/** The evidence of a group's failing cases, said once: the first case's lines (they name that case's model). */
+function evidenceLines(verdicts: readonly CaseVerdict[], evidence: ReadonlyMap<string, CaseEvidence>): string[] {
+  const first = verdicts.map((v) => evidence.get(v.id)).find((e) => e !== undefined && e.evidence.length > 0);
+  if (first === undefined) return [];
+  return [`  - evidence, inside the converted model of \`${first.case}\` (${cell(first.lowering)}): ${first.evidence.map((e) => cell(e)).join(" — ")}`];
+}
+
+function divergenceOf(result: RouteResult, v: CaseVerdict): string | undefined {
+  return result.route.divergences.find((d) => d.pattern === "" || matchesIdPattern(v.id, d.pattern))?.instead;
+}
+
+function routeSection(result: RouteResult): string[] {
+  const { route, report } = result;
+  const c = report.counts;
+  const out = [
+    `**${route.name}** — ${route.what}. ${c.pass} of ${report.cases.length} pass; ${c.fail + c["unexpected-pass"]} fail, ${c.unsupported} unsupported, ${c.error} errors. ` +
+      `Version: ${cell(report.engine.version)}. Timings: ${timings(result)}. What the wrapper needed: ${route.needed}.`,
+    "",
+  ];
+  const lowerings = loweringSummary(report.cases, result.evidence);
+  if (lowerings !== "") out.push(`- lowering (read from the converted files): ${lowerings}`);
+  const allIds = report.cases.map((v) => v.id);
+  for (const group of nonPassGroups(report)) {
+    const lines = renderGroup(group, allIds);
+    const failing = group.verdicts.filter((v) => v.status === "fail" || v.status === "known-failure");
+    if (failing.length > 0) {
+      const instead = divergenceOf(result, failing[0]!);
+      if (instead !== undefined) lines[0] = lines[0]!.replace(" — ", ` — what the converter does instead: ${cell(instead)}; `);
+    }
+    out.push(...lines);
+    if (failing.length > 0) {
+      const ev = evidenceLines(failing, result.evidence);
+      // After a folded list the evidence follows its </details>; inline, it follows the line.
+      if (ev.length > 0) out.splice(out.length - (lines.length > 1 ? 1 : 0), 0, ...ev);
+    }
+  }
+  if (out[out.length - 1] !== "") out.push("");
+  return out;
+}
+
+/** The block between the markers, markers excluded. */
+export function renderRouteTable(results: readonly RouteResult[]): string {
+  const cases = [...new Set(results.map((r) => r.report.selection.casesLoaded))];
+  const out: string[] = [
+    `<!-- Generated by \`${RENDER_ONLY}\` from results/routes/ — do not edit by hand. -->`,
+    "",
+    `Each route ran the whole shipped corpus (${cases.join(" / ")} Keras fixture cases, \`--properties 0\`) as a converter engine ` +
+      "(`conformance/engines/converters/`, spec/porting.md §17): the case's Keras model rebuilt, converted, and the converted model run on the case's calls. " +
+      "*unsupported* means the converter (or the runtime's importer) refused the model, or the route cannot build it — its own words are below; " +
+      "*lowering* is what the converter put in the file, read from the file. The two control rows are the same wrapper with the conversion switched off: " +
+      `their passes are what make the other rows' failures the converters'. Rerun everything with \`${REGENERATE}\` (one route: \`npx tsx scripts/route-table.ts --only <route>\`; ` +
+      `the table alone: \`${RENDER_ONLY}\`); the reports and evidence are in \`results/routes/\`.`,
+    "",
+    "| route | cases | passed | failed | unsupported | errors | corpus time |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const { route, report } of results) {
+    cellRows(report).forEach((row, i) => {
+      const c = row.counts;
+      out.push(`| ${i === 0 ? cell(route.name) : ""} | ${row.label} | ${c.pass} | ${c.fail + c["unexpected-pass"]} | ${c.unsupported} | ${c.error} | ${i === 0 ? formatSeconds(report.durationMs) : ""} |`);
+    });
+  }
+  out.push("");
+  for (const r of results) out.push(...routeSection(r));
+  return out.join("\n");
+}
