@@ -5,7 +5,7 @@
  * from its cell's descriptor (conformance/cells.ts): a SimpleRNN has no recurrent_activation
  * (spec/simple-rnn.md §3.8); the names and formulas are the same for every cell (spec/gru.md §3.8).
  */
-import { recurrentLayers, type Dialect, type LayerCase, type RecurrentLayer } from "../case.ts";
+import { cellLayers, type Dialect, type LayerCase, type RecurrentLayer } from "../case.ts";
 import { CELL_LIST, cellOf, type CellClassName } from "../cells.ts";
 import type { EngineOutputs } from "../engine.ts";
 import { STAGES, type Hypothesis, type Oracle } from "./hypothesis.ts";
@@ -33,7 +33,7 @@ const cellsReading = (key: ActivationKey): CellClassName[] => CELL_LIST.filter((
 const activationOf = (layer: RecurrentLayer, key: ActivationKey): unknown => (key in cellOf(layer).activations ? layer.config[key] : undefined);
 
 const usesHardSigmoid = (c: LayerCase): boolean =>
-  recurrentLayers(c).some((l) => activationOf(l, "recurrent_activation") === "hard_sigmoid" || activationOf(l, "activation") === "hard_sigmoid");
+  cellLayers(c).some((l) => activationOf(l, "recurrent_activation") === "hard_sigmoid" || activationOf(l, "activation") === "hard_sigmoid");
 
 /**
  * hard_sigmoid computed with the formula of the Keras version that did not write the case: the

@@ -6,31 +6,12 @@
  * GRU z, r, h, spec/gru.md §1.2, its (2, 3u) bias one row per side; SimpleRNN one block,
  * spec/simple-rnn.md §1.2).
  */
-import type { CallInputs, LayerCase, LstmLayer, RecurrentConfig, RecurrentLayer } from "../case.ts";
+import { cellLayers, type CallInputs, type LayerCase, type RecurrentConfig, type RecurrentLayer } from "../case.ts";
 import { CELLS, cellOf, type CellClassName, type CellDescriptor } from "../cells.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** Keras's gate order along the last axis of every LSTM weight (spec/lstm.md §1), as the LSTM's descriptor has it: "ifco". */
 export const KERAS_GATE_ORDER: string = CELLS.LSTM.blocks.join("");
-
-/**
- * Replaces every LSTM layer by `f(layer)`; null when `f` returns null for any of them (the
- * transformation does not apply to this case).
- */
-export function mapLstmLayers(c: LayerCase, f: (layer: LstmLayer, lstmIndex: number) => LstmLayer | null): LayerCase | null {
-  let lstmIndex = 0;
-  const layers = [];
-  for (const layer of c.layers) {
-    if (layer.className !== "LSTM") {
-      layers.push(layer);
-      continue;
-    }
-    const mapped = f(layer, lstmIndex++);
-    if (!mapped) return null;
-    layers.push(mapped);
-  }
-  return { ...c, layers };
-}
 
 /** A recurrent layer of the cell named `K` (`LayerOf<"GRU">` is `GruLayer`). */
 export type LayerOf<K extends CellClassName> = Extract<RecurrentLayer, { readonly className: K }>;
@@ -45,29 +26,33 @@ const isLayerOf = <K extends CellClassName>(layer: { readonly className: string 
 /**
  * Replaces every layer of the cells `cells` by `f(layer)`, other layers kept; null when `f` returns
  * null for any of them, or when the case has no layer of those cells (a mistake in a cell the case
- * does not use predicts nothing).
+ * does not use predicts nothing). A Bidirectional's two layers are reached too, forward then
+ * backward (spec/bidirectional.md): a port that misreads a cell's weights or options misreads them
+ * in both directions.
  */
 export function mapLayersOf<K extends CellClassName>(c: LayerCase, cells: readonly K[], f: (layer: LayerOf<K>, index: number) => LayerOf<K> | null): LayerCase | null {
   let index = 0;
-  const layers = [];
-  for (const layer of c.layers) {
-    if (!isLayerOf(layer, cells)) {
-      layers.push(layer);
-      continue;
-    }
+  let refused = false;
+  const map = <L extends RecurrentLayer>(layer: L): L => {
+    if (refused || !isLayerOf(layer, cells)) return layer;
     const mapped = f(layer, index++);
-    if (!mapped) return null;
-    layers.push(mapped);
-  }
-  return index === 0 ? null : { ...c, layers };
+    if (!mapped) refused = true;
+    return (mapped ?? layer) as unknown as L;
+  };
+  const layers = c.layers.map((layer) => {
+    if (layer.className === "Masking") return layer;
+    if (layer.className === "Bidirectional") return { ...layer, forward: map(layer.forward), backward: map(layer.backward) };
+    return map(layer);
+  });
+  return index === 0 || refused ? null : { ...c, layers };
 }
 
-/** The recurrent layers of `c` of the cells `cells`, in order. */
-export const layersOf = <K extends CellClassName>(c: LayerCase, cells: readonly K[]): LayerOf<K>[] => c.layers.filter((l): l is LayerOf<K> => isLayerOf(l, cells));
+/** The recurrent layers of `c` of the cells `cells`, in order, a Bidirectional's two included. */
+export const layersOf = <K extends CellClassName>(c: LayerCase, cells: readonly K[]): LayerOf<K>[] => cellLayers(c).filter((l): l is LayerOf<K> => isLayerOf(l, cells));
 
-/** The descriptor of the case's first recurrent layer: whose words an explanation uses (a stack mixing cells is named after its first). */
+/** The descriptor of the case's first recurrent layer (a Bidirectional's forward one): whose words an explanation uses (a stack mixing cells is named after its first). */
 export function firstCell(c: LayerCase): CellDescriptor | undefined {
-  const first = c.layers.find((l): l is RecurrentLayer => l.className !== "Masking");
+  const first = cellLayers(c)[0];
   return first ? cellOf(first) : undefined;
 }
 

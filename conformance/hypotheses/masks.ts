@@ -5,7 +5,7 @@
  * (spec/lstm.md §3.5). The mask is the `RNN` loop's, the same for every cell (spec/gru.md §3.5,
  * spec/simple-rnn.md §3.5): each applies to a layer of any cell.
  */
-import { recurrentLayers, type LayerCase } from "../case.ts";
+import { cellLayers, type LayerCase } from "../case.ts";
 import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
 import type { BoolTensor, Tensor } from "../tensor.ts";
 import { mapCalls } from "./case-transforms.ts";
@@ -123,13 +123,14 @@ export const jaxMaskedPrefix: Hypothesis = {
   stage: STAGES.sequence,
   async predict(c, oracle) {
     if (!usesMask(c)) return null;
-    const carries = c.calls.length > 1 && recurrentLayers(c).some((l) => l.config.stateful);
+    const carries = c.calls.length > 1 && cellLayers(c).some((l) => l.config.stateful);
     if (!carries && !c.calls.some((call) => call.initialState)) return null; // zero initial h: every backend agrees
     return runLayerwise(c, oracle, {
       allSteps: true,
       outputs: (o, layer, _asRun, at) => {
         const mask = appliedMask(c, at.call, at.layer);
-        const given = at.layer === 0 ? c.calls[at.call]!.initialState?.[0] : undefined;
+        // the layer's own initial h: the first layer's, a Bidirectional direction's half (spec/bidirectional.md)
+        const given = at.initialState?.[0];
         const start = given ?? (layer.config.stateful ? at.previous?.[1] : undefined);
         const zeroOutput = layer.config.zero_output_for_mask ?? false;
         const seq = mask && start && !zeroOutput ? holdMaskedOutputs(o[0]!, processingMask(mask, layer), false, start) : o[0]!;

@@ -5,17 +5,20 @@
  * §2.5, §3; spec/simple-rnn.md §2.2, §3), so they apply to a layer of any cell; the two that need a
  * second state (c) apply where the cell has one (its descriptor's `states`, conformance/cells.ts).
  */
-import type { CallInputs, LayerCase, RecurrentLayer } from "../case.ts";
-import { recurrentLayers } from "../case.ts";
+import type { CallInputs, LayerCase, RecurrentLayer, SequenceLayer } from "../case.ts";
+import { cellLayers, sequenceLayers } from "../case.ts";
 import { cellOf, initialStateNames } from "../cells.ts";
 import type { Tensor } from "../tensor.ts";
 import { STAGES, type Hypothesis } from "./hypothesis.ts";
 import { ALL_CELLS, flipTime, insertZeroSteps, mapCalls, mapLayersOf, sliceTime, timeMajor, withConfig, withoutField } from "./case-transforms.ts";
 import { cellWorded, statesOf } from "./cell-words.ts";
 import { maskingLayerMask, zeroMaskedSteps } from "../masking-layer.ts";
-import { runLayerwise } from "./layerwise.ts";
+import { outputCount, runLayerwise } from "./layerwise.ts";
 
-const lastRecurrent = (c: LayerCase): RecurrentLayer | undefined => recurrentLayers(c).at(-1);
+/** The last layer that takes and returns a sequence: a recurrent layer, or a Bidirectional (spec/bidirectional.md). */
+const lastSequenceLayer = (c: LayerCase): SequenceLayer | undefined => sequenceLayers(c).at(-1);
+/** The recurrent layer that decides what a sequence layer returns: itself, or a Bidirectional's forward layer (both agree, spec/bidirectional.md). */
+const returning = (l: SequenceLayer): RecurrentLayer => (l.className === "Bidirectional" ? l.forward : l);
 /** Whether a layer's cell has a second state: h and c are an LSTM's; a GRU and a SimpleRNN have h only (spec/gru.md §1.1). */
 const hasTwoStates = (layer: RecurrentLayer | undefined): boolean => layer !== undefined && cellOf(layer).states.length > 1;
 export const usesMask = (c: LayerCase): boolean => c.calls.some((call) => call.mask) || c.layers.some((l) => l.className === "Masking");
@@ -29,10 +32,16 @@ export const returnedStateSwapped: Hypothesis = {
     "your engine matches Keras if the returned state is [c, h]: with return_state Keras returns [output, h, c] " +
     "(TF1's LSTMStateTuple and Flax's carry are (c, h)) (spec/lstm.md §3.2)",
   async predict(c, oracle) {
-    const last = lastRecurrent(c);
+    const last = lastSequenceLayer(c);
+    if (!last || !returning(last).config.return_state) return null;
     // [output, h] has no second state to swap with (spec/gru.md §3.2)
-    if (!hasTwoStates(last) || !last!.config.return_state) return null;
-    return (await oracle(c)).map((o) => [o[0]!, o[2]!, o[1]!]);
+    if (last.className !== "Bidirectional") return hasTwoStates(last) ? (await oracle(c)).map((o) => [o[0]!, o[2]!, o[1]!]) : null;
+    // a Bidirectional returns each direction's [h, c] after its output(s): the engine's layer returns [c, h] in both (spec/bidirectional.md)
+    if (!hasTwoStates(last.forward) && !hasTwoStates(last.backward)) return null;
+    const n = outputCount(last);
+    const split = cellOf(last.forward).states.length;
+    const swap = (s: readonly Tensor[]): Tensor[] => (s.length === 2 ? [s[1]!, s[0]!] : [...s]);
+    return (await oracle(c)).map((o) => [...o.slice(0, n), ...swap(o.slice(n, n + split)), ...swap(o.slice(n + split))]);
   },
 };
 
@@ -45,7 +54,8 @@ export const backwardsOutputReversed: Hypothesis = {
     "Keras leaves it in processing order, x[T-1] first (ONNX direction=reverse flips it back; Keras does not) " +
     "(spec/lstm.md §3.3)",
   async predict(c, oracle) {
-    const backwards = recurrentLayers(c).filter((l) => l.config.go_backwards);
+    // a Bidirectional's backward layer too: its output flipped back by the layer is flipped again by the wrapper (spec/bidirectional.md)
+    const backwards = cellLayers(c).filter((l) => l.config.go_backwards);
     if (!backwards.some((l) => l.config.return_sequences)) return null;
     return runLayerwise(c, oracle, {
       outputs: (o, layer) => (layer.config.go_backwards && layer.config.return_sequences ? [flipTime(o[0]!), ...o.slice(1)] : o),
@@ -59,7 +69,7 @@ export const backwardsIgnored: Hypothesis = {
   stage: STAGES.sequence,
   explanation: "your engine matches Keras if go_backwards is ignored: Keras processes x[T-1] … x[0] (spec/lstm.md §3.3)",
   async predict(c, oracle) {
-    if (!recurrentLayers(c).some((l) => l.config.go_backwards)) return null;
+    if (!cellLayers(c).some((l) => l.config.go_backwards)) return null;
     const t = mapLayersOf(c, ALL_CELLS, (l) => withConfig(l, { go_backwards: false }));
     return t ? oracle(t) : null;
   },
@@ -152,9 +162,14 @@ export const initialStateSwapped: Hypothesis = {
   stage: STAGES.sequence,
   explanation: "your engine matches Keras if initial_state is read as [c0, h0]: Keras's order is [h0, c0] (spec/lstm.md §3.4)",
   async predict(c, oracle) {
-    // initial_state goes to the first recurrent layer (spec/lstm.md §3.4): [h0] alone has no order
-    if (!usesInitialState(c) || !hasTwoStates(recurrentLayers(c)[0])) return null;
-    const t = mapCalls(c, (call) => (call.initialState ? { ...call, initialState: [call.initialState[1]!, call.initialState[0]!] } : call));
+    // initial_state goes to the first recurrent layer (spec/lstm.md §3.4): [h0] alone has no order;
+    // a Bidirectional's is [h0, c0] of the forward layer, then of the backward one (spec/bidirectional.md)
+    const first = sequenceLayers(c)[0];
+    if (!usesInitialState(c) || !first) return null;
+    const parts = first.className === "Bidirectional" ? [first.forward, first.backward] : [first];
+    if (!parts.every(hasTwoStates)) return null;
+    const swapPairs = (s: readonly Tensor[]): Tensor[] => s.flatMap((_, k) => (k % 2 === 0 ? [s[k + 1]!, s[k]!] : []));
+    const t = mapCalls(c, (call) => (call.initialState ? { ...call, initialState: swapPairs(call.initialState) } : call));
     return t ? oracle(t) : null;
   },
 };
@@ -171,7 +186,7 @@ export const statefulNotCarried: Hypothesis = {
       `from one call to the next (${cell.chapter} §3.6, spec/lstm.md §3.6)`,
   ),
   async predict(c, oracle) {
-    if (c.calls.length < 2 || !recurrentLayers(c).some((l) => l.config.stateful)) return null;
+    if (c.calls.length < 2 || !cellLayers(c).some((l) => l.config.stateful)) return null;
     const outputs: (readonly Tensor[])[] = [];
     for (const call of c.calls) outputs.push(...(await oracle({ ...c, calls: [call] })));
     return outputs;
@@ -219,8 +234,11 @@ export const timeMajorInput: Hypothesis = {
     const t = mapCalls(c, (call) => ({ ...call, x: timeMajor(call.x, "read"), ...(call.mask ? { mask: timeMajor(call.mask, "read") } : {}) }));
     if (!t) return null;
     const outputs = await oracle(t);
-    // h and c are (batch, units) whichever way the input was read; only the sequence is written back time-major
-    return lastRecurrent(c)?.config.return_sequences ? outputs.map((o) => [timeMajor(o[0]!, "write"), ...o.slice(1)]) : outputs;
+    // h and c are (batch, units) whichever way the input was read; only the sequence (a Bidirectional's pair, merge_mode None) is written back time-major
+    const last = lastSequenceLayer(c);
+    if (!last || !returning(last).config.return_sequences) return outputs;
+    const n = outputCount(last);
+    return outputs.map((o) => [...o.slice(0, n).map((t) => timeMajor(t, "write")), ...o.slice(n)]);
   },
 };
 
