@@ -20,12 +20,27 @@
  *   (spec/gru.md §4.6), so those cases are unsupported with tfjs's message ({@link buildGru}). They are
  *   *core* cases of the GRU this engine declares, so a run over the corpus is not conformant: tfjs
  *   cannot load Keras's default GRU, and the verdict says so.
+ *
+ * `Bidirectional` is `tf.layers.bidirectional` (tfjs-layers src/layers/wrappers.ts), which differs
+ * from Keras 3's (spec/bidirectional.md, research §8 J5) in three ways:
+ * - it has no `backward_layer` argument: the backward layer is a clone of the forward layer's config
+ *   with `goBackwards` *toggled* (`layerConfig['goBackwards'] = layerConfig['goBackwards'] === true ?
+ *   false : true`), as tf-keras does; Keras 3 forces it to True. A case whose backward layer is not
+ *   that clone (a custom `backward_layer` of another config) is *unsupported* with the differing keys;
+ *   Keras's own pairs (forward forwards, backward backwards; or tf-keras's toggled pair) are the clone.
+ * - it does not force `zero_output_for_mask` (tfjs's RNN layers have no such option): with a mask and
+ *   return_sequences Keras zeroes the masked steps of both halves, tfjs carries the previous h. Those
+ *   cases need `zero_output_for_mask`, which this engine does not declare, so they are unsupported.
+ * - its `weights` argument throws ("weights support is not implemented for Bidirectional layer
+ *   yet"), so the layer is built and then given its weights with `setWeights`, which splits them in
+ *   halves, forward first, as Keras's order is.
+ * merge modes, the flip of the backward output, initial_state halves and the return_state order are Keras's.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { CallInputs, GruLayer, LayerCase, MaskingLayer, RecurrentConfig, RecurrentLayer } from "../case.ts";
+import type { BidirectionalLayer, CallInputs, GruLayer, LayerCase, MaskingLayer, RecurrentConfig, RecurrentLayer } from "../case.ts";
 import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
 import { CELL_FEATURES } from "../cells.ts";
-import { activationFeatures, OPTION_FEATURES } from "../features.ts";
+import { activationFeatures, BIDIRECTIONAL_FEATURE, OPTION_FEATURES } from "../features.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** Keras activation name → tfjs activation identifier (tfjs-layers src/keras_format/activation_config.ts). */
@@ -54,10 +69,12 @@ function tfjsActivation(name: string, field: string): TfjsActivation {
 
 // The three cells, and every option but zero_output_for_mask, which tfjs's RNN layers do not have. The
 // reset-before GRU is tfjs's only GRU (gru:reset_after_false); the reset-after one is declined per case.
+// Bidirectional: tf.layers.bidirectional (custom backward layers are declined per case).
 const features: Feature[] = [
   ...CELL_FEATURES,
   "gru:reset_after_false",
   ...OPTION_FEATURES.filter((f) => f !== "zero_output_for_mask"),
+  BIDIRECTIONAL_FEATURE,
   ...activationFeatures(Object.keys(TFJS_ACTIVATIONS)),
 ];
 
@@ -159,8 +176,47 @@ function buildLayer(layer: RecurrentLayer, batchInputShape: [number, number, num
   }
 }
 
+type TfjsBidirectional = ReturnType<typeof tf.layers.bidirectional>;
+
+/** tfjs's two clones inside a Bidirectional: private fields, reached only to dispose a stateful layer's state tensors. */
+function wrappedLayers(bi: TfjsBidirectional): tf.RNN[] {
+  const inner = bi as unknown as { forwardLayer: tf.RNN; backwardLayer: tf.RNN };
+  return [inner.forwardLayer, inner.backwardLayer];
+}
+
+/** The config keys in which two tfjs layers differ (their names aside). */
+function differingKeys(a: tf.RNN, b: tf.RNN): string[] {
+  const [ca, cb] = [a.getConfig(), b.getConfig()];
+  return [...new Set([...Object.keys(ca), ...Object.keys(cb)])].filter((k) => k !== "name" && JSON.stringify(ca[k]) !== JSON.stringify(cb[k]));
+}
+
+/**
+ * `tf.layers.bidirectional` for the case's Bidirectional, built and given both layers' weights
+ * (forward's, then backward's). tfjs makes the backward layer itself, from the forward one's config
+ * with goBackwards toggled; the case's backward layer must be that layer, or the case is unsupported.
+ */
+function buildBidirectional(l: BidirectionalLayer, batchInputShape: [number, number, number], weightTensors: tf.Tensor[]): TfjsBidirectional {
+  const template = buildLayer(l.forward, batchInputShape, []);
+  // What tfjs would build as the backward layer, compared with what the case's backward layer is in tfjs.
+  const backward = buildLayer({ ...l.backward, config: { ...l.backward.config, go_backwards: !l.backward.config.go_backwards } } as RecurrentLayer, batchInputShape, []);
+  const differ = differingKeys(template, backward);
+  if (differ.length > 0) {
+    throw new UnsupportedCaseError(
+      `tf.layers.bidirectional has no backward_layer argument: its backward layer is the forward layer with goBackwards toggled (tfjs-layers src/layers/wrappers.ts), and this case's backward layer differs from that in ${differ.join(", ")}`,
+    );
+  }
+  // tfjs types mergeMode without null, yet its constructor keeps an explicit null and returns the pair, as Keras's None (wrappers.ts Bidirectional.call).
+  const bi = tf.layers.bidirectional({ layer: template, mergeMode: l.config.merge_mode } as unknown as Parameters<typeof tf.layers.bidirectional>[0]);
+  const weights = [l.forward, l.backward].flatMap((sub) => [toTf(sub.weights.kernel), toTf(sub.weights.recurrent_kernel), ...(sub.weights.bias ? [toTf(sub.weights.bias)] : [])]);
+  weightTensors.push(...weights);
+  // The `weights` argument throws in tfjs's Bidirectional: build, then setWeights (halves, forward first).
+  bi.build([l.forward.config.stateful ? batchInputShape[0] : null, null, batchInputShape[2]]);
+  bi.setWeights(weights);
+  return bi;
+}
+
 interface BuiltModel {
-  readonly layers: readonly (tf.RNN | "masking")[];
+  readonly layers: readonly (tf.RNN | TfjsBidirectional | "masking")[];
   readonly masking: tf.layers.Layer | undefined;
   readonly weightTensors: readonly tf.Tensor[];
 }
@@ -175,8 +231,17 @@ function buildModel(c: LayerCase, first: CallInputs): BuiltModel {
       masking = tf.layers.masking({ maskValue: (l as MaskingLayer).config.mask_value });
       return "masking" as const;
     }
-    // Not reached: the engine does not declare "bidirectional", so such a case is unsupported before it runs.
-    if (l.className === "Bidirectional") throw new UnsupportedCaseError("tf.layers.bidirectional is not wired into this engine");
+    if (l.className === "Bidirectional") {
+      let built: TfjsBidirectional;
+      try {
+        built = buildBidirectional(l, [batch, timesteps, dim], weightTensors);
+      } catch (e) {
+        tf.dispose(weightTensors);
+        throw e;
+      }
+      dim = l.config.merge_mode === "concat" ? l.forward.config.units + l.backward.config.units : l.forward.config.units;
+      return built;
+    }
     const w = l.weights;
     const weights = [toTf(w.kernel), toTf(w.recurrent_kernel), ...(w.bias ? [toTf(w.bias)] : [])];
     weightTensors.push(...weights);
@@ -241,8 +306,11 @@ async function run(c: LayerCase): Promise<EngineOutputs> {
     for (const layer of model.layers) {
       if (layer === "masking" || !layer.built) continue;
       // A stateful layer keeps its state tensors outside any tidy; dispose() leaves them.
-      if (layer.stateful) tf.dispose(layer.getStates());
-      layer.dispose();
+      for (const rnn of layer instanceof tf.RNN ? [layer] : wrappedLayers(layer)) if (rnn.stateful && rnn.built) tf.dispose(rnn.getStates());
+      // A Bidirectional built by build() (not by its first apply) has no reference count, so
+      // dispose() refuses it ("has not been used yet"): its variables are disposed one by one.
+      if (layer instanceof tf.RNN) layer.dispose();
+      else for (const v of layer.weights) v.dispose();
     }
     tf.dispose([...model.weightTensors]);
   }
