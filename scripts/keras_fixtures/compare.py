@@ -12,9 +12,10 @@ def flat_arrays(result: dict) -> list[tuple[str, np.ndarray]]:
         for j, o in enumerate(call["outputs"]):
             out.append((f"calls[{n}].outputs[{j}]", o))
         for s in call["steps"]:
-            out.append((f"calls[{n}].steps[layer {s['layer']}].h", s["h"]))
+            where = f"layer {s['layer']}" + (f" {s['direction']}" if "direction" in s else "")
+            out.append((f"calls[{n}].steps[{where}].h", s["h"]))
             if "c" in s:  # LSTM only
-                out.append((f"calls[{n}].steps[layer {s['layer']}].c", s["c"]))
+                out.append((f"calls[{n}].steps[{where}].c", s["c"]))
     return out
 
 
@@ -58,6 +59,9 @@ def compare_runs(spec: dict, canonical: dict, other: dict, tol: dict, mats: dict
 
 def explain_disagreement(spec: dict, canonical: dict, other: dict, failing: list[str], mats: dict, tol: dict) -> str:
     """Name the known backend difference (keras-semantics X1) when it accounts for every differing value."""
+    if any(l["class_name"] == "Bidirectional" for l in spec["layers"]):
+        from .bidirectional_spread import explain_bidirectional
+        return explain_bidirectional(spec, canonical, other, failing, mats, tol)
     recurrent = [l for l in spec["layers"] if l["class_name"] in ("LSTM", "GRU", "SimpleRNN")]
     # A non-zero state before the first step: an initial_state, or (calls after the first) the state a
     # stateful first layer carried over from the previous call.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .materialize import RECURRENT
+from .materialize import WEIGHTED
+
+DIRECTION_CODES = ("forward", "backward")  # a Bidirectional layer's step records (spec/fixture-format.md §3.2)
 
 
 def pack_mats(mats_list: list[dict], weights_list: list[list]) -> dict[str, np.ndarray]:
@@ -27,7 +29,7 @@ def pack_mats(mats_list: list[dict], weights_list: list[list]) -> dict[str, np.n
 def unpack_mats(arrays, k: int, spec: dict) -> dict:
     weights = []
     for li, layer in enumerate(spec["layers"]):
-        if layer["class_name"] not in RECURRENT:
+        if layer["class_name"] not in WEIGHTED:
             weights.append(None)
             continue
         ws, j = [], 0
@@ -59,6 +61,8 @@ def pack_result(arrays: dict, k: int, result: dict) -> None:
             if "c" in s:  # LSTM only
                 arrays[f"c{k}_call{n}_step{s_i}_c"] = s["c"]
             arrays[f"c{k}_call{n}_step{s_i}_layer"] = np.array(s["layer"])
+            if "direction" in s:
+                arrays[f"c{k}_call{n}_step{s_i}_dir"] = np.array(DIRECTION_CODES.index(s["direction"]))
 
 
 def unpack_result(arrays, k: int, n_calls: int) -> dict:
@@ -73,6 +77,8 @@ def unpack_result(arrays, k: int, n_calls: int) -> dict:
             step = {"layer": int(arrays[f"c{k}_call{n}_step{s_i}_layer"]), "h": arrays[f"c{k}_call{n}_step{s_i}_h"]}
             if f"c{k}_call{n}_step{s_i}_c" in arrays:
                 step["c"] = arrays[f"c{k}_call{n}_step{s_i}_c"]
+            if f"c{k}_call{n}_step{s_i}_dir" in arrays:
+                step["direction"] = DIRECTION_CODES[int(arrays[f"c{k}_call{n}_step{s_i}_dir"])]
             steps.append(step)
             s_i += 1
         calls.append({"outputs": outs, "steps": steps})

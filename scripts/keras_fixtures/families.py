@@ -653,6 +653,12 @@ for _cell in ("gru", "simple_rnn"):
     for _fam, _builder in _CELL_FAMILY_BUILDERS.items():
         FAMILIES[f"{_cell}/{_fam}"] = (lambda b=_builder, c=_cell: b(c))
 
+from .bidirectional_families import BUILDERS as _BIDI_BUILDERS, DESCRIPTIONS as _BIDI_TEXT, SEED_BASE as _BIDI_SEED  # noqa: E402
+for _k, (_fam, _builder) in enumerate(_BIDI_BUILDERS.items()):
+    FAMILIES[f"bidirectional/{_fam}"] = _builder
+    BASE_SEEDS[f"bidirectional/{_fam}"] = _BIDI_SEED + 1000 * _k
+    FAMILY_DESCRIPTIONS[f"bidirectional/{_fam}"] = _BIDI_TEXT[_fam]
+
 
 def family_cases(name: str) -> list[dict]:
     cases = FAMILIES[name]()

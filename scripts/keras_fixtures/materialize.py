@@ -12,6 +12,7 @@ SATURATING_BOOST = 8.0
 
 MASK_PATTERNS = ("start", "middle", "end", "full_row", "mixed", "none")
 RECURRENT = ("LSTM", "GRU", "SimpleRNN")
+WEIGHTED = RECURRENT + ("Bidirectional",)  # layers that carry weights (a Bidirectional: its two sub-layers')
 
 # GRU blocks z, r, h and the single SimpleRNN block (spec/gru.md, spec/simple-rnn.md): distinct scales per
 # block again, and for the GRU's (2, 3u) bias a separate draw per row (input bias, recurrent bias).
@@ -114,6 +115,30 @@ def make_mask(rng: np.random.Generator, pattern: str, B: int, T: int) -> np.ndar
     return np.stack(rows)
 
 
+def bidirectional_subs(layer: dict) -> tuple[dict, dict]:
+    """A case spec's Bidirectional layer: its forward and backward sub-layer specs (the backward defaults to
+    the wrapped layer, which Keras clones with go_backwards, spec/bidirectional.md §1)."""
+    return layer["layer"], layer.get("backward_layer") or layer["layer"]
+
+
+def _bidirectional_weights(rng: np.random.Generator, layer: dict, in_dim: int) -> tuple[list[np.ndarray], int]:
+    """Keras's flat list (forward's weights then backward's) and the merged width."""
+    out, widths = [], []
+    for sub in bidirectional_subs(layer):
+        if sub.get("weights", "scaled") == "keras":
+            raise ValueError("a Bidirectional sub-layer takes drawn weights (scheme 'scaled' or 'saturating')")
+        out += random_weights(rng, sub["class_name"], in_dim, sub["config"], sub.get("weights", "scaled"))
+        widths.append(int(sub["config"]["units"]))
+    return out, (sum(widths) if layer["config"].get("merge_mode", "concat") == "concat" else widths[0])
+
+
+def _initial_states(rng: np.random.Generator, class_name: str, units: int, B: int) -> list[np.ndarray]:
+    h0 = (rng.standard_normal((B, units)) * 0.5).astype(np.float32)
+    if class_name == "LSTM":
+        return [h0, rng.standard_normal((B, units)).astype(np.float32)]
+    return [h0]  # GRU and SimpleRNN have one state
+
+
 def materialize(spec: dict) -> dict:
     """Draw everything a case needs from numpy's generator seeded with spec['seed'], in a fixed order."""
     rng = np.random.default_rng(spec["seed"])
@@ -121,6 +146,10 @@ def materialize(spec: dict) -> dict:
     weights: list[list[np.ndarray] | None] = []
     in_dim = D
     for layer in spec["layers"]:
+        if layer["class_name"] == "Bidirectional":
+            ws, in_dim = _bidirectional_weights(rng, layer, in_dim)
+            weights.append(ws)
+            continue
         if layer["class_name"] not in RECURRENT:
             weights.append(None)
             continue
@@ -134,8 +163,8 @@ def materialize(spec: dict) -> dict:
         else:
             weights.append(random_weights(rng, layer["class_name"], in_dim, cfg, scheme))
         in_dim = units
-    first = next(l for l in spec["layers"] if l["class_name"] in RECURRENT)
-    first_units = int(first["config"]["units"])
+    first = next(l for l in spec["layers"] if l["class_name"] in WEIGHTED)
+    first_units = int(first["config"]["units"]) if first["class_name"] != "Bidirectional" else 0
     has_masking_layer = spec["layers"][0]["class_name"] == "Masking"
     calls = []
     for _ in range(spec.get("calls", 1)):
@@ -149,7 +178,11 @@ def materialize(spec: dict) -> dict:
                 x[~m] = value  # the Masking layer derives the mask from these rows (spec §3.2)
             else:
                 call["mask"] = m
-        if spec.get("initial_state"):
+        if spec.get("initial_state") and first["class_name"] == "Bidirectional":
+            # Keras's flat list, forward's states then backward's, each half its own draw (spec/bidirectional.md §6)
+            call["initial_state"] = [s for sub in bidirectional_subs(first)
+                                     for s in _initial_states(rng, sub["class_name"], int(sub["config"]["units"]), B)]
+        elif spec.get("initial_state"):
             h0 = (rng.standard_normal((B, first_units)) * 0.5).astype(np.float32)
             if first["class_name"] == "LSTM":
                 c0 = rng.standard_normal((B, first_units)).astype(np.float32)

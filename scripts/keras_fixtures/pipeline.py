@@ -126,11 +126,20 @@ class BackendRun:
 
 
 def assemble_case(spec: dict, mats: dict, result: dict, tol: dict, backends: dict) -> dict:
+    def named(ws: list) -> list[dict]:
+        return [encode.float_tensor(w, WEIGHT_NAMES[j]) for j, w in enumerate(ws)]
+
     layers = []
     for l, cfg, ws in zip(spec["layers"], result["configs"], result["weights"]):
+        if l["class_name"] == "Bidirectional":
+            # spec/fixture-format.md §3.1: one layer, its two sub-layers each in its own layout
+            layers.append({"class_name": "Bidirectional", "config": encode.to_plain(cfg["config"]),
+                           **{d: {"class_name": cfg[d]["class_name"], "config": encode.to_plain(cfg[d]["config"]),
+                                  "weights": named(ws[d])} for d in ("forward", "backward")}})
+            continue
         entry: dict = {"class_name": l["class_name"], "config": encode.to_plain(cfg)}
         if ws is not None:
-            entry["weights"] = [encode.float_tensor(w, WEIGHT_NAMES[j]) for j, w in enumerate(ws)]
+            entry["weights"] = named(ws)
         layers.append(entry)
     calls = []
     for call_in, call_out in zip(mats["calls"], result["calls"]):
@@ -143,7 +152,8 @@ def assemble_case(spec: dict, mats: dict, result: dict, tol: dict, backends: dic
             "inputs": inputs,
             "outputs": [encode.float_tensor(o) for o in call_out["outputs"]],
             # per-step states: h and c for an LSTM, h alone for a GRU or SimpleRNN (spec/fixture-format.md §3.2)
-            "steps": [{"layer": s["layer"], **{k: encode.float_tensor(s[k]) for k in ("h", "c") if k in s}}
+            "steps": [{"layer": s["layer"], **({"direction": s["direction"]} if "direction" in s else {}),
+                       **{k: encode.float_tensor(s[k]) for k in ("h", "c") if k in s}}
                       for s in call_out["steps"]],
         })
     return {

@@ -48,6 +48,12 @@ def _is_recurrent(km, layer) -> bool:
     return isinstance(layer, km.layers.RNN)
 
 
+def _auto_name(counts: dict, base: str) -> str:
+    n = counts.get(base, 0)
+    counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
 def _make_layers(km, spec: dict, zero_init: bool) -> list:
     layers, counts = [], {}
     for idx, l in enumerate(spec["layers"]):
@@ -55,20 +61,29 @@ def _make_layers(km, spec: dict, zero_init: bool) -> list:
         if l["class_name"] == "Masking":
             layers.append(km.layers.Masking(name="masking", **cfg))
             continue
-        base = LAYER_NAMES[l["class_name"]]
-        n = counts.get(base, 0)
-        name = base if n == 0 else f"{base}_{n}"
-        counts[base] = n + 1
-        if l.get("weights", "scaled") == "keras":
-            s = int(spec["seed"]) * 10 + idx * 3
-            cfg["kernel_initializer"] = _seeded_initializer(km, cfg.get("kernel_initializer", "glorot_uniform"), s)
-            cfg["recurrent_initializer"] = _seeded_initializer(km, cfg.get("recurrent_initializer", "orthogonal"), s + 1)
-            cfg["bias_initializer"] = _seeded_initializer(km, cfg.get("bias_initializer", "zeros"), s + 2)
-        if zero_init:
-            # weights are set right after build: skip the costly random/orthogonal draws (second backend)
-            cfg.update(kernel_initializer="zeros", recurrent_initializer="zeros", bias_initializer="zeros")
-        layers.append(_layer_class(km, l)(name=name, **cfg))
+        if l["class_name"] == "Bidirectional":
+            # spec/bidirectional.md §1: Keras clones the wrapped layer (and, without backward_layer, a
+            # go_backwards copy of it); the names follow Keras's automatic ones (bidirectional, forward_lstm, ...)
+            inner = [_recurrent_layer(km, spec, idx, sub, _auto_name(counts, LAYER_NAMES[sub["class_name"]]), zero_init)
+                     for sub in (l["layer"], l.get("backward_layer")) if sub is not None]
+            layers.append(km.layers.Bidirectional(inner[0], backward_layer=inner[1] if len(inner) > 1 else None,
+                                                  name=_auto_name(counts, "bidirectional"), **cfg))
+            continue
+        layers.append(_recurrent_layer(km, spec, idx, l, _auto_name(counts, LAYER_NAMES[l["class_name"]]), zero_init))
     return layers
+
+
+def _recurrent_layer(km, spec: dict, idx: int, l: dict, name: str, zero_init: bool):
+    cfg = dict(l["config"])
+    if l.get("weights", "scaled") == "keras":
+        s = int(spec["seed"]) * 10 + idx * 3
+        cfg["kernel_initializer"] = _seeded_initializer(km, cfg.get("kernel_initializer", "glorot_uniform"), s)
+        cfg["recurrent_initializer"] = _seeded_initializer(km, cfg.get("recurrent_initializer", "orthogonal"), s + 1)
+        cfg["bias_initializer"] = _seeded_initializer(km, cfg.get("bias_initializer", "zeros"), s + 2)
+    if zero_init:
+        # weights are set right after build: skip the costly random/orthogonal draws (second backend)
+        cfg.update(kernel_initializer="zeros", recurrent_initializer="zeros", bias_initializer="zeros")
+    return _layer_class(km, l)(name=name, **cfg)
 
 
 def _keras_mask(t: object) -> np.ndarray | None:
@@ -143,15 +158,57 @@ def initial_weights(km, spec: dict) -> list:
     return out
 
 
+def _initial_states(spec: dict, li: int, layer, given: list | None, B: int) -> list[np.ndarray]:
+    """The states a recurrent (sub-)layer starts a call from: given, carried by a stateful layer, or zeros."""
+    names = state_names(layer)
+    if given is not None:
+        if len(given) != len(names):
+            raise GenerationError(f"{spec['id']}: initial_state has {len(given)} tensors, the layer {len(names)} states")
+        return list(given)
+    if layer.stateful and getattr(layer, "states", None) is not None:
+        return [_np(s) for s in layer.states]
+    return [np.zeros((B, layer.cell.units), np.float32) for _ in names]
+
+
+def step_and_check(is_tf_keras: bool, spec: dict, label: str, layer, seq_in: np.ndarray, in_mask: np.ndarray | None,
+                   states0: list[np.ndarray], returned: list | None) -> dict:
+    """Step a recurrent layer's own cell (spec/fixture-format.md §3.2) and check its last step against the
+    states Keras returned (`returned`, with return_state) and those a stateful layer stored."""
+    names = state_names(layer)
+    stepped_all = step_cell(is_tf_keras, layer.cell, seq_in, in_mask, states0, layer.go_backwards)
+    if returned is not None:
+        if len(returned) != len(names):
+            raise GenerationError(f"{spec['id']}: {label} returned {len(returned)} states, expected {len(names)}")
+        for name, stepped, got in zip(names, (s[:, -1] for s in stepped_all), returned):
+            diff = float(np.max(np.abs(stepped - _np(got)))) if stepped.size else 0.0
+            if not diff <= STEP_CHECK_ATOL:
+                raise GenerationError(f"{spec['id']}: {label}: stepped cell's last {name} differs from the "
+                                      f"returned state by {diff:g} (> {STEP_CHECK_ATOL:g})")
+    if layer.stateful and getattr(layer, "states", None) is not None:
+        for name, stepped, held in zip(names, (s[:, -1] for s in stepped_all), layer.states):
+            diff = float(np.max(np.abs(stepped - _np(held))))
+            if not diff <= STEP_CHECK_ATOL:
+                raise GenerationError(f"{spec['id']}: {label}: stepped cell's last {name} differs from the "
+                                      f"layer's stored state by {diff:g}")
+    return dict(zip(names, stepped_all))
+
+
 def run_case(km, spec: dict, mats: dict, zero_init: bool = False) -> dict:
     """Build the model, set the weights, run every call. Returns numpy arrays only."""
+    from . import bidirectional
     is_tf_keras = km.__name__ == "tf_keras"
     km.utils.set_random_seed(int(spec["seed"]))
     layers = _make_layers(km, spec, zero_init)
     B, T, D = spec["shape"]
     in_dim = D
     weights_out: list = []
+    configs: list = []
     for layer, given in zip(layers, mats["weights"]):
+        if bidirectional.is_bidirectional(km, layer):
+            ws, in_dim = bidirectional.build(spec, layer, (B, T, in_dim), given)
+            weights_out.append(ws)
+            configs.append(bidirectional.configs(layer))
+            continue
         if _is_recurrent(km, layer):
             layer.build((B, T, in_dim))
             if given is not None:
@@ -160,7 +217,7 @@ def run_case(km, spec: dict, mats: dict, zero_init: bool = False) -> dict:
             in_dim = layer.cell.units
         else:
             weights_out.append(None)
-    configs = [layer.get_config() for layer in layers]
+        configs.append(layer.get_config())
     calls_out = []
     if is_tf_keras:
         import tensorflow as tf
@@ -173,49 +230,39 @@ def run_case(km, spec: dict, mats: dict, zero_init: bool = False) -> dict:
         steps = []
         out = None
         for li, layer in enumerate(layers):
-            if not _is_recurrent(km, layer):
+            bidi = bidirectional.is_bidirectional(km, layer)
+            if not bidi and not _is_recurrent(km, layer):
                 cur = layer(cur)
                 continue
             kwargs = {}
             in_mask = _keras_mask(cur)
-            units = layer.cell.units
-            names = state_names(layer)
+            given = None
             if first and "mask" in call:
                 kwargs["mask"] = conv(call["mask"])
                 in_mask = call["mask"]
             if first and "initial_state" in call:
                 kwargs["initial_state"] = [conv(a) for a in call["initial_state"]]
-                states0 = list(call["initial_state"])
-                if len(states0) != len(names):
-                    raise GenerationError(f"{spec['id']}: initial_state has {len(states0)} tensors, the layer {len(names)} states")
+                given = list(call["initial_state"])
                 if "mask" not in call and not is_tf_keras:
                     # Keras 3.15.1 Layer.__call__ (layers/layer.py, "Populate mask argument(s)") fills `mask`
                     # from the input's attached mask only when the call has exactly one tensor argument;
                     # with initial_state tensors it does not, so a Masking layer's mask is dropped.
                     in_mask = None
-            elif layer.stateful and getattr(layer, "states", None) is not None:
-                states0 = [_np(s) for s in layer.states]
-            else:
-                states0 = [np.zeros((B, units), np.float32) for _ in names]
             seq_in = _np(cur).astype(np.float32)
+            if bidi:
+                out, records = bidirectional.call(is_tf_keras, spec, li, layer, cur, kwargs, seq_in, in_mask, given, B)
+                steps.extend(records)
+                cur = out[0]
+                first = False
+                continue
+            states0 = _initial_states(spec, li, layer, given, B)
             out = layer(cur, **kwargs)
             out_list = list(out) if isinstance(out, (list, tuple)) else [out]
-            stepped_all = step_cell(is_tf_keras, layer.cell, seq_in, in_mask, states0, layer.go_backwards)
-            if layer.return_state:
-                if len(out_list) != 1 + len(names):
-                    raise GenerationError(f"{spec['id']}: layer {li} returned {len(out_list)} tensors, expected 1 + {len(names)} states")
-                for name, stepped, returned in zip(names, (s[:, -1] for s in stepped_all), out_list[1:]):
-                    diff = float(np.max(np.abs(stepped - _np(returned)))) if stepped.size else 0.0
-                    if not diff <= STEP_CHECK_ATOL:
-                        raise GenerationError(f"{spec['id']}: layer {li}: stepped cell's last {name} differs from the "
-                                              f"returned state by {diff:g} (> {STEP_CHECK_ATOL:g})")
-            if layer.stateful and getattr(layer, "states", None) is not None:
-                for name, stepped, held in zip(names, (s[:, -1] for s in stepped_all), layer.states):
-                    diff = float(np.max(np.abs(stepped - _np(held))))
-                    if not diff <= STEP_CHECK_ATOL:
-                        raise GenerationError(f"{spec['id']}: layer {li}: stepped cell's last {name} differs from the "
-                                              f"layer's stored state by {diff:g}")
-            steps.append({"layer": li, **dict(zip(names, stepped_all))})
+            names = state_names(layer)
+            if layer.return_state and len(out_list) != 1 + len(names):
+                raise GenerationError(f"{spec['id']}: layer {li} returned {len(out_list)} tensors, expected 1 + {len(names)} states")
+            steps.append({"layer": li, **step_and_check(is_tf_keras, spec, f"layer {li}", layer, seq_in, in_mask, states0,
+                                                        out_list[1:] if layer.return_state else None)})
             cur = out_list[0]
             first = False
         outputs = [_np(o).astype(np.float32) for o in (list(out) if isinstance(out, (list, tuple)) else [out])]
