@@ -1,5 +1,7 @@
 /**
- * Every diagnosis hypothesis, in the order ties are broken: the options around the step first (each
+ * Every diagnosis hypothesis, in the order ties are broken: a Bidirectional's own mistakes first (they
+ * apply only to a case with one, spec/bidirectional.md, and name what the wrapper does where a
+ * mistake of its layers predicts the same outputs), then the options around the step (each
  * applies only to cases that use its option, so it is specific), then the layout mistakes porters
  * make most (gate order, kernel handling, bias), then the GRU's own step (reset convention, bias
  * rows, update), then activations. Each reads a layer's cell from its descriptor (conformance/cells.ts)
@@ -13,10 +15,12 @@ import { activationHypotheses } from "./activations.ts";
 import { sequenceHypotheses } from "./sequence.ts";
 import { maskHypotheses } from "./masks.ts";
 import { gruHypotheses } from "./gru.ts";
+import { bidirectionalHypotheses } from "./bidirectional.ts";
 
 export { explanationOf, type Hypothesis, type Oracle } from "./hypothesis.ts";
 
 export const hypotheses: readonly Hypothesis[] = [
+  ...bidirectionalHypotheses,
   ...sequenceHypotheses,
   ...maskHypotheses,
   ...gateOrderHypotheses,

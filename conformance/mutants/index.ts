@@ -18,6 +18,7 @@ import { naiveLstmEngine, type NaiveEngine, type NaiveLstmFlaws } from "./naive-
 import { naiveRnnEngine, type NaiveRnnEngine, type NaiveRnnFlaws } from "./naive-rnn.ts";
 import { gruGallery } from "./gru/gallery.ts";
 import { simpleRnnGallery } from "./simple_rnn/gallery.ts";
+import { bidirectionalGallery } from "./bidirectional/gallery.ts";
 import { engine as gateOrderIofc } from "./gate-order-iofc.ts";
 import { engine as gateOrderIcfo } from "./gate-order-icfo.ts";
 import { engine as gateOrderIfoc } from "./gate-order-ifoc.ts";
@@ -119,6 +120,13 @@ export const gruMutants: readonly MutantEntry[] = gruGallery.map(cellMath);
 /** SimpleRNN mutants (spec/simple-rnn.md). */
 export const simpleRnnMutants: readonly MutantEntry[] = simpleRnnGallery.map(cellMath);
 
+/**
+ * Bidirectional mutants (spec/bidirectional.md): a mistake of the wrapper around layers of any cell
+ * (`bidirectional/…`, e.g. `--engine mutant:bidirectional/concat-backward-first`). They have no
+ * `cell` and no `flaws` to combine, so they make no pair mutant: each is judged on the Bidirectional cases.
+ */
+export const bidirectionalMutants: readonly MutantEntry[] = bidirectionalGallery.map(([name, flaw, engine, expectedHypothesis]) => ({ name, flaw, engine, expectedHypothesis }));
+
 /** The math mutants of each cell. */
 export const mutantsOfCell: Readonly<Record<CellKind, readonly MutantEntry[]>> = { lstm: mathMutants, gru: gruMutants, simple_rnn: simpleRnnMutants };
 
@@ -132,7 +140,7 @@ export const harnessMutants: readonly MutantEntry[] = [
   { name: "harness/wrong-shape", flaw: "returns the output without its last unit", engine: harnessWrongShape, expectedHypothesis: null },
 ];
 
-export const mutants: readonly MutantEntry[] = [...allMathMutants, ...harnessMutants];
+export const mutants: readonly MutantEntry[] = [...allMathMutants, ...bidirectionalMutants, ...harnessMutants];
 
 /**
  * The pair mutant with both flaws of `a` and `b`, or null when they cannot be combined: not both math
