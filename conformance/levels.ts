@@ -10,8 +10,9 @@
  *    passes it: zeros, a constant, the input echoed, the reference scaled; conformance/properties/).
  *    A property that a trivial engine satisfies is no evidence of anything, so it counts toward no level.
  *  - **none**: otherwise.
- * A case that needs a cell the engine does not implement is *out of scope* for it: reported as
- * unsupported (never a pass), and counted toward no level — neither core nor blocking full. So an
+ * A case that needs a cell the engine does not implement — or a Bidirectional, for an engine without
+ * it — is *out of scope* for it: reported as unsupported (never a pass), and counted toward no level —
+ * neither core nor blocking full; so is a property whose every anchor is out of scope. So an
  * LSTM engine keeps the level it reaches on the LSTM when the corpus gains GRU cases, and its level
  * speaks for the cells it implements (its `cell:*` features, or the LSTM alone).
  * A level is a statement about the cases that were run: a filtered or sharded run says so in its
@@ -19,7 +20,7 @@
  */
 import { CELL_FEATURES } from "./cells.ts";
 import type { Feature } from "./engine.ts";
-import { implementedFeatures } from "./features.ts";
+import { BIDIRECTIONAL_FEATURE, implementedFeatures } from "./features.ts";
 
 export type ConformanceLevel = "none" | "core" | "full";
 
@@ -39,21 +40,29 @@ export function isCoreCase(features: readonly Feature[], declared: readonly Feat
 /** What the level computation needs to know about each case and property. */
 export interface LevelInput {
   readonly cases: readonly { readonly status: string; readonly core: boolean; readonly missingFeatures?: readonly Feature[] }[];
-  readonly properties: readonly { readonly status: string; readonly evidence?: boolean }[];
+  readonly properties: readonly { readonly status: string; readonly evidence?: boolean; readonly missingFeatures?: readonly Feature[] }[];
 }
 
-/** Whether a case's verdict says it needs a cell the engine does not implement: out of the engine's scope. */
-export function isOutOfScope(c: LevelInput["cases"][number]): boolean {
-  return c.status === "unsupported" && (c.missingFeatures ?? []).some((f) => (CELL_FEATURES as readonly Feature[]).includes(f));
+/**
+ * The features that say what an engine *is* rather than how well it does it: each cell, and the
+ * Bidirectional wrapper (spec/bidirectional.md) — a case class of its own. A case or a property that
+ * needs one the engine lacks is out of its scope, like a GRU case for an LSTM engine.
+ */
+export const SCOPE_FEATURES: readonly Feature[] = [...CELL_FEATURES, BIDIRECTIONAL_FEATURE];
+
+/** Whether a verdict (a case's or a property's) says it needs a scope feature the engine does not implement: out of the engine's scope. */
+export function isOutOfScope(c: { readonly status: string; readonly missingFeatures?: readonly Feature[] }): boolean {
+  return c.status === "unsupported" && (c.missingFeatures ?? []).some((f) => SCOPE_FEATURES.includes(f));
 }
 
 export function levelReached(r: LevelInput): ConformanceLevel {
   const cases = r.cases.filter((c) => !isOutOfScope(c));
+  const properties = r.properties.filter((p) => !isOutOfScope(p));
   const core = cases.filter((c) => c.core);
   const coreOk = core.length > 0 && core.every((c) => c.status === "pass");
   if (!coreOk) return "none";
   const allCasesPass = cases.every((c) => c.status === "pass");
-  const propertiesPass = r.properties.some((p) => p.evidence === true && p.status === "pass") && r.properties.every((p) => p.status === "pass");
+  const propertiesPass = properties.some((p) => p.evidence === true && p.status === "pass") && properties.every((p) => p.status === "pass");
   return allCasesPass && propertiesPass ? "full" : "core";
 }
 

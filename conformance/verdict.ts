@@ -137,6 +137,8 @@ export interface PropertyResult {
   readonly seed: number;
   /** True when the property uses our reference as the oracle rather than Keras. */
   readonly referenceChecked: boolean;
+  /** An unsupported property's scope features the engine lacks (e.g. `bidirectional`): out of its scope, counted toward no level (levels.ts). */
+  readonly missingFeatures?: readonly Feature[];
   /** True when no trivial engine passes the property (it fails, or finds no anchor it can use); only those count toward a level (levels.ts). */
   readonly evidence: boolean;
   readonly specSection: string;

@@ -10,12 +10,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { hasBidirectional, recurrentLayers, type FixtureCase, type LayerCase } from "../case.ts";
+import { cellLayers, hasBidirectional, type FixtureCase, type LayerCase } from "../case.ts";
 import { cellOf, type CellKind } from "../cells.ts";
 import { diagnose } from "../diagnose.ts";
-import type { Engine, EngineOutputs } from "../engine.ts";
+import type { Engine, EngineOutputs, Feature } from "../engine.ts";
 import { referenceEngine } from "../engines/reference.ts";
-import { missingFeatures, requiredFeatures } from "../features.ts";
+import { BIDIRECTIONAL_FEATURE, missingFeatures, requiredFeatures } from "../features.ts";
 import { loadFixtureFile, parseFixtureJson } from "../fixtures/load.ts";
 import { checkOutputs } from "../outputs.ts";
 import { DEFAULT_TIMEOUT_MS, engineView, runWithTimeout, shellQuote } from "../runner.ts";
@@ -54,6 +54,8 @@ export interface PropertyResult {
   path?: string;
   /** True when the reference is the oracle (not Keras). */
   referenceChecked: boolean;
+  /** An unsupported property's scope features the engine lacks (levels.ts `SCOPE_FEATURES`): out of its scope, counted toward no level. */
+  missingFeatures?: readonly Feature[];
   /** The property's `evidence` (property.ts): only a pass of a property that every trivial engine fails counts toward a level. */
   evidence: boolean;
   specSection: string;
@@ -135,7 +137,7 @@ interface Finding {
 
 /** The distinct cells of a case's recurrent layers, in the order of conformance/cells.ts (LSTM first). */
 function cellsOf(c: LayerCase): CellKind[] {
-  const kinds = new Set(recurrentLayers(c).map((l) => cellOf(l).kind));
+  const kinds = new Set(cellLayers(c).map((l) => cellOf(l).kind));
   return (["lstm", "gru", "simple_rnn"] as const).filter((k) => kinds.has(k));
 }
 
@@ -230,6 +232,12 @@ async function runGenerated(ctx: RunContext, p: GeneratedProperty): Promise<Prop
 async function runFixtureAnchored(ctx: RunContext, p: FixtureProperty): Promise<PropertyResult> {
   const { engine, options: o } = ctx;
   const anchors = (o.fixtures ?? []).filter((c) => hasBidirectional(c) === (p.anchors === "bidirectional"));
+  const lacksBidirectional = missingFeatures([BIDIRECTIONAL_FEATURE], engine.features).length > 0;
+  if (p.anchors === "bidirectional" && (anchors.length === 0 || lacksBidirectional)) {
+    // Out of scope, like the engine's Bidirectional cases (levels.ts SCOPE_FEATURES): it counts toward no level.
+    const why = lacksBidirectional ? "the engine does not implement bidirectional" : "the run has no Bidirectional fixture case";
+    return { ...base(p, o.seed), status: "unsupported", runs: 0, missingFeatures: [BIDIRECTIONAL_FEATURE], message: `${why}: this property's anchors are Bidirectional cases (out of scope)` };
+  }
   const supported = anchors.filter((c) => missingFeatures(requiredFeatures(c), engine.features).length === 0);
   const usable = supported.filter((c) => !(o.exclude?.(c.id) ?? false));
   if (usable.length === 0) {

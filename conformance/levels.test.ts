@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { isOutOfScope, levelReached, SCOPE_FEATURES } from "./levels.ts";
+
+const pass = { status: "pass", core: true };
+const evidence = { status: "pass", evidence: true };
+
+describe("scope: cells and the Bidirectional wrapper (levels.ts SCOPE_FEATURES)", () => {
+  it("a Bidirectional case or property the engine lacks the wrapper for counts toward no level", () => {
+    expect(SCOPE_FEATURES).toContain("bidirectional");
+    const bidiCase = { status: "unsupported", core: false, missingFeatures: ["bidirectional" as const] };
+    const bidiProperty = { status: "unsupported", evidence: true, missingFeatures: ["bidirectional" as const] };
+    expect(isOutOfScope(bidiCase)).toBe(true);
+    expect(levelReached({ cases: [pass, bidiCase], properties: [evidence, bidiProperty] })).toBe("full");
+  });
+
+  it("a missing option is not a scope: the case blocks full, and so does the property", () => {
+    const masked = { status: "unsupported", core: false, missingFeatures: ["mask" as const] };
+    expect(isOutOfScope(masked)).toBe(false);
+    expect(levelReached({ cases: [pass, masked], properties: [evidence] })).toBe("core");
+    expect(levelReached({ cases: [pass], properties: [evidence, { status: "unsupported", evidence: true, missingFeatures: ["mask" as const] }] })).toBe("core");
+  });
+
+  it("an out-of-scope Bidirectional that did run and failed still blocks (only unsupported is out of scope)", () => {
+    const failed = { status: "fail", core: false, missingFeatures: ["bidirectional" as const] };
+    expect(levelReached({ cases: [pass, failed], properties: [evidence] })).toBe("core");
+    expect(levelReached({ cases: [pass], properties: [{ status: "fail", evidence: true, missingFeatures: ["bidirectional" as const] }] })).toBe("core");
+  });
+
+  it("out-of-scope results alone are no evidence", () => {
+    const bidiProperty = { status: "unsupported", evidence: true, missingFeatures: ["bidirectional" as const] };
+    expect(levelReached({ cases: [pass], properties: [bidiProperty] })).toBe("core");
+  });
+});
