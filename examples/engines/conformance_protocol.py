@@ -45,6 +45,9 @@ class Layer:
     class_name: str
     config: dict
     weights: dict = field(default_factory=dict)  # name -> float32 array, Keras layout
+    # A Bidirectional's two recurrent layers, each with its config as Keras built it (spec/bidirectional.md); None otherwise.
+    forward: Optional["Layer"] = None
+    backward: Optional["Layer"] = None
 
     def weight_list(self) -> list:
         """Keras's get_weights() order: kernel, recurrent_kernel[, bias]."""
@@ -66,11 +69,14 @@ class Case:
     calls: list
 
 
+def layer_from_wire(l: dict) -> Layer:
+    if l["class_name"] == "Bidirectional":  # its layers travel as "forward" and "backward" (spec/adapter.md §8)
+        return Layer("Bidirectional", l["config"], {}, layer_from_wire(l["forward"]), layer_from_wire(l["backward"]))
+    return Layer(l["class_name"], l["config"], {w["name"]: array_from_wire(w) for w in l.get("weights", [])})
+
+
 def case_from_message(m: dict) -> Case:
-    layers = [
-        Layer(l["class_name"], l["config"], {w["name"]: array_from_wire(w) for w in l.get("weights", [])})
-        for l in m["layers"]
-    ]
+    layers = [layer_from_wire(l) for l in m["layers"]]
     calls = [
         Call(
             array_from_wire(c["x"]),

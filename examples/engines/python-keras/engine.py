@@ -1,5 +1,5 @@
 """Real Keras as a keras-rnn-conformance protocol engine (spec/adapter.md §8): each case's layers —
-LSTM, GRU, SimpleRNN, mixed stacks, Masking — are built by Keras itself from their get_config(), given
+LSTM, GRU, SimpleRNN, mixed stacks, Masking, Bidirectional — are built by Keras itself from their get_config(), given
 the case's weights with set_weights() and called eagerly; Keras composes the model (the mask passed
 down, initial_state, stateful state). Cases of dialect "keras3" run on Keras 3 (backend from KERAS_BACKEND, default
 tensorflow); cases of dialect "tf-keras" run on tf_keras, so one Keras can be checked against
@@ -67,6 +67,32 @@ def built_layer(dialect: str, position: int, layer, input_dim: int, batch: int):
     return built
 
 
+def built_bidirectional(dialect: str, position: int, layer, input_dim: int, batch: int):
+    """keras.layers.Bidirectional (tf_keras's for tf-keras) of the case's two layers: the backward one is
+    passed as backward_layer with the config Keras built it with (go_backwards forced in Keras 3, toggled
+    in tf-keras; zero_output_for_mask as the wrapper set it), so Keras neither clones nor toggles again."""
+    k = keras_module(dialect)
+    f, b = layer.forward, layer.backward
+    stateful = bool(f.config.get("stateful"))
+    key = (dialect, position, "Bidirectional", json.dumps([layer.config, f.class_name, f.config, b.class_name, b.config], sort_keys=True),
+           input_dim, batch if stateful else None)
+    built = _layers.get(key)
+    if built is None:
+        if dialect == "keras3" and stateful and f.config.get("return_state"):
+            # Bidirectional.compute_mask multiplies a generator by 2 when the layer has states (spec/bidirectional.md §9).
+            raise Unsupported(f"Keras {keras.__version__} cannot call a stateful Bidirectional with return_state "
+                              "(Bidirectional.compute_mask: 'generator' * int)")
+        classes = {"LSTM": k.layers.LSTM, "GRU": k.layers.GRU, "SimpleRNN": k.layers.SimpleRNN}
+        if f.class_name not in classes or b.class_name not in classes:
+            raise Unsupported(f"Bidirectional of {f.class_name} and {b.class_name}")
+        built = k.layers.Bidirectional(classes[f.class_name].from_config(dict(f.config)),
+                                       backward_layer=classes[b.class_name].from_config(dict(b.config)),
+                                       merge_mode=layer.config.get("merge_mode", "concat"))
+        built.build((batch if stateful else None, None, input_dim))
+        _layers[key] = built
+    return built
+
+
 def to_tensor(dialect: str, a):
     # tf_keras refuses numpy arrays as initial_state ("Expected a symbolic tensor instance").
     if dialect == "tf-keras":
@@ -88,6 +114,17 @@ def run_case(case) -> list:
     model = []
     input_dim = first_x.shape[-1]
     for position, layer in enumerate(case.layers):
+        if layer.class_name == "Bidirectional":
+            built = built_bidirectional(case.dialect, position, layer, input_dim, batch)
+            # Keras made its own copy of the forward layer: the weights go to the layers the wrapper holds.
+            for sub, given in ((built.forward_layer, layer.forward), (built.backward_layer, layer.backward)):
+                sub.set_weights(given.weight_list())
+                if given.config.get("stateful"):
+                    reset_state(sub)
+            units = (layer.forward.config["units"], layer.backward.config["units"])
+            input_dim = sum(units) if layer.config.get("merge_mode", "concat") == "concat" else units[0]
+            model.append((layer.class_name, built))
+            continue
         built = built_layer(case.dialect, position, layer, input_dim, batch)
         if layer.class_name in RECURRENT:
             built.set_weights(layer.weight_list())
@@ -101,7 +138,7 @@ def run_case(case) -> list:
         first_recurrent = True
         for class_name, built in model:
             kwargs = {}
-            if class_name in RECURRENT and first_recurrent:
+            if (class_name in RECURRENT or class_name == "Bidirectional") and first_recurrent:
                 if call.mask is not None:
                     kwargs["mask"] = to_tensor(case.dialect, call.mask)
                 if call.initial_state is not None:
@@ -119,7 +156,7 @@ ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "linear", "relu", "relu6", "so
 CAPABILITIES = [
     "cell:lstm", "cell:gru", "cell:simple_rnn", "gru:reset_after_false",
     "return_sequences", "return_state", "go_backwards", "initial_state", "mask", "masking_layer",
-    "zero_output_for_mask", "stateful", "stacked", "use_bias_false", "dialect:tf-keras",
+    "zero_output_for_mask", "stateful", "stacked", "use_bias_false", "dialect:tf-keras", "bidirectional",
     *[f"activation:{n}" for n in ACTIVATIONS], *[f"recurrent_activation:{n}" for n in ACTIVATIONS],
 ]
 
