@@ -42,6 +42,9 @@ export {
   type RecurrentModelLayer,
   type ReferenceTensor,
 } from "./model.ts";
+// Gradients (spec/gradients.md §4): backpropagation through time for the same models.
+export { derivativeByName, differentiableActivationNames, type Derivative } from "./gradients/activations.ts";
+export { modelGradients, type CallGradients as ModelCallGradients, type GradientCall, type LayerWeightGradients } from "./gradients/model.ts";
 import type { Dialect } from "./activations.ts";
 import { runModel, type KerasGruConfig, type KerasLstmConfig, type KerasLstmWeights, type KerasRnnWeights, type KerasSimpleRnnConfig, type ModelCall, type ReferenceTensor } from "./model.ts";
 

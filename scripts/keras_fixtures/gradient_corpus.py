@@ -26,11 +26,28 @@ from .gradient_tolerance import policy
 from .materialize import RECURRENT
 from .pipeline import REPO_ROOT, SCRIPTS_DIR, WEIGHT_NAMES, keras_module, prepare, provenance
 from .run import GenerationError
-from .schema_check import SCRIPT as AJV_SCRIPT
 
 GENERATOR = os.path.join(SCRIPTS_DIR, "generate_gradients.py")
 SCHEMA = os.path.join(REPO_ROOT, "spec", "gradient-fixture.schema.json")
 FORMAT_VERSION = 1
+
+# ajv (node) as conformance/gradients/load.ts runs it: the gradient schema references the forward one.
+AJV_SCRIPT = r"""
+import Ajv2020 from "ajv/dist/2020.js";
+import { readFileSync } from "node:fs";
+const [forward, schema, ...files] = process.argv.slice(1);
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+ajv.addSchema(JSON.parse(readFileSync(forward, "utf8")));
+const validate = ajv.compile(JSON.parse(readFileSync(schema, "utf8")));
+let bad = 0;
+for (const file of files) {
+  if (!validate(JSON.parse(readFileSync(file, "utf8")))) {
+    bad++;
+    for (const e of validate.errors.slice(0, 5)) console.log(`${file}: ${e.instancePath || "/"}: ${e.message}`);
+  }
+}
+process.exit(bad ? 1 : 0);
+"""
 
 
 def generator_sha256() -> str:
@@ -247,7 +264,8 @@ def validate(paths: list[str]) -> tuple[bool, str]:
     node = shutil.which("node")
     if node is None or not os.path.isdir(os.path.join(REPO_ROOT, "node_modules", "ajv")):
         return True, "schema check skipped (node or node_modules/ajv missing; run npm ci)"
-    proc = subprocess.run([node, "--input-type=module", "-e", AJV_SCRIPT, SCHEMA, *paths], cwd=REPO_ROOT, capture_output=True, text=True)
+    forward = os.path.join(REPO_ROOT, "spec", "fixture.schema.json")
+    proc = subprocess.run([node, "--input-type=module", "-e", AJV_SCRIPT, forward, SCHEMA, *paths], cwd=REPO_ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         return False, (proc.stdout + proc.stderr).strip()
     return True, f"schema check: {len(paths)} file(s) valid against spec/gradient-fixture.schema.json"

@@ -9,8 +9,8 @@ tensor's largest element (spec/gradients.md §6.2).
 """
 from __future__ import annotations
 
-BASE = 2e-5
-MEASURED_STEPS = 100
+BASE = 1e-5
+MEASURED_STEPS = 1000
 CAP = 1e-3
 
 
