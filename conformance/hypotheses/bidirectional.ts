@@ -1,5 +1,5 @@
 /**
- * Mistakes of a `Bidirectional` port (spec/bidirectional.md; keras/src/layers/rnn/bidirectional.py):
+ * Mistakes of a `Bidirectional` port (spec/bidirectional.md §1–§7; keras/src/layers/rnn/bidirectional.py):
  * once each direction's layer is right, what the wrapper does with them — the backward output flipped
  * back along time (with return_sequences only), the merge (concat forward first, sum, ave), which
  * weights and which half of initial_state go to which direction, the order of the returned states,
@@ -29,7 +29,6 @@ import { STAGES, type Hypothesis, type Stage } from "./hypothesis.ts";
 import { kerasBidirectional, outputCount, runLayerwise, type BidirectionalMerge } from "./layerwise.ts";
 import { usesMask } from "./sequence.ts";
 
-const CHAPTER = "spec/bidirectional.md";
 
 const bidirectionalsOf = (c: LayerCase): BidirectionalLayer[] => sequenceLayers(c).filter((l): l is BidirectionalLayer => l.className === "Bidirectional");
 
@@ -100,7 +99,8 @@ export const backwardNotFlipped = mergeHypothesis(
   "bidirectional:backward-not-flipped",
   "your engine matches Keras if the backward layer's sequence is merged as it comes out, in processing order (x[T-1] first): with " +
     "return_sequences Keras flips it back along time first, so that step t of the merged output pairs the forward layer's step t " +
-    `with the backward layer's output at x[t] (ops.flip(y_rev, axis=1), ${CHAPTER})`,
+    "with the backward layer's output at x[t] (ops.flip(y_rev, axis=1)); a fused bidirectional kernel (cuDNN, ONNX, PyTorch) already returns " +
+    "it in time order, and flipping that again is the same mistake (spec/bidirectional.md §3.2, §3.3, §10)",
   FLIP,
   sequences,
   (f, b, l, at) => kerasBidirectional(f, [flipTime(b[0]!), ...b.slice(1)], l, at),
@@ -110,7 +110,7 @@ export const lastOutputUnitsReversed = mergeHypothesis(
   "bidirectional:last-output-units-reversed",
   "your engine matches Keras if the backward layer's last output has its units reversed — flip(y_rev, axis=1) applied without " +
     "return_sequences, where axis 1 of a (batch, units) output is the units: Keras flips only a sequence, the last output is merged " +
-    `as the layer returned it (${CHAPTER})`,
+    "as the layer returned it (spec/bidirectional.md §3.2)",
   FLIP,
   (l) => !sequences(l) && l.backward.config.units > 1,
   (f, b, l, at) => kerasBidirectional(f, [reverseUnits(b[0]!), ...b.slice(1)], l, at),
@@ -119,7 +119,7 @@ export const lastOutputUnitsReversed = mergeHypothesis(
 export const concatBackwardFirst = mergeHypothesis(
   "bidirectional:concat-backward-first",
   "your engine matches Keras if merge_mode=\"concat\" puts the backward layer's features first: Keras concatenates [forward, backward] " +
-    `along the last axis, the forward layer's units first (${CHAPTER})`,
+    "along the last axis, the forward layer's units first (spec/bidirectional.md §4)",
   MERGE,
   (l) => l.config.merge_mode === "concat",
   (f, b, l) => {
@@ -130,7 +130,7 @@ export const concatBackwardFirst = mergeHypothesis(
 
 export const aveAsSum = mergeHypothesis(
   "bidirectional:ave-as-sum",
-  `your engine matches Keras if merge_mode="ave" is computed as "sum": Keras averages, (forward + backward) / 2 (${CHAPTER})`,
+  `your engine matches Keras if merge_mode="ave" is computed as "sum": Keras averages, (forward + backward) / 2 (spec/bidirectional.md §4)`,
   MERGE,
   (l) => l.config.merge_mode === "ave",
   mergedAs("sum"),
@@ -138,7 +138,7 @@ export const aveAsSum = mergeHypothesis(
 
 export const sumAsAve = mergeHypothesis(
   "bidirectional:sum-as-ave",
-  `your engine matches Keras if merge_mode="sum" is computed as "ave": Keras adds the two outputs, forward + backward, without halving (${CHAPTER})`,
+  `your engine matches Keras if merge_mode="sum" is computed as "ave": Keras adds the two outputs, forward + backward, without halving (spec/bidirectional.md §4)`,
   MERGE,
   (l) => l.config.merge_mode === "sum",
   mergedAs("ave"),
@@ -164,7 +164,7 @@ export const statesInterleaved = statesHypothesis(
   "bidirectional:states-interleaved",
   "your engine matches Keras if return_state gives [output, forward h, backward h, forward c, backward c] (the states interleaved, " +
     "ONNX's Y_h and Y_c each stacking both directions): Keras returns each layer's states together, the forward layer's first, " +
-    `[output, forward h, forward c, backward h, backward c] (${CHAPTER})`,
+    `[output, forward h, forward c, backward h, backward c] (spec/bidirectional.md §5)`,
   (l) => cellOf(l.forward).states.length > 1 && cellOf(l.backward).states.length === cellOf(l.forward).states.length,
   (f, b) => f.flatMap((s, k) => [s, b[k]!]),
 );
@@ -172,7 +172,7 @@ export const statesInterleaved = statesHypothesis(
 export const statesBackwardFirst = statesHypothesis(
   "bidirectional:states-backward-first",
   "your engine matches Keras if return_state gives the backward layer's states before the forward layer's: Keras returns the " +
-    `forward layer's states first, then the backward layer's, after the output (${CHAPTER})`,
+    `forward layer's states first, then the backward layer's, after the output (spec/bidirectional.md §5)`,
   () => true,
   (f, b) => [...b, ...f],
 );
@@ -181,7 +181,7 @@ export const initialStateHalvesSwapped: Hypothesis = {
   id: "bidirectional:initial-state-halves-swapped",
   explanation:
     "your engine matches Keras if initial_state's first half goes to the backward layer: Keras passes the first half to the forward " +
-    `layer and the second half to the backward layer, [forward states…, backward states…] (${CHAPTER})`,
+    `layer and the second half to the backward layer, [forward states…, backward states…] (spec/bidirectional.md §6)`,
   touches: ["initial-state"],
   stage: STAGES.sequence,
   async predict(c, oracle) {
@@ -207,7 +207,7 @@ export const weightsSwapped = caseHypothesis(
   "bidirectional:weights-swapped",
   "your engine matches Keras if the forward layer runs with the backward layer's weights and the backward layer with the forward's: " +
     "Keras's weights are the forward layer's first, [forward kernel, recurrent_kernel, bias, backward kernel, recurrent_kernel, bias] " +
-    `(PyTorch's *_reverse tensors and ONNX's second direction are the backward layer's) (${CHAPTER})`,
+    `(PyTorch's *_reverse tensors and ONNX's second direction are the backward layer's) (spec/bidirectional.md §2)`,
   { touches: ["bidirectional-weights"], stage: STAGES.routing },
   (c) =>
     mapBidirectionals(c, (l) => {
@@ -220,7 +220,7 @@ export const zeroOutputNotForced = caseHypothesis(
   "bidirectional:zero-output-not-forced",
   "your engine matches Keras if, at masked steps, each direction repeats its previous output: with return_sequences Keras's " +
     "Bidirectional forces zero_output_for_mask=True on both layers (masked steps output zeros in both halves), whatever the wrapped " +
-    `layer said (${CHAPTER})`,
+    `layer said (spec/bidirectional.md §1.4, §7.2)`,
   { touches: ["mask-output"], stage: STAGES.sequence },
   (c) =>
     usesMask(c)
@@ -236,7 +236,7 @@ export const goBackwardsForced = caseHypothesis(
   "bidirectional:go-backwards-forced",
   "your engine matches Keras if both layers go backwards here: tf-keras (and tfjs) build the backward layer by toggling the wrapped " +
     "layer's go_backwards, so a wrapped layer with go_backwards=True gives a forward layer that goes backwards and a backward layer " +
-    `that goes forwards; forcing the backward layer's go_backwards to True is Keras 3's rule, which refuses such a layer (${CHAPTER})`,
+    `that goes forwards; forcing the backward layer's go_backwards to True is Keras 3's rule, which refuses such a layer (spec/bidirectional.md §1.2, §11)`,
   DIRECTIONS,
   (c) => mapBidirectionals(c, (l) => (l.backward.config.go_backwards ? l : { ...l, backward: withConfig(l.backward, { go_backwards: true }) })),
 );
@@ -246,7 +246,7 @@ export const directionsFixed = caseHypothesis(
   "your engine matches Keras if the forward layer always runs forwards and the backward layer backwards, whatever their " +
     "go_backwards says (PyTorch's bidirectional=True, ONNX's direction=\"bidirectional\"): tf-keras toggles the wrapped layer's " +
     "go_backwards, so a wrapped layer with go_backwards=True gives a forward layer that goes backwards and a backward layer that " +
-    `goes forwards, and each layer runs as its own config says (${CHAPTER})`,
+    `goes forwards, and each layer runs as its own config says (spec/bidirectional.md §1.2, §11)`,
   DIRECTIONS,
   (c) =>
     mapBidirectionals(c, (l) =>
@@ -258,7 +258,7 @@ export const backwardDoubleReversed = caseHypothesis(
   "bidirectional:backward-double-reversed",
   "your engine matches Keras if the backward layer gets the input reversed along time and also runs with go_backwards, so the two " +
     "reversals cancel and it reads the sequence in its original order: Keras hands both layers the same input; the backward " +
-    `layer's go_backwards alone reverses it (${CHAPTER})`,
+    `layer's go_backwards alone reverses it (spec/bidirectional.md §3.1)`,
   DIRECTIONS,
   (c) => mapBidirectionals(c, (l) => ({ ...l, backward: withConfig(l.backward, { go_backwards: !l.backward.config.go_backwards }) })),
 );

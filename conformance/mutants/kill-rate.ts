@@ -95,11 +95,16 @@ export async function judgeMutant(m: MutantEntry, cases: readonly FixtureCase[],
  * wrong, not "not expressible") that named it.
  */
 export function cellRateLine(cell: CellKind, verdicts: readonly MutantVerdict[]): string {
+  return rateLine(cell, verdicts);
+}
+
+/** {@link cellRateLine} for any group of mutants, named `label` (e.g. the Bidirectional gallery, whose mutants wrap every cell). */
+export function rateLine(label: string, verdicts: readonly MutantVerdict[]): string {
   const killed = verdicts.filter((v) => v.killed).length;
   const right = verdicts.reduce((n, v) => n + v.right, 0);
   const due = right + verdicts.reduce((n, v) => n + Object.keys(v.wrong).length, 0);
   const pct = (a: number, b: number): string => (b === 0 ? "—" : `${((100 * a) / b).toFixed(1)} %`);
-  return `${cell}: ${killed}/${verdicts.length} mutants killed (${pct(killed, verdicts.length)}); diagnosis right on ${right}/${due} checked cases where the flaw is observable (${pct(right, due)})`;
+  return `${label}: ${killed}/${verdicts.length} mutants killed (${pct(killed, verdicts.length)}); diagnosis right on ${right}/${due} checked cases where the flaw is observable (${pct(right, due)})`;
 }
 
 /** A Markdown table of verdicts, with the kill rate, and each cell's rates in a line (`cellRateLine`). */

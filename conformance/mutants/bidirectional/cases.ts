@@ -1,5 +1,5 @@
 /**
- * Generated Bidirectional cases for the Bidirectional gallery (spec/bidirectional.md), over every
+ * Generated Bidirectional cases for the Bidirectional gallery (spec/bidirectional.md §1–§9), over every
  * cell: each merge mode × return_sequences × return_state, masks (right-padded, holes, a Masking
  * layer) with the wrapper's forced zero_output_for_mask, initial_state for both directions, a
  * custom backward layer, stacks, stateful calls and tf-keras's toggled go_backwards. Their expected
@@ -18,6 +18,8 @@ const B = 3;
 const T = 5;
 const D = 3;
 const U = 3;
+/** An input width other than the units, where a square kernel would hide a kernel mistake (the SimpleRNN's reshape is its transpose, spec/simple-rnn.md §6). */
+const WIDE = 4;
 
 /** What varies between the wrapper's two layers and around them. */
 interface Options {
@@ -78,11 +80,11 @@ function maskOf(kind: MaskKind): Uint8Array {
   return m;
 }
 
-function calls(n: number, kind: MaskKind, initialStates: number, next: () => number): CallInputs[] {
+function calls(n: number, kind: MaskKind, initialStates: number, next: () => number, inputDim = D): CallInputs[] {
   return Array.from({ length: n }, (_, k) => {
-    const x = uniform([B, T, D], next, 2);
+    const x = uniform([B, T, inputDim], next, 2);
     const mask = maskOf(kind);
-    if (kind === "masking_layer") for (let s = 0; s < B * T; s++) if (s % T === T - 1 && s >= T) x.data.fill(0, s * D, (s + 1) * D);
+    if (kind === "masking_layer") for (let s = 0; s < B * T; s++) if (s % T === T - 1 && s >= T) x.data.fill(0, s * inputDim, (s + 1) * inputDim);
     return {
       x,
       ...(kind === "right_padded" || kind === "holes" ? { mask: { shape: [B, T], data: mask } } : {}),
@@ -121,14 +123,15 @@ export function bidirectionalLayerCases(seed = 20261201): LayerCase[] {
       }
     }
     for (const mode of ["concat", "sum"] as const) {
-      add("initial_state", cell, modeName(mode), [bidirectional(cell, D, mode, { returnSequences: true, returnState: true }, next)], calls(1, "none", 2 * states, next));
-      add("initial_state", cell, `${modeName(mode)}_masked`, [bidirectional(cell, D, mode, { returnSequences: false, returnState: true }, next)], calls(1, "holes", 2 * states, next));
+      add("initial_state", cell, modeName(mode), [bidirectional(cell, WIDE, mode, { returnSequences: true, returnState: true }, next)], calls(1, "none", 2 * states, next, WIDE));
+      add("initial_state", cell, `${modeName(mode)}_masked`, [bidirectional(cell, WIDE, mode, { returnSequences: false, returnState: true }, next)], calls(1, "holes", 2 * states, next, WIDE));
     }
     add("backward_layer", cell, "relu", [bidirectional(cell, D, "concat", { returnSequences: true, returnState: true, backwardActivation: "relu" }, next)], calls(1, "none", 0, next));
     const inner = { returnSequences: true, returnState: false };
     add("stacked", cell, "two", [bidirectional(cell, D, "concat", inner, next), bidirectional(cell, 2 * U, "ave", { returnSequences: false, returnState: true }, next)], calls(1, "right_padded", 0, next));
     add("stacked", cell, "then_plain", [bidirectional(cell, D, "sum", inner, next), layer(cell, U, { returnSequences: true, returnState: true }, false, next)], calls(1, "none", 0, next));
-    add("stateful", cell, "two_calls", [bidirectional(cell, D, "concat", { returnSequences: true, returnState: true, stateful: true }, next)], calls(2, "none", 0, next));
+    // Keras 3.15.1 cannot call a stateful Bidirectional with return_state (spec/bidirectional.md §9)
+    add("stateful", cell, "two_calls", [bidirectional(cell, D, "concat", { returnSequences: true, returnState: false, stateful: true }, next)], calls(2, "none", 0, next));
     for (const returnSequences of [true, false]) {
       const o = { returnSequences, returnState: true, toggled: true };
       add("legacy", cell, `toggled_${returnSequences ? "seq" : "last"}`, [bidirectional(cell, D, "concat", o, next)], calls(1, "none", 0, next), "tf-keras");

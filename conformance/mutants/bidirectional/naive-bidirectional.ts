@@ -14,7 +14,7 @@
  * (spec/lstm.md §3.5.5–§3.5.7).
  */
 import { sequenceLayers, type BidirectionalLayer, type CallInputs, type LayerCase, type RecurrentLayer } from "../../case.ts";
-import { CELLS } from "../../cells.ts";
+import { CELLS, type CellClassName } from "../../cells.ts";
 import type { Engine, EngineOutputs, Feature } from "../../engine.ts";
 import { BIDIRECTIONAL_FEATURE } from "../../features.ts";
 import { flipTime } from "../../hypotheses/case-transforms.ts";
@@ -55,7 +55,10 @@ export interface NaiveBidirectionalEngine extends Engine {
   readonly flaws: NaiveBidirectionalFlaws;
 }
 
-const naiveLayers = {
+/** The engine that computes one recurrent layer of each cell (a one-layer case, every call). */
+export type LayerEngines = Readonly<Record<CellClassName, Engine>>;
+
+const naiveLayers: LayerEngines = {
   LSTM: naiveLstmEngine({ name: "naive-lstm" }),
   GRU: naiveRnnEngine({ name: "naive-gru", cell: "gru" }),
   SimpleRNN: naiveRnnEngine({ name: "naive-simple-rnn", cell: "simple_rnn" }),
@@ -68,9 +71,9 @@ export const naiveBidirectionalFeatures: readonly Feature[] = [
 
 const withConfig = <L extends RecurrentLayer>(l: L, patch: Partial<L["config"]>): L => ({ ...l, config: { ...l.config, ...patch } });
 
-/** One recurrent layer over every call, by its naive engine: [output, ...states] per call. */
-async function runLayer(c: LayerCase, layer: RecurrentLayer, calls: readonly CallInputs[]): Promise<Tensor[][]> {
-  const out = await naiveLayers[layer.className].run({ id: c.id, dialect: c.dialect, layers: [withConfig(layer, { return_state: true })], calls: [...calls] });
+/** One recurrent layer over every call, by its cell's engine: [output, ...states] per call. */
+async function runLayer(engines: LayerEngines, c: LayerCase, layer: RecurrentLayer, calls: readonly CallInputs[]): Promise<Tensor[][]> {
+  const out = await engines[layer.className].run({ id: c.id, dialect: c.dialect, layers: [withConfig(layer, { return_state: true })], calls: [...calls] });
   return out.map((o) => [...o]);
 }
 
@@ -130,9 +133,22 @@ function pairOf(layer: BidirectionalLayer, flaws: NaiveBidirectionalFlaws): [Rec
 
 const reversedCall = (call: CallInputs): CallInputs => ({ ...call, x: flipTime(call.x), ...(call.mask ? { mask: flipTime(call.mask) } : {}) });
 
+export interface NaiveBidirectionalOptions {
+  readonly name: string;
+  readonly version?: string;
+  readonly flaws?: NaiveBidirectionalFlaws;
+  /**
+   * The layers it wraps, per cell: the naive layers by default; a mutant of a cell's gallery makes
+   * a Bidirectional port whose layers have that mistake in both directions (what the cell's
+   * hypotheses must then name on a Bidirectional case).
+   */
+  readonly layers?: Partial<LayerEngines>;
+}
+
 /** Builds a naive Bidirectional engine with the given flaws (none: a correct one). */
-export function naiveBidirectionalEngine(options: { readonly name: string; readonly version?: string; readonly flaws?: NaiveBidirectionalFlaws }): NaiveBidirectionalEngine {
+export function naiveBidirectionalEngine(options: NaiveBidirectionalOptions): NaiveBidirectionalEngine {
   const flaws = options.flaws ?? {};
+  const engines: LayerEngines = { ...naiveLayers, ...options.layers };
   return {
     name: options.name,
     version: options.version ?? "1.0.0",
@@ -156,7 +172,7 @@ export function naiveBidirectionalEngine(options: { readonly name: string; reado
             return { x, ...(mask ? { mask } : {}), ...(s && s.length > 0 ? { initialState: [...s] } : {}) };
           });
         if (layer.className !== "Bidirectional") {
-          outputs = await runLayer(c, layer, callsWith(given));
+          outputs = await runLayer(engines, c, layer, callsWith(given));
           const keep = layer.config.return_state ? outputs : outputs.map((o) => [o[0]!]);
           xs = outputs.map((o) => o[0]!);
           outputs = keep;
@@ -170,9 +186,9 @@ export function naiveBidirectionalEngine(options: { readonly name: string; reado
           const h = Math.floor(s.length / 2);
           return first !== (flaws.initialStateHalvesSwapped ?? false) ? s.slice(0, h) : s.slice(h);
         };
-        const fwd = await runLayer(c, forward, callsWith((n) => half(n, true)));
+        const fwd = await runLayer(engines, c, forward, callsWith((n) => half(n, true)));
         const backwardCalls = callsWith((n) => half(n, false));
-        const bwd = await runLayer(c, backward, flaws.backwardDoubleReversed ? backwardCalls.map(reversedCall) : backwardCalls);
+        const bwd = await runLayer(engines, c, backward, flaws.backwardDoubleReversed ? backwardCalls.map(reversedCall) : backwardCalls);
         const merged = fwd.map((f, n) => merge(layer, f, bwd[n]!, flaws));
         const sequenceOutputs = layer.config.merge_mode === null ? 2 : 1;
         outputs = layer.forward.config.return_state ? merged : merged.map((o) => o.slice(0, sequenceOutputs));
