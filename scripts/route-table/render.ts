@@ -28,10 +28,15 @@ function median(values: readonly number[]): number | null {
 
 /** The lowering's kind, without the counts and sizes that vary per case: what a pass exercised. */
 export function loweringKind(lowering: string): string {
-  const body = lowering.replace(/^lowering: /, "").replace(/ \((opset \d+, )?\d+ (nodes|ops)\)/g, "");
+  const body = lowering
+    .replace(/^lowering: /, "")
+    .replace(/ \((opset \d+, )?\d+ (nodes|ops)\)/g, "")
+    // tflite_graph.py lists the variable ops and the TF ops kept: the kind is that there are some.
+    .replace(/variables: VAR_HANDLE ×\d+, ASSIGN_VARIABLE ×\d+, READ_VARIABLE ×\d+/g, "variables")
+    .replace(/TF ops kept: [^;]*/g, "TF ops kept");
   return body
     .split(/, |; /)
-    .map((p) => p.replace(/ ×\d+/g, "").replace(/^variables: .*/, "variables"))
+    .map((p) => p.replace(/ ×\d+/g, ""))
     .filter((p, i, all) => p !== "" && all.indexOf(p) === i)
     .join(" + ");
 }
@@ -71,8 +76,27 @@ function evidenceLines(verdicts: readonly CaseVerdict[], evidence: ReadonlyMap<s
   return [`  - evidence, inside the converted model of \`${first.case}\` (${cell(first.lowering)}): ${first.evidence.map((e) => cell(e)).join(" — ")}`];
 }
 
+const UNSUPPORTED_PREFIX = "engine cannot run this case: ";
+
+/** The converters' refusals in their own words, each once with its count: the group's heading keeps only the clause before the first colon. */
+function refusalWords(verdicts: readonly CaseVerdict[]): string {
+  const counts = new Map<string, number>();
+  for (const v of verdicts) {
+    const m = v.message.startsWith(UNSUPPORTED_PREFIX) ? v.message.slice(UNSUPPORTED_PREFIX.length) : v.message;
+    counts.set(m, (counts.get(m) ?? 0) + 1);
+  }
+  const words = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([m, n]) => `"${cell(m)}" (${n})`);
+  return `  - in its words: ${words.slice(0, 6).join("; ")}${words.length > 6 ? `; and ${words.length - 6} more` : ""}`;
+}
+
 function divergenceOf(result: RouteResult, v: CaseVerdict): string | undefined {
   return result.route.divergences.find((d) => d.pattern === "" || matchesIdPattern(v.id, d.pattern))?.instead;
+}
+
+/** A shard is a deterministic part of the corpus (`--shard`): said, so that its counts are not read as the corpus's. */
+function partial(report: RouteResult["report"]): string {
+  const s = report.selection.shard;
+  return s ? ` **Partial run**: shard ${s.index}/${s.count} of the corpus (${report.cases.length} of ${report.selection.casesLoaded} cases), the route being the slowest to convert.` : "";
 }
 
 function routeSection(result: RouteResult): string[] {
@@ -80,7 +104,7 @@ function routeSection(result: RouteResult): string[] {
   const c = report.counts;
   const out = [
     `**${route.name}** — ${route.what}. ${c.pass} of ${report.cases.length} pass; ${c.fail + c["unexpected-pass"]} fail, ${c.unsupported} unsupported, ${c.error} errors. ` +
-      `Version: ${cell(report.engine.version)}. Timings: ${timings(result)}. What the wrapper needed: ${route.needed}.`,
+      `Version: ${cell(report.engine.version)}. Timings: ${timings(result)}. What the wrapper needed: ${route.needed}.${partial(report)}`,
     "",
   ];
   const lowerings = loweringSummary(report.cases, result.evidence);
@@ -94,6 +118,8 @@ function routeSection(result: RouteResult): string[] {
       if (instead !== undefined) lines[0] = lines[0]!.replace(" — ", ` — what the converter does instead: ${cell(instead)}; `);
     }
     out.push(...lines);
+    const refused = group.verdicts.filter((v) => v.status === "unsupported" && v.missingFeatures.length === 0);
+    if (refused.length > 0) out.splice(out.length - (lines.length > 1 ? 1 : 0), 0, refusalWords(refused));
     if (failing.length > 0) {
       const ev = evidenceLines(failing, result.evidence);
       // After a folded list the evidence follows its </details>; inline, it follows the line.

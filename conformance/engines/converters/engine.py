@@ -56,6 +56,7 @@ def make_route(name: str):
         "keras-export-onnx": lambda: KerasExport("onnx"),
         "keras-export-litert": lambda: KerasExport("litert"),
         "onnx-openvino": lambda: OnnxOpenVino(),
+        "onnx-openvino-f32": lambda: OnnxOpenVino("f32"),
     }
     if name not in routes:
         raise SystemExit(f"unknown route {name!r}; one of {', '.join([*routes, 'onnx-onnx2torch'])}")
@@ -63,7 +64,7 @@ def make_route(name: str):
 
 
 ROUTES = ["keras-model", "keras-model-tf-keras", "tf2onnx-ort", "tf2onnx-ort-dynamic", "tflite-keras3", "tflite-keras3-dynamic",
-          "tflite-tf-keras", "keras-export-onnx", "keras-export-litert", "onnx-openvino", "onnx-onnx2torch"]
+          "tflite-tf-keras", "keras-export-onnx", "keras-export-litert", "onnx-openvino", "onnx-openvino-f32", "onnx-onnx2torch"]
 
 
 def make_onnx_server() -> None:
