@@ -238,6 +238,17 @@ export function onnxNodePlan(layer: SequenceLayer): OnnxNodePlan {
   };
 }
 
+/** The node's W, R and B: each direction slot's converted weights ([1, …]) stacked on the first axis. */
+export function onnxNodeWeights(plan: OnnxNodePlan): OnnxRecurrentWeights {
+  const converted = plan.slots.map(kerasToOnnxWeights);
+  const W = concatFirstAxis(converted.map((w) => w.W));
+  const R = concatFirstAxis(converted.map((w) => w.R));
+  if (converted.every((w) => w.B === undefined)) return { W, R };
+  // A direction without a bias adds zeros: exact, and ONNX has one B input for both.
+  const width = 2 * cellOf(plan.slots[0]!).blocks.length * plan.units;
+  return { W, R, B: concatFirstAxis(converted.map((w) => w.B ?? zeros([1, width]))) };
+}
+
 /** Encodes the model for `layers` (the case's LSTM layers, in order) and one input shape (kept for scripts/bench). */
 export function buildOnnxLstmModel(layers: readonly LstmLayer[], dialect: Dialect, shape: OnnxModelShape, masked: boolean): Uint8Array {
   return buildOnnxModel(layers, dialect, shape, masked);
@@ -290,14 +301,8 @@ export function buildOnnxModel(layers: readonly SequenceLayer[], dialect: Dialec
     const { units, hasC, slots } = plan;
     const directions = slots.length;
     const last = k === layers.length - 1;
-    const converted = slots.map(kerasToOnnxWeights);
-    // One direction's converted weights are [1, …]; a bidirectional node's are the slots stacked on that axis.
-    const W = concatFirstAxis(converted.map((w) => w.W));
-    const R = concatFirstAxis(converted.map((w) => w.R));
+    const { W, R, B } = onnxNodeWeights(plan);
     const gates = cellOf(slots[0]!).blocks.length;
-    const anyBias = converted.some((w) => w.B !== undefined);
-    // A direction without a bias adds zeros: exact, and ONNX has one B input for both.
-    const B = anyBias ? concatFirstAxis(converted.map((w) => w.B ?? zeros([1, 2 * gates * units]))) : undefined;
     // The converter gives ONNX's shapes: [d, nH, in], [d, nH, H], [d, 2nH] for the cell's n blocks and
     // d directions. They are checked against the layer's sizes, so a converter bug cannot build a
     // model ORT would misread.

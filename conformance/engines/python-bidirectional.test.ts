@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LayerCase, MergeMode } from "../case.ts";
 import { compareTensors, describeComparison } from "../compare.ts";
+import type { Feature } from "../engine.ts";
 import { missingFeatures, requiredFeatures } from "../features.ts";
 import { packageRoot } from "../package-paths.ts";
 import { asCells } from "../testing/as-cells.ts";
@@ -41,7 +42,7 @@ const bases: LayerCase[] = [
 const stacked = sampleCase({ id: "s/stacked", units: [3, 2], mask: ["1110", "1100"], config: { return_sequences: true, return_state: true } });
 
 /** Every Bidirectional case the engine declares the features of: every cell, merge mode, the toggled tf-keras pair, a stack. */
-function cases(features: readonly string[]): LayerCase[] {
+function cases(features: readonly Feature[]): LayerCase[] {
   const all: LayerCase[] = [];
   for (const b of bases) {
     for (const cell of [b, asCells(b, ["GRU"], true), asCells(b, ["GRU"], false, "/reset_before"), asCells(b, ["SimpleRNN"])]) {

@@ -7,72 +7,30 @@
  * module per layer. Needs torch in the project venv (`.venv/bin/pip install torch==2.13.0`); without
  * it the test is reported as skipped with the reason, never passed.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { recurrentLayers, type FixtureCase, type RecurrentLayer } from "../case.ts";
+import { recurrentLayers, type FixtureCase } from "../case.ts";
 import { compareTensors, describeComparison } from "../compare.ts";
 import { formatLoadError, loadFixtureDir } from "../fixtures/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
 import type { BiasSplit } from "./gates.ts";
-import { kerasGruToPytorchStateDict } from "./gru.ts";
 import { readKerasModel, type ModelCell } from "../models/read-model.ts";
-import { kerasToPytorchStateDict } from "./pytorch.ts";
-import { kerasSimpleRnnToPytorchStateDict } from "./simple-rnn.ts";
+import { layerInexpressible, runTorch, torchAvailable as torchAvailableNow, torchLayer } from "../testing/porting-torch.ts";
 
-const python = join(import.meta.dirname, "..", "..", ".venv", "bin", "python");
-const script = join(import.meta.dirname, "torch_check.py");
-const torchAvailable = existsSync(python) && spawnSync(python, ["-c", "import torch"], { encoding: "utf8" }).status === 0;
-
-/** Why a layer has no PyTorch module that computes it, or undefined (spec/porting.md §3, §14.1, §15.1). */
-function layerInexpressible(l: Pick<RecurrentLayer, "className" | "config">): string | undefined {
-  const c = l.config;
-  if (c.stateful) return "stateful";
-  if (l.className === "SimpleRNN") return c.activation === "tanh" || c.activation === "relu" ? undefined : `nn.RNN has no ${c.activation}`;
-  if (c.activation !== "tanh" || c["recurrent_activation"] !== "sigmoid") return `${l.className === "GRU" ? "nn.GRU" : "nn.LSTM"} has tanh/sigmoid only`;
-  if (l.className === "GRU" && c["reset_after"] !== true) return "reset_after=False (nn.GRU is reset-after, spec/gru.md §6 Q1)";
-  return undefined;
-}
+const torchAvailable = torchAvailableNow();
 
 /** Why PyTorch cannot run this case as it stands, or undefined when it can. */
 function inexpressible(c: FixtureCase): string | undefined {
   if (c.layers.some((l) => l.className === "Masking")) return "Masking layer";
   if (c.calls.some((call) => call.mask)) return "mask";
   if (c.calls.length !== 1) return "several calls";
+  // Bidirectional cases have their own proof (bidirectional-e2e.test.ts, spec/porting.md §17).
+  if (c.layers.some((l) => l.className === "Bidirectional")) return "Bidirectional";
   return recurrentLayers(c).map(layerInexpressible).find((why) => why !== undefined);
 }
 
 const policies: BiasSplit[] = ["input", "recurrent", "half"];
-
-/** One Keras layer (or Bidirectional pair) as torch_check.py takes it, its weights converted by the cell's converter. */
-function torchLayer(forward: Pick<RecurrentLayer, "className" | "config" | "weights">, backward: RecurrentLayer["weights"] | undefined, biasSplit: BiasSplit, returnState: boolean) {
-  const stack = [{ forward: forward.weights, ...(backward ? { backward } : {}) }];
-  const c = forward.config;
-  const common = { input_size: forward.weights.kernel.shape[0], hidden_size: c.units, bias: c.use_bias, bidirectional: backward !== undefined, go_backwards: backward === undefined && c.go_backwards, return_sequences: c.return_sequences, return_state: returnState };
-  switch (forward.className) {
-    case "LSTM":
-      return { ...common, module: "lstm", state_dict: kerasToPytorchStateDict(stack, { biasSplit }) };
-    case "GRU":
-      // both bias rows are kept apart, never split: there is no policy to cycle (spec/porting.md §14.1)
-      return { ...common, module: "gru", state_dict: kerasGruToPytorchStateDict(stack) };
-    case "SimpleRNN":
-      return { ...common, module: "rnn", nonlinearity: c.activation, state_dict: kerasSimpleRnnToPytorchStateDict(stack, { biasSplit }) };
-  }
-}
-
-interface TorchResult {
-  readonly id: string;
-  readonly outputs?: { shape: number[]; data: number[] }[];
-  readonly error?: string;
-}
-
-function runTorch(cases: readonly unknown[]): TorchResult[] {
-  const json = JSON.stringify({ cases }, (_k, v: unknown) => (v instanceof Float32Array ? Array.from(v) : v));
-  const run = spawnSync(python, [script], { input: json, encoding: "utf8", maxBuffer: 1 << 28 });
-  expect(run.status, run.stderr).toBe(0);
-  return (JSON.parse(run.stdout) as { results: TorchResult[] }).results;
-}
 
 /** The cells of a case, for the per-cell report ("gru", or "lstm+gru" for a mixed stack). */
 const cellsOf = (c: FixtureCase): string => [...new Set(recurrentLayers(c).map((l) => l.className))].join("+");
