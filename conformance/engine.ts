@@ -3,6 +3,7 @@
  * one engine; tfjs, ONNX Runtime, a process in another language and the mutants are others.
  */
 import type { Dialect, GruConfig, GruWeights, LayerCase, LstmConfig, LstmWeights, SimpleRnnConfig, SimpleRnnWeights } from "./case.ts";
+import type { GradientAnswer, GradientRequest } from "./gradients/case.ts";
 import type { BoolTensor, Tensor } from "./tensor.ts";
 
 /**
@@ -30,6 +31,7 @@ export type Feature =
   | "use_bias_false"
   | "dialect:tf-keras"
   | "bidirectional"
+  | "gradients"
   | `activation:${string}`
   | `recurrent_activation:${string}`;
 
@@ -43,9 +45,20 @@ export interface Engine {
   readonly features: readonly Feature[];
   /** Computes a case. May be async; may throw (reported as an *error* verdict for that case). */
   run(c: LayerCase): EngineOutputs | Promise<EngineOutputs>;
+  /**
+   * The gradient capability (spec/gradients.md §7.2), with the feature `gradients`: per call of the
+   * request, the gradients of Σ⟨cotangent, output⟩ w.r.t. every recurrent layer's weights (Keras
+   * layout), x and — when the first recurrent layer is given or carries a state — that state.
+   * Without the feature and this method, every gradient case is *unsupported*, never a pass. May
+   * throw, also `UnsupportedCaseError`, as `run`.
+   */
+  gradients?(req: GradientRequest): EngineGradients | Promise<EngineGradients>;
   /** Releases resources (a subprocess, a session) at the end of a run. */
   close?(): void | Promise<void>;
 }
+
+/** Per call, an engine's gradients (spec/gradients.md §5.2's `gradients`); float32 or float64 data. */
+export type EngineGradients = readonly GradientAnswer<LayerTensor>[];
 
 /**
  * Thrown by `run` when a case uses only declared features but in a combination the engine cannot
@@ -148,6 +161,57 @@ export type SimpleRnnLayerOutputs = GruLayerOutputs;
 export type RecurrentLayerOutputs = LstmLayerOutputs | GruLayerOutputs;
 
 /**
+ * The cotangents of what one layer call returned (spec/gradients.md §7.2): `output` of the layer's
+ * output exactly as Keras returns it — (batch, timesteps, units) in processing order with
+ * `return_sequences`, else (batch, units), the last output — and one per final state, in the cell's
+ * order. Always all present: zeros where nothing above reads a tensor (a lower layer's states, a
+ * state the model does not return, spec/gradients.md §3.5).
+ */
+export interface LstmCotangents {
+  readonly output: Tensor;
+  readonly h: Tensor;
+  readonly c: Tensor;
+}
+
+/** As `LstmCotangents`, for the one state h of a GRU or SimpleRNN. */
+export interface GruCotangents {
+  readonly output: Tensor;
+  readonly h: Tensor;
+}
+
+export type SimpleRnnCotangents = GruCotangents;
+
+/**
+ * One LSTM layer call and the cotangents of what it returned, as `lstmGradients()` receives it. The
+ * call is the one the forward made, except that a stateful layer's carried state is always given as
+ * `initialState` (zeros on call 0): for gradients the engine keeps no state (spec/gradients.md §3.4).
+ */
+export interface LstmGradientCall extends LstmLayerCall {
+  readonly cotangents: LstmCotangents;
+}
+export interface GruGradientCall extends GruLayerCall {
+  readonly cotangents: GruCotangents;
+}
+export interface SimpleRnnGradientCall extends SimpleRnnLayerCall {
+  readonly cotangents: SimpleRnnCotangents;
+}
+export type RecurrentGradientCall = LstmGradientCall | GruGradientCall | SimpleRnnGradientCall;
+
+/**
+ * One layer call's backward (spec/gradients.md §7.2), each in Keras's shape: the weights' gradients
+ * (kernel (D, n·u), recurrent_kernel (u, n·u), bias exactly with use_bias — (2, 3u) for a
+ * reset_after GRU), `x` (batch, timesteps, input_dim) in original time order, and `initialState`
+ * ([h0, c0] or [h0], each (batch, units)), required when the call has an `initialState`.
+ */
+export interface LayerGradients {
+  readonly kernel: LayerTensor;
+  readonly recurrent_kernel: LayerTensor;
+  readonly bias?: LayerTensor;
+  readonly x: LayerTensor;
+  readonly initialState?: readonly LayerTensor[];
+}
+
+/**
  * An engine that implements one recurrent layer call per cell it has (spec/adapter.md §1.2): `lstm`,
  * `gru`, `simpleRnn` — at least one. It implements exactly the cells it has a function for.
  * `layerEngine(def)` makes an Engine of it; `--engine` also accepts a module exporting one as it is.
@@ -168,5 +232,15 @@ export interface LayerEngine {
   gru?(call: GruLayerCall): GruLayerOutputs | Promise<GruLayerOutputs>;
   /** Computes one SimpleRNN layer call (spec/simple-rnn.md), as `lstm`. */
   simpleRnn?(call: SimpleRnnLayerCall): SimpleRnnLayerOutputs | Promise<SimpleRnnLayerOutputs>;
+  /**
+   * The backward of one LSTM layer call (spec/gradients.md §7.2): the suite composes the model's
+   * backward around it (reference/gradients/model.ts's rules) as it composes the forward. Having one
+   * of the three gradient functions declares the feature `gradients`; a gradient case of a cell
+   * without one is unsupported. Needs the cell's forward function too (the suite runs the forward
+   * with it to know each layer's input).
+   */
+  lstmGradients?(call: LstmGradientCall): LayerGradients | Promise<LayerGradients>;
+  gruGradients?(call: GruGradientCall): LayerGradients | Promise<LayerGradients>;
+  simpleRnnGradients?(call: SimpleRnnGradientCall): LayerGradients | Promise<LayerGradients>;
   close?(): void | Promise<void>;
 }

@@ -51,6 +51,14 @@ export function requiredFeatures(c: LayerCase): Feature[] {
  */
 export const BIDIRECTIONAL_FEATURE: Feature = "bidirectional";
 
+/**
+ * The gradient capability (spec/gradients.md §7.1): the engine computes gradients (`Engine.gradients`,
+ * or a layer engine's `lstmGradients`/`gruGradients`/`simpleRnnGradients`). Not among
+ * `OPTION_FEATURES`: spreading that list does not give an engine a backward pass. A scope feature
+ * (levels.ts): without it, gradient cases are out of the engine's scope.
+ */
+export const GRADIENTS_FEATURE: Feature = "gradients";
+
 const isCellFeature = (f: string): boolean => (CELL_FEATURES as readonly string[]).includes(f);
 
 /**
@@ -88,7 +96,7 @@ export const OPTION_FEATURES: readonly Feature[] = [
 ];
 
 /** Every concrete feature name this version of the suite knows, for `--help` and documentation. */
-export const KNOWN_FEATURES: readonly Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, BIDIRECTIONAL_FEATURE];
+export const KNOWN_FEATURES: readonly Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE];
 
 /** The `activation:<name>` and `recurrent_activation:<name>` features for each Keras activation name an engine implements. */
 export function activationFeatures(names: Iterable<string>): Feature[] {

@@ -10,8 +10,8 @@
  *    passes it: zeros, a constant, the input echoed, the reference scaled; conformance/properties/).
  *    A property that a trivial engine satisfies is no evidence of anything, so it counts toward no level.
  *  - **none**: otherwise.
- * A case that needs a cell the engine does not implement — or a Bidirectional, for an engine without
- * it — is *out of scope* for it: reported as unsupported (never a pass), and counted toward no level —
+ * A case that needs a cell the engine does not implement — or a Bidirectional or a gradient case, for
+ * an engine without them — is *out of scope* for it: reported as unsupported (never a pass), and counted toward no level —
  * neither core nor blocking full; so is a property whose every anchor is out of scope. So an
  * LSTM engine keeps the level it reaches on the LSTM when the corpus gains GRU cases, and its level
  * speaks for the cells it implements (its `cell:*` features, or the LSTM alone).
@@ -20,7 +20,7 @@
  */
 import { CELL_FEATURES } from "./cells.ts";
 import type { Feature } from "./engine.ts";
-import { BIDIRECTIONAL_FEATURE, implementedFeatures } from "./features.ts";
+import { BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE, implementedFeatures } from "./features.ts";
 
 export type ConformanceLevel = "none" | "core" | "full";
 
@@ -44,11 +44,13 @@ export interface LevelInput {
 }
 
 /**
- * The features that say what an engine *is* rather than how well it does it: each cell, and the
- * Bidirectional wrapper (spec/bidirectional.md) — a case class of its own. A case or a property that
- * needs one the engine lacks is out of its scope, like a GRU case for an LSTM engine.
+ * The features that say what an engine *is* rather than how well it does it: each cell, the
+ * Bidirectional wrapper (spec/bidirectional.md) — a case class of its own — and the gradient
+ * capability (spec/gradients.md §7.1). A case or a property that needs one the engine lacks is out
+ * of its scope, like a GRU case for an LSTM engine; an engine that declares `gradients` is judged on
+ * gradient cases toward *full* (a gradient case is never core).
  */
-export const SCOPE_FEATURES: readonly Feature[] = [...CELL_FEATURES, BIDIRECTIONAL_FEATURE];
+export const SCOPE_FEATURES: readonly Feature[] = [...CELL_FEATURES, BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE];
 
 /** Whether a verdict (a case's or a property's) says it needs a scope feature the engine does not implement: out of the engine's scope. */
 export function isOutOfScope(c: { readonly status: string; readonly missingFeatures?: readonly Feature[] }): boolean {

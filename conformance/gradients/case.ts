@@ -58,3 +58,12 @@ export interface GradientCase extends LayerCase {
 export interface GradientAnswer<T extends { readonly shape: readonly number[]; readonly data: ArrayLike<number> } = Tensor> extends CallGradients<T> {
   readonly outputs?: readonly T[];
 }
+
+/**
+ * What a model engine's `gradients()` receives (spec/gradients.md §7.2): the case's forward part, as
+ * `run` gets it (id, dialect, layers, calls — never Keras's outputs or gradients), plus per call one
+ * cotangent per tensor the model returns, in Keras's order ([output] or [output, ...states]).
+ */
+export interface GradientRequest extends LayerCase {
+  readonly cotangents: readonly (readonly Tensor[])[];
+}
