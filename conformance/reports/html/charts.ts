@@ -120,7 +120,8 @@ export function heatmapSpec(grid: ErrorGrid): TopLevelSpec {
   }
   const values = [...cells.values()].map((c) => ({ ...c, bucket: ratioBucket(c.ratio) }));
   const hasTime = grid.timesteps !== null;
-  const stepTitle = !hasTime ? "no time axis" : perRow > 1 ? `time step (max of ${perRow} per row)` : "time step";
+  // an output without a time axis is the last step's (the last output, h, c: spec/lstm.md §3.2)
+  const stepTitle = !hasTime ? "last step" : perRow > 1 ? `time step (max of ${perRow} per row)` : "time step";
   return {
     config: CONFIG,
     data: { values },

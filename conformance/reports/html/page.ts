@@ -54,7 +54,8 @@ h1 { font-size: 22px; margin: 0; } h2 { font-size: 18px; margin: 28px 0 8px; bor
 table { border-collapse: collapse; margin: 6px 0 12px; }
 th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f5f7f9; font-weight: 600; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; } td.zero { color: #b5bcc3; }
+ul.groups { margin: 8px 0 0; }
 tr.fail td:first-child, td.fail { background: var(--fail-bg); }
 tr.known td:first-child, td.known { background: var(--known-bg); }
 tr.pass td:first-child, td.pass { background: var(--pass-bg); }

@@ -12,8 +12,9 @@
  */
 import { LEVEL_DESCRIPTIONS } from "../../levels.ts";
 import { VERDICT_WORDS } from "../../run-verdict.ts";
+import type { UnitSeries } from "../../failure-detail.ts";
 import type { CaseVerdict, PropertyResult, SuiteResult } from "../../verdict.ts";
-import { groupByReason, problemGroups, problemVerdicts, reasonOf, summariseFamilies, verdictLine, diagnosisNote, formatError } from "../summary.ts";
+import { diagnosisNote, formatError, groupByReason, groupHeadline, problemGroups, problemVerdicts, reasonOf, summariseFamilies, verdictLine } from "../summary.ts";
 import { chartRenderer, heatmapSpec, seriesSpec, type ChartRenderer } from "./charts.ts";
 import { commandBlock, filterBox, h, htmlPage } from "./page.ts";
 import { toneOf } from "./tone.ts";
@@ -45,19 +46,25 @@ const num = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPreci
 
 function banner(result: SuiteResult): string {
   const reasons = result.reasons.length > 0 ? `<ul>${result.reasons.map((r) => `<li>${h(r)}</li>`).join("")}</ul>` : "";
+  // what a porter reads first: what the failures share (spec/adapter.md §4.2)
+  const groups = problemGroups(result).map((g) => `<li><strong>${h(groupHeadline(g, result))}</strong>${g.explanation !== null ? ` — ${h(g.explanation)}` : ""}</li>`);
+  const summary = groups.length > 0 ? `<ul class="groups">${groups.join("")}</ul>` : "";
   return `<header class="banner ${result.verdict}" id="verdict">
 <h1 class="verdict">${h(VERDICT_WORDS[result.verdict])} — level ${h(result.level)}</h1>
 <p><strong>${h(result.engine.name)}</strong> ${h(result.engine.version)} · required level ${h(result.requiredLevel)} · exit code ${result.exitCode}</p>
 <p class="small" id="verdict-line">${h(verdictLine(result))}</p>
 <p class="small muted">Level ${h(result.level)}: ${h(LEVEL_DESCRIPTIONS[result.level])}.</p>
-${reasons}
+${reasons}${summary}
 </header>`;
 }
+
+/** A count cell; zeros are greyed, so that the counts that matter stand out. */
+const count = (n: number): string => `<td class="n${n === 0 ? " zero" : ""}">${n}</td>`;
 
 function familyTable(result: SuiteResult): string {
   const rows = summariseFamilies(result).map((f) => {
     const c = f.counts;
-    return `<tr class="${toneOf(c)}"><td>${h(f.family)}</td><td class="n">${f.total}</td><td class="n">${c.pass}</td><td class="n">${c.fail + c["unexpected-pass"]}</td><td class="n">${c.error}</td><td class="n">${c["known-failure"]}</td><td class="n">${c.unsupported}</td><td class="n">${c.skip}</td><td class="n">${h(formatError(f.worstMaxAbs))}</td></tr>`;
+    return `<tr class="${toneOf(c)}"><td>${h(f.family)}</td>${[f.total, c.pass, c.fail + c["unexpected-pass"], c.error, c["known-failure"], c.unsupported, c.skip].map(count).join("")}<td class="n">${h(formatError(f.worstMaxAbs))}</td></tr>`;
   });
   const c = result.counts;
   const total = `<tr><th>total</th><th class="n">${result.cases.length}</th><th class="n">${c.pass}</th><th class="n">${c.fail + c["unexpected-pass"]}</th><th class="n">${c.error}</th><th class="n">${c["known-failure"]}</th><th class="n">${c.unsupported}</th><th class="n">${c.skip}</th><th></th></tr>`;
@@ -113,22 +120,23 @@ async function charts(v: CaseVerdict, renderer: ChartRenderer, cardId: string): 
   }
   const figures: string[] = [];
   const calls = new Set(detail.grids.map((g) => g.call)).size;
+  // the plot over time first: it is where a porter sees the error start and grow
+  if (detail.series !== null) figures.push(await seriesFigure(v, detail.series, calls, renderer, cardId));
+  else if (detail.seriesNote !== undefined) figures.push(`<p class="muted small">No plot over time: ${h(detail.seriesNote)}.</p>`);
   for (const [i, grid] of detail.grids.entries()) {
     const where = `${calls > 1 ? `call ${grid.call + 1}, ` : ""}output ${grid.output} (${grid.outputName})`;
     const cut = grid.timesteps !== null && grid.rows < grid.timesteps ? `, first ${grid.rows} of ${grid.timesteps} steps` : "";
     const nonFinite = grid.nonFinite > 0 ? `; ${grid.nonFinite} NaN/Inf value(s)` : "";
     figures.push(`<figure class="heatmap" id="${cardId}-grid-${i}"><figcaption>${h(where)}: |engine − Keras| / tolerance, largest over the batch${h(cut)}${h(nonFinite)}</figcaption>${await renderer.svg(heatmapSpec(grid))}</figure>`);
   }
-  if (detail.series !== null) {
-    const s = detail.series;
-    const d = v.firstDivergence;
-    const marker = d !== null && d.call === s.call ? { step: d.timestep, label: d.unit === s.unit && d.batch === s.batch ? "first divergence" : `first divergence (unit ${d.unit}, batch ${d.batch})` } : null;
-    const where = `${calls > 1 ? `call ${s.call + 1}, ` : ""}${s.source === "sequence output" ? "output 0" : "h re-run with return_sequences"}`;
-    figures.push(`<figure class="series" id="${cardId}-series"><figcaption>${h(where)}: the worst unit over time, Keras ± tolerance (band) and the engine</figcaption>${await renderer.svg(seriesSpec(s, marker))}</figure>`);
-  } else if (detail.seriesNote !== undefined) {
-    figures.push(`<p class="muted small">No plot over time: ${h(detail.seriesNote)}.</p>`);
-  }
   return `<div class="charts">${figures.join("\n")}</div>`;
+}
+
+async function seriesFigure(v: CaseVerdict, s: UnitSeries, calls: number, renderer: ChartRenderer, cardId: string): Promise<string> {
+  const d = v.firstDivergence;
+  const marker = d !== null && d.call === s.call ? { step: d.timestep, label: d.unit === s.unit && d.batch === s.batch ? "first divergence" : `first divergence (unit ${d.unit}, batch ${d.batch})` } : null;
+  const where = `${calls > 1 ? `call ${s.call + 1}, ` : ""}${s.source === "sequence output" ? "output 0" : "h re-run with return_sequences"}`;
+  return `<figure class="series" id="${cardId}-series"><figcaption>${h(where)}: the worst unit over time, Keras ± tolerance (band) and the engine</figcaption>${await renderer.svg(seriesSpec(s, marker))}</figure>`;
 }
 
 async function card(v: CaseVerdict, cardId: string, renderer: ChartRenderer): Promise<string> {
