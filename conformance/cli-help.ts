@@ -3,6 +3,7 @@
  */
 export const HELP_TEXT = `Usage: keras-rnn-conformance [run] [options]
        keras-rnn-conformance merge <report.json>... [--report <format> --out <file>]...
+       keras-rnn-conformance report [--matrix] <report.json>... [--out <file.html>]
        keras-rnn-conformance <smoke|convert|fixture> ...   (see <command> --help)
 
 Runs the Keras LSTM conformance suite against an engine and says whether it is
@@ -32,7 +33,9 @@ Cases:
   --list                   list the selected cases and their features; run nothing
 
 Reports (repeatable pairs; without --out, to stdout):
-  --report <json|junit|markdown|badge|console> --out <file>
+  --report <json|junit|markdown|badge|console|html> --out <file>
+                           html: one page with charts of each failure that opens from
+                           disk (needs npm install vega@6.4.0 vega-lite@6.4.3)
 
   --help, --version
 
