@@ -12,10 +12,10 @@ import { CELL_LAYOUTS, isCellClassName, type CellLayout } from "../cells/layout.
 import { composeModel, type ComposableCall, type ModelCall, type ModelLayer, type ReferenceTensor } from "../model.ts";
 import type { LayerOptions, RnnInput } from "../rnn.ts";
 import { derivativeByName } from "./activations.ts";
-import type { GradientCell } from "./cell.ts";
+import type { GradientCell, WeightGradients } from "./cell.ts";
 import { gruGradientCell } from "./gru.ts";
 import { lstmGradientCell, type DifferentiableGates } from "./lstm.ts";
-import { backwardLayer, recordLayer, type LayerCotangents, type RecordedLayer } from "./rnn.ts";
+import { backwardLayer, recordLayer, type RecordedLayer } from "./rnn.ts";
 import { simpleRnnGradientCell } from "./simple-rnn.ts";
 
 /** A call of the model and the cotangents of what it returns: one per tensor of `[output]` or `[output, ...states]`, same shapes. */
@@ -107,8 +107,134 @@ function maskingMask(x: Float64Array, steps: number, features: number, maskValue
   return mask;
 }
 
-interface LayerRun {
+/** One recurrent layer call of the forward, as the backward needs it; `record` is whatever the layer's backward needs (the reference: its tape). */
+export interface ForwardRun<R> {
+  /** The layer's index in the model's layers (Masking included). */
   readonly layerIndex: number;
+  /** Whether the layer started from a state given to it (initial_state) or carried by a stateful layer (§3.4). */
+  readonly hasInitialState: boolean;
+  readonly record: R;
+}
+
+/** The layers `backwardModel` routes between: of a layer it reads the class and what fixes shapes and routing. */
+export interface RoutedLayer {
+  readonly className: string;
+  readonly config: {
+    readonly units?: number;
+    readonly use_bias?: boolean;
+    readonly reset_after?: boolean;
+    readonly return_sequences?: boolean;
+    readonly stateful?: boolean;
+    readonly mask_value?: number;
+    readonly merge_mode?: unknown;
+  };
+}
+
+/** A call as the backward reads it: x (for a Masking layer's mask) and the cotangents of what the model returned. */
+export interface BackwardCall {
+  readonly x: ArrayLike<number>;
+  readonly shape: readonly [number, number, number];
+  readonly cotangents: readonly ArrayLike<number>[];
+}
+
+/** What `backwardModel` asks of one layer call's backward: every cotangent of what the layer returned, zeros where nothing reads it. */
+export interface BackwardRequest<R> {
+  readonly layerIndex: number;
+  readonly callIndex: number;
+  readonly record: R;
+  /** `output` as the layer returned it; `states` every final state, in the cell's order, each (batch, units). */
+  readonly cotangents: { readonly output: Float64Array; readonly states: readonly Float64Array[] };
+  /** Whether this layer's initial-state gradient is part of the answer (the first recurrent layer, given or carrying a state, §2.2). */
+  readonly wantsInitialState: boolean;
+}
+
+/** One layer call's backward: its weights' gradients (Keras layout), ∂L/∂ its input (original time order), ∂L/∂ its starting states when asked. */
+export interface BackwardReply {
+  readonly weights: WeightGradients;
+  readonly x: Float64Array;
+  readonly initialState?: readonly Float64Array[];
+}
+
+/**
+ * The model's backward (spec/gradients.md §3), as a generator like `composeModel` so that the same
+ * routing drives the reference (`modelGradients`) and layer engines whose backward is async
+ * (conformance/engines/layer-engine.ts): per call, from the last recurrent layer down, it yields each
+ * layer call's cotangents and is resumed with that layer's gradients. The rules: the model's
+ * cotangents are the last layer's, `[output, ...states]` (§2.1); a lower layer's output cotangent is
+ * the upper layer's ∂L/∂x and its states' cotangents are zero (§3.5); a Masking layer's x ⊙ mask
+ * stops the gradient at masked steps (§3.2); the first recurrent layer's initial-state gradient is
+ * kept when it was given or carried (§3.4); nothing flows from a call into the calls before (§3.4).
+ * `runs` holds, per call, the forward's layer calls in order; `outputs` what the model returned.
+ */
+export function* backwardModel<R>(
+  layers: readonly RoutedLayer[],
+  calls: readonly BackwardCall[],
+  runs: readonly (readonly ForwardRun<R>[])[],
+  outputs: readonly (readonly ReferenceTensor[])[],
+): Generator<BackwardRequest<R>, CallGradients[], BackwardReply> {
+  const result: CallGradients[] = [];
+  for (const [n, call] of calls.entries()) {
+    const [B, T, D] = call.shape;
+    const returned = outputs[n]!;
+    if (call.cotangents.length !== returned.length) {
+      throw new Error(`call ${n}: ${call.cotangents.length} cotangent(s) for ${returned.length} returned tensor(s) (spec/gradients.md §2.1)`);
+    }
+    const cots = call.cotangents.map((c, k) => {
+      const want = returned[k]!.data.length;
+      if (c.length !== want) throw new Error(`call ${n}: cotangent ${k} must have ${want} values (shape (${returned[k]!.shape.join(", ")})), has ${c.length}`);
+      return Float64Array.from(c);
+    });
+    const callRuns = runs[n]!;
+    const byLayer: LayerWeightGradients[] = [];
+    let output: Float64Array = cots[0]!;
+    let given: readonly Float64Array[] = cots.slice(1);
+    let dx: Float64Array = new Float64Array(0);
+    let initialState: readonly ReferenceTensor[] | undefined;
+    for (let k = callRuns.length - 1; k >= 0; k--) {
+      const run = callRuns[k]!;
+      const layer = layers[run.layerIndex]!;
+      if (!isCellClassName(layer.className)) throw new Error(`layer ${run.layerIndex}: the gradients of a ${layer.className} layer are not implemented (spec/gradients.md §3.6)`);
+      if (k < callRuns.length - 1 && !(layer.config.return_sequences ?? false)) throw new Error(`layer ${run.layerIndex}: feeds another recurrent layer without return_sequences`);
+      const layout = CELL_LAYOUTS[layer.className];
+      const units = layer.config.units ?? 0;
+      // §3.5: states a lower layer returns are not returned by the model; a missing cotangent is zero.
+      const states = layout.states.map((_, s) => given[s] ?? new Float64Array(B * units));
+      const wantsInitialState = k === 0 && (run.hasInitialState || (layer.config.stateful ?? false));
+      const g: BackwardReply = yield { layerIndex: run.layerIndex, callIndex: n, record: run.record, cotangents: { output, states }, wantsInitialState };
+      // The layer's input width: the model's features for the first recurrent layer, the layer below's units above it.
+      const below = k > 0 ? layers[callRuns[k - 1]!.layerIndex]! : undefined;
+      const inputDim = below ? (below.config.units ?? 0) : D;
+      const shapes = layout.weights({ ...layer.config, units }, inputDim);
+      const tensor = (name: string, data: Float64Array): ReferenceTensor => ({ shape: shapes.find((s) => s.name === name)!.shape, data });
+      byLayer.unshift({
+        layer: run.layerIndex,
+        kernel: tensor("kernel", g.weights.kernel),
+        recurrent_kernel: tensor("recurrent_kernel", g.weights.recurrent_kernel),
+        ...(g.weights.bias ? { bias: tensor("bias", g.weights.bias) } : {}),
+      });
+      if (wantsInitialState) initialState = (g.initialState ?? []).map((data) => ({ shape: [B, units], data }));
+      dx = g.x;
+      output = dx; // what flows into the layer below: the gradient of its returned sequence (§3.5)
+      given = [];
+    }
+    const first = layers[0];
+    if (first?.className === "Masking") {
+      // Masking outputs x ⊙ mask: no gradient reaches a masked step's x (§3.2).
+      dx = Float64Array.from(dx);
+      const mask = maskingMask(Float64Array.from(call.x), B * T, D, first.config.mask_value ?? 0);
+      for (let s = 0; s < B * T; s++) if (!mask[s]) dx.fill(0, s * D, (s + 1) * D);
+    }
+    result.push({
+      outputs: returned.map((o) => ({ shape: o.shape, data: o.data })),
+      layers: byLayer,
+      x: { shape: [B, T, D], data: dx },
+      ...(initialState ? { initialState } : {}),
+    });
+  }
+  return result;
+}
+
+interface ReferenceRecord {
   readonly input: RnnInput;
   readonly recorded: RecordedLayer;
 }
@@ -132,9 +258,8 @@ export function modelGradients(layers: readonly ModelLayer[], calls: readonly Gr
       throw new Error(`layer ${i}: a Masking layer after the first layer is not implemented by the reference's gradients`);
     }
   });
-  const recurrentIndices = [...prepared.keys()];
-  if (recurrentIndices.length === 0) throw new Error("the model has no recurrent layer");
-  const runs: LayerRun[][] = calls.map(() => []);
+  if (prepared.size === 0) throw new Error("the model has no recurrent layer");
+  const runs: ForwardRun<ReferenceRecord>[][] = calls.map(() => []);
   const model = composeModel(
     layers,
     calls.map((call): ComposableCall<Float64Array> => ({
@@ -154,64 +279,17 @@ export function modelGradients(layers: readonly ModelLayer[], calls: readonly Gr
     }
     const input: RnnInput = { batch: B, timesteps: T, x: x.data, ...(mask ? { mask } : {}), ...(initialState ? { initialState: initialState.map((s) => s.data) } : {}) };
     const recorded = recordLayer(l.cell, l.options, input);
-    runs[callIndex]!.push({ layerIndex, input, recorded });
+    runs[callIndex]!.push({ layerIndex, hasInitialState: initialState !== undefined, record: { input, recorded } });
     const r = recorded.forward;
     next = model.next({ output: { shape: r.outputShape, data: r.output }, states: r.states.map((data) => ({ shape: [B, l.units], data })) });
   }
-  const outputsPerCall = next.value;
-  return calls.map((call, n) => backwardCall(layers, prepared, runs[n]!, outputsPerCall[n]!, call, n));
-}
-
-function backwardCall(
-  layers: readonly ModelLayer[],
-  prepared: ReadonlyMap<number, GradientLayer>,
-  runs: readonly LayerRun[],
-  outputs: readonly { readonly shape: readonly number[]; readonly data: Float64Array }[],
-  call: GradientCall,
-  n: number,
-): CallGradients {
-  const [B, T, D] = call.shape;
-  if (call.cotangents.length !== outputs.length) {
-    throw new Error(`call ${n}: ${call.cotangents.length} cotangent(s) for ${outputs.length} returned tensor(s) (spec/gradients.md §2.1)`);
+  const backward = backwardModel(layers, calls, runs, next.value);
+  let step = backward.next();
+  while (!step.done) {
+    const { layerIndex, record, cotangents } = step.value;
+    const l = prepared.get(layerIndex)!;
+    const g = backwardLayer(l.cell, l.options, record.input, record.recorded, cotangents);
+    step = backward.next({ weights: g.weights, x: g.x, initialState: g.initialState });
   }
-  const cots = call.cotangents.map((c, k) => {
-    const want = outputs[k]!.data.length;
-    if (c.length !== want) throw new Error(`call ${n}: cotangent ${k} must have ${want} values (shape (${outputs[k]!.shape.join(", ")})), has ${c.length}`);
-    return Float64Array.from(c);
-  });
-  const byLayer: LayerWeightGradients[] = [];
-  let cot: LayerCotangents = { output: cots[0]!, states: cots.slice(1) };
-  let dx: Float64Array = new Float64Array(0);
-  let initialState: readonly ReferenceTensor[] | undefined;
-  for (let k = runs.length - 1; k >= 0; k--) {
-    const run = runs[k]!;
-    const l = prepared.get(run.layerIndex)!;
-    if (k < runs.length - 1 && !l.returnSequences) throw new Error(`layer ${run.layerIndex}: feeds another recurrent layer without return_sequences`);
-    const g = backwardLayer(l.cell, l.options, run.input, run.recorded, cot);
-    const shapes = l.layout.weights(l.config, l.inputDim);
-    const tensor = (name: string, data: Float64Array): ReferenceTensor => ({ shape: shapes.find((s) => s.name === name)!.shape, data });
-    byLayer.unshift({
-      layer: run.layerIndex,
-      kernel: tensor("kernel", g.weights.kernel),
-      recurrent_kernel: tensor("recurrent_kernel", g.weights.recurrent_kernel),
-      ...(g.weights.bias ? { bias: tensor("bias", g.weights.bias) } : {}),
-    });
-    // §3.4: the first layer's starting state is an input when given, or read from a stateful layer's
-    // state variables (zeros before its first call).
-    if (k === 0 && (run.input.initialState || l.config.stateful)) initialState = g.initialState.map((data) => ({ shape: [B, l.units], data }));
-    dx = g.x;
-    cot = { output: dx }; // what flows into the layer below: the gradient of its returned sequence (§3.5)
-  }
-  const first = layers[0]!;
-  if (first.className === "Masking") {
-    // Masking outputs x ⊙ mask: no gradient reaches a masked step's x (§3.2).
-    const mask = maskingMask(Float64Array.from(call.x), B * T, D, first.config.mask_value ?? 0);
-    for (let s = 0; s < B * T; s++) if (!mask[s]) dx.fill(0, s * D, (s + 1) * D);
-  }
-  return {
-    outputs: outputs.map((o) => ({ shape: o.shape, data: o.data })),
-    layers: byLayer,
-    x: { shape: [B, T, D], data: dx },
-    ...(initialState ? { initialState } : {}),
-  };
+  return step.value;
 }
