@@ -37,3 +37,26 @@ describe("keras-rnn-conformance report", () => {
     expect((await report("--help")).out).toMatch(/^Usage: keras-rnn-conformance report/);
   });
 });
+
+describe("--report html through the CLI", () => {
+  it("a failing run writes the page next to its other reports, with the run's verdict", async () => {
+    const { main: cli } = await import("../cli.ts");
+    const dir = mkdtempSync(join(tmpdir(), "krc-report-"));
+    let err = "";
+    const code = await cli(["--engine", "mutant:gate-order-iofc", "--fixtures", join(packageRoot(), "fixtures", "keras3", "lstm", "worked_example.json"), "--properties", "0", "--report", "html", "--out", join(dir, "r.html"), "--report", "json", "--out", join(dir, "r.json")], {
+      out: () => undefined,
+      err: (t) => (err += t),
+      isTTY: false,
+    });
+    expect(code, err).toBe(1);
+    const html = readFileSync(join(dir, "r.html"), "utf8");
+    expect(html).toMatch(/<h1 class="verdict">NOT CONFORMANT — level none<\/h1>/);
+    expect(html.match(/<section class="case"/g)).toHaveLength(1);
+    expect(html).toContain("<svg");
+    // the JSON report carries the detail the page was drawn from, and `report` redraws the same cards from it
+    const again = await report(join(dir, "r.json"));
+    expect(again.out.match(/<section class="case"/g)).toHaveLength(1);
+    const detail = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { cases: { detail: { grids: { outputName: string }[] } }[] }).cases[0]!.detail;
+    expect(detail.grids.map((g) => g.outputName)).toEqual(["output", "h", "c"]);
+  });
+});
