@@ -25,7 +25,7 @@ import { cellOf } from "../cells.ts";
 import { sameShape, type Tensor } from "../tensor.ts";
 import { mergeBidirectional } from "../../reference/bidirectional.ts";
 import { flipTime, mapCalls, withConfig } from "./case-transforms.ts";
-import { STAGES, type Hypothesis, type Stage } from "./hypothesis.ts";
+import { STAGES, type Hypothesis, type PairMeta } from "./hypothesis.ts";
 import { kerasBidirectional, outputCount, runLayerwise, type BidirectionalMerge } from "./layerwise.ts";
 import { usesMask } from "./sequence.ts";
 
@@ -46,18 +46,13 @@ function mapBidirectionals(c: LayerCase, f: (l: BidirectionalLayer) => Bidirecti
   return changed && !refused ? { ...c, layers } : null;
 }
 
-interface Meta {
-  readonly touches: readonly string[];
-  readonly stage: Stage;
-}
-
-const MERGE: Meta = { touches: ["bidirectional-merge"], stage: STAGES.sequence };
-const FLIP: Meta = { touches: ["bidirectional-flip"], stage: STAGES.sequence };
-const STATES: Meta = { touches: ["returned-state"], stage: STAGES.sequence };
-const DIRECTIONS: Meta = { touches: ["backwards"], stage: STAGES.sequence };
+const MERGE: PairMeta = { touches: ["bidirectional-merge"], stage: STAGES.sequence };
+const FLIP: PairMeta = { touches: ["bidirectional-flip"], stage: STAGES.sequence };
+const STATES: PairMeta = { touches: ["returned-state"], stage: STAGES.sequence };
+const DIRECTIONS: PairMeta = { touches: ["backwards"], stage: STAGES.sequence };
 
 /** A hypothesis on a transformed case. */
-function caseHypothesis(id: string, explanation: string, meta: Meta, transform: (c: LayerCase) => LayerCase | null): Hypothesis {
+function caseHypothesis(id: string, explanation: string, meta: PairMeta, transform: (c: LayerCase) => LayerCase | null): Hypothesis {
   return {
     id,
     explanation,
@@ -70,7 +65,7 @@ function caseHypothesis(id: string, explanation: string, meta: Meta, transform: 
 }
 
 /** A hypothesis on the merge: `applies` picks the Bidirectionals where the mistake exists, `merge` is what the engine does there. */
-function mergeHypothesis(id: string, explanation: string, meta: Meta, applies: (l: BidirectionalLayer) => boolean, merge: BidirectionalMerge): Hypothesis {
+function mergeHypothesis(id: string, explanation: string, meta: PairMeta, applies: (l: BidirectionalLayer) => boolean, merge: BidirectionalMerge): Hypothesis {
   return {
     id,
     explanation,

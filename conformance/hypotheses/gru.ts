@@ -11,13 +11,7 @@
 import type { GruLayer } from "../case.ts";
 import type { Tensor } from "../tensor.ts";
 import { mapLayersOf, withConfig, withWeights } from "./case-transforms.ts";
-import { STAGES, type Hypothesis, type Stage } from "./hypothesis.ts";
-
-/** What a mistake touches and where it composes (hypothesis.ts), for pairs. */
-interface PairMeta {
-  readonly touches: readonly string[];
-  readonly stage: Stage;
-}
+import { STAGES, type Hypothesis, type PairMeta } from "./hypothesis.ts";
 
 // One wrong bias is one mistake: the bias rows pair with the gate order, the kernels, the
 // activations and the loop, never with another bias mistake (bias-dropped, bias-twice, …).

@@ -49,5 +49,11 @@ export interface Hypothesis {
   readonly stage?: Stage;
 }
 
+/** What a mistake touches and where it composes: the fields that make a hypothesis part of pairs. */
+export interface PairMeta {
+  readonly touches: readonly string[];
+  readonly stage: Stage;
+}
+
 /** What the diagnosis of `c` says for hypothesis `h`: its explanation in the words of the case's cell. */
 export const explanationOf = (h: Hypothesis, c: LayerCase): string => h.explanationFor?.(c) ?? h.explanation;

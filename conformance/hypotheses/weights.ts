@@ -9,7 +9,7 @@
  * so those apply to a layer of any cell, in its own words (cell-words.ts). Gate slices, interleaved
  * columns and the forget bias are the LSTM's; the GRU's own are in gru.ts.
  */
-import { STAGES, type Hypothesis, type Stage } from "./hypothesis.ts";
+import { STAGES, type Hypothesis, type PairMeta } from "./hypothesis.ts";
 import {
   ALL_CELLS,
   KERAS_GATE_ORDER,
@@ -27,12 +27,6 @@ import { cellWorded, columnsOf } from "./cell-words.ts";
 import type { RecurrentLayer } from "../case.ts";
 import type { CellClassName, CellDescriptor } from "../cells.ts";
 import type { Tensor } from "../tensor.ts";
-
-/** What a mistake touches and where it composes (hypothesis.ts), for pairs. */
-interface PairMeta {
-  readonly touches: readonly string[];
-  readonly stage: Stage;
-}
 
 const GATE_NAMES: Readonly<Record<string, string>> = { i: "input", f: "forget", c: "cell candidate", o: "output" };
 
