@@ -1,5 +1,5 @@
 /**
- * End-to-end proof of porting a Keras `Bidirectional` (spec/porting.md §17, spec/bidirectional.md) to
+ * End-to-end proof of porting a Keras `Bidirectional` (spec/porting.md §18, spec/bidirectional.md) to
  * PyTorch and ONNX on Keras's own Bidirectional fixtures:
  * - PyTorch: each Bidirectional is one `nn.LSTM` / `nn.GRU` / `nn.RNN` with `bidirectional=True`, Keras's
  *   forward layer's weights in `…_l0` and the backward one's in `…_l0_reverse` (converted by the cells'
@@ -11,14 +11,17 @@
  * (engines/testdata/bidirectional-cases.ts) check the same machinery against the reference when the
  * fixtures cannot say (and that a mapping with the directions swapped is caught).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hasBidirectional, sequenceLayers, type FixtureCase, type Layer, type LayerCase } from "../case.ts";
 import { compareTensors, describeComparison } from "../compare.ts";
-import type { EngineOutputs } from "../engine.ts";
-import { onnxNodePlan, onnxNodeWeights } from "../engines/onnx-model.ts";
+import { UnsupportedCaseError, type EngineOutputs } from "../engine.ts";
+import { onnxNodePlan, onnxNodeWeights, type OnnxNodePlan } from "../engines/onnx-model.ts";
 import { engine as onnxRuntime } from "../engines/onnxruntime.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { asBidirectional } from "../engines/testdata/bidirectional-cases.ts";
+import { expectationFor, parseExpectations } from "../expectations.ts";
 import { missingFeatures, requiredFeatures } from "../features.ts";
 import { formatLoadError, loadFixtureDir } from "../fixtures/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
@@ -36,6 +39,7 @@ const corpus = loadFixtureDir(defaultFixturesDir());
 const bidirectionalFixtures = corpus.cases.filter(hasBidirectional);
 const withTorch = torchAvailable();
 const policies: BiasSplit[] = ["input", "recurrent", "half"];
+const ORT_EXPECTATIONS = join(import.meta.dirname, "..", "engines", "onnxruntime.expectations");
 
 /** Per cell (of the Bidirectional layers), cases run and the worst |framework − Keras|. */
 type Worst = Map<string, { cases: number; maxAbs: number }>;
@@ -76,7 +80,7 @@ function handMade(): LayerCase[] {
   return out;
 }
 
-describe("porting a Bidirectional to PyTorch: one module with bidirectional=True (spec/porting.md §17)", () => {
+describe("porting a Bidirectional to PyTorch: one module with bidirectional=True (spec/porting.md §18)", () => {
   it.skipIf(!withTorch)("hand-made cases: torch equals the reference; with the directions' weights swapped it does not", async () => {
     const cases = handMade();
     const results = runTorch(cases.map((c, n) => ({ id: c.id, x: c.calls[0]!.x, ...(c.calls[0]!.initialState ? { initial_state: c.calls[0]!.initialState } : {}), layers: torchLayers(c, policies[n % 3]!) })));
@@ -123,14 +127,22 @@ describe("porting a Bidirectional to PyTorch: one module with bidirectional=True
   });
 });
 
-describe("porting a Bidirectional to ONNX: one node with direction=bidirectional (spec/porting.md §17)", () => {
+describe("porting a Bidirectional to ONNX: one node with direction=bidirectional (spec/porting.md §18)", () => {
   it("the node's weights are the converters' two-direction output, bit for bit", () => {
     const cases = [...handMade(), ...bidirectionalFixtures];
     let checked = 0;
     for (const c of cases) {
       for (const l of sequenceLayers(c)) {
-        if (l.className !== "Bidirectional" || l.forward.className !== l.backward.className || l.forward.config.units !== l.backward.config.units || l.forward.config.use_bias !== l.backward.config.use_bias) continue;
-        const plan = onnxNodePlan(l);
+        // A pair one node cannot hold is declined by the engine (onnxruntime-bidirectional.test.ts); the
+        // converters take one convention and matching biases, so a backward layer without one is left out too.
+        if (l.className !== "Bidirectional" || l.forward.config.use_bias !== l.backward.config.use_bias) continue;
+        let plan: OnnxNodePlan;
+        try {
+          plan = onnxNodePlan(l);
+        } catch (e) {
+          if (e instanceof UnsupportedCaseError) continue;
+          throw e;
+        }
         const [d0, d1] = plan.slots as [typeof l.forward, typeof l.backward];
         const mine = onnxNodeWeights(plan);
         const theirs =
@@ -153,7 +165,15 @@ describe("porting a Bidirectional to ONNX: one node with direction=bidirectional
     const problems: string[] = [];
     const worst: Worst = new Map();
     const declined = new Map<string, number>();
+    // ONNX's own masking (zero states for a fully masked row, zeros past sequence_lens) is a difference of
+    // definitions, listed with its reason in the engine's expectations file, not a porting error.
+    const { expectations } = parseExpectations(readFileSync(ORT_EXPECTATIONS, "utf8"), ORT_EXPECTATIONS);
+    const listed: string[] = [];
     for (const c of bidirectionalFixtures) {
+      if (expectationFor(expectations, c.id) !== undefined) {
+        listed.push(c.id);
+        continue;
+      }
       const missing = missingFeatures(requiredFeatures(c), onnxRuntime.features);
       if (missing.length > 0) {
         declined.set(`needs ${missing.join(", ")}`, (declined.get(`needs ${missing.join(", ")}`) ?? 0) + 1);
@@ -173,9 +193,7 @@ describe("porting a Bidirectional to ONNX: one node with direction=bidirectional
     await onnxRuntime.close?.();
     console.info(`bidirectional onnxruntime e2e: ${[...worst.values()].reduce((n, w) => n + w.cases, 0)} of ${bidirectionalFixtures.length} Bidirectional fixtures run (${report(worst, "ort")}); not expressible: ${[...declined].map(([w, n]) => `${w} (${n})`).join("; ")}`);
     for (const cell of ["LSTM", "GRU", "SimpleRNN"]) expect([...worst.keys()].some((k) => k.includes(`Bidirectional(${cell})`)), cell).toBe(true);
-    // ONNX's own masking (zeros past sequence_lens, zero states for an empty row) is the engine's
-    // expectations file's business; every other difference is a porting error.
-    expect(problems.filter((p) => !/masking|mask/.test(p))).toEqual([]);
-    if (problems.length > 0) console.info(`bidirectional onnxruntime e2e, masked cases outside tolerance (ONNX's masking, onnxruntime.expectations):\n${problems.join("\n")}`);
+    console.info(`bidirectional onnxruntime e2e: left to onnxruntime.expectations (ONNX's masking): ${listed.join(", ") || "none"}`);
+    expect(problems).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ describe("Keras → ONNX weights give Keras's outputs in ONNX Runtime (whole cor
     expect(loaded.cases.length).toBeGreaterThan(0);
     const expressible = new Set<string>(ONNX_EXPRESSIBLE_ACTIVATIONS);
     const activations = (c: FixtureCase): string[] => recurrentLayers(c).flatMap((l) => [l.config.activation, ...(l.className === "SimpleRNN" ? [] : [String(l.config.recurrent_activation)])]);
-    // Bidirectional cases have their own proof (bidirectional-e2e.test.ts, spec/porting.md §17).
+    // Bidirectional cases have their own proof (bidirectional-e2e.test.ts, spec/porting.md §18).
     const runnable = loaded.cases.filter((c) => !c.layers.some((l) => l.className === "Masking" || l.className === "Bidirectional") && !c.calls.some((call) => call.mask) && activations(c).every((a) => expressible.has(a)));
     const problems: string[] = [];
     const worst = new Map<string, { cases: number; maxAbs: number }>();

@@ -25,7 +25,7 @@ function inexpressible(c: FixtureCase): string | undefined {
   if (c.layers.some((l) => l.className === "Masking")) return "Masking layer";
   if (c.calls.some((call) => call.mask)) return "mask";
   if (c.calls.length !== 1) return "several calls";
-  // Bidirectional cases have their own proof (bidirectional-e2e.test.ts, spec/porting.md §17).
+  // Bidirectional cases have their own proof (bidirectional-e2e.test.ts, spec/porting.md §18).
   if (c.layers.some((l) => l.className === "Bidirectional")) return "Bidirectional";
   return recurrentLayers(c).map(layerInexpressible).find((why) => why !== undefined);
 }

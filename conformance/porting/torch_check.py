@@ -11,7 +11,7 @@ Only what the modules themselves do is used: go_backwards is a flip of the input
 an option); the output sequence is then in processing order, as Keras returns it. The state is
 (h, c) for nn.LSTM and h for nn.GRU and nn.RNN, as Keras returns [output, h, c] or [output, h].
 
-A Keras Bidirectional (spec/bidirectional.md, spec/porting.md §17) is one module with bidirectional=True: its
+A Keras Bidirectional (spec/bidirectional.md, spec/porting.md §18) is one module with bidirectional=True: its
 output's two halves are the two directions, both in original time order, so Keras's merge (whose backward
 output is flipped back before merging) is a merge of the halves. Keras's forward layer sits in direction
 `forward_slot` (1 when tf-keras toggled it to go backwards; its weights are then the `_reverse` ones, and the

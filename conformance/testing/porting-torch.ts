@@ -2,7 +2,7 @@
  * Test support for the PyTorch porting proofs (pytorch-e2e.test.ts, bidirectional-e2e.test.ts): Keras
  * layers as conformance/porting/torch_check.py takes them — each an `nn.LSTM`, `nn.GRU` or `nn.RNN`, its
  * weights converted by the cell's converter (spec/porting.md §3, §14.1, §15.1), a `Bidirectional` one
- * module with `bidirectional=True` (§17) — and the script run in the project venv's Python.
+ * module with `bidirectional=True` (§18) — and the script run in the project venv's Python.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -30,7 +30,7 @@ export function layerInexpressible(l: Pick<RecurrentLayer, "className" | "config
   return undefined;
 }
 
-/** Why one module with bidirectional=True cannot hold this Bidirectional's two layers, or undefined (spec/porting.md §17). */
+/** Why one module with bidirectional=True cannot hold this Bidirectional's two layers, or undefined (spec/porting.md §18). */
 export function bidirectionalInexpressible(l: BidirectionalLayer): string | undefined {
   const { forward: f, backward: b } = l;
   const own = layerInexpressible(f) ?? layerInexpressible(b);
@@ -70,7 +70,7 @@ export function torchLayer(forward: Pick<RecurrentLayer, "className" | "config" 
 }
 
 /**
- * A Bidirectional as one module (spec/porting.md §17): torch's direction 0 runs forwards, so it holds
+ * A Bidirectional as one module (spec/porting.md §18): torch's direction 0 runs forwards, so it holds
  * Keras's forward layer — or, when tf-keras toggled that layer to go backwards, the backward one,
  * whose weights then go in `_l0` and the forward layer's in `_l0_reverse` (`forward_slot` 1).
  */
