@@ -32,27 +32,27 @@ export const ENGINE_RUNS: readonly EngineRun[] = [
     engine: { builtIn: "tfjs" },
     expectations: "conformance/engines/tfjs.expectations",
     note:
-      "`tf.layers.lstm`, `tf.layers.gru` and `tf.layers.simpleRNN` (CPU backend) have no `zero_output_for_mask` option, and `tf.layers.gru` is the reset-before GRU only: it throws on `resetAfter: true`, Keras's default GRU, so those cases are unsupported — core GRU cases among them, which is why the run is not conformant.",
+      "`tf.layers.lstm`, `tf.layers.gru` and `tf.layers.simpleRNN` (CPU backend) have no `zero_output_for_mask` option, and `tf.layers.gru` is the reset-before GRU only: it throws on `resetAfter: true`, Keras's default GRU, so those cases are unsupported — core GRU cases among them, which is why the run is not conformant. `tf.layers.bidirectional` makes its backward layer itself, the forward one with `goBackwards` toggled (no `backward_layer` argument: other backward layers are unsupported), and does not force `zero_output_for_mask` (masked Bidirectionals with `return_sequences` are unsupported).",
   },
   {
     name: "onnxruntime",
     engine: { builtIn: "onnxruntime" },
     expectations: "conformance/engines/onnxruntime.expectations",
     note:
-      "One ONNX node per layer — `LSTM`, `GRU` (`linear_before_reset` 1 for `reset_after=True`, 0 for `False`), `RNN` for a SimpleRNN; a mask can only become `sequence_lens`, i.e. right padding, and ONNX's RNN operators lack some Keras activations.",
+      "One ONNX node per layer — `LSTM`, `GRU` (`linear_before_reset` 1 for `reset_after=True`, 0 for `False`), `RNN` for a SimpleRNN; a mask can only become `sequence_lens`, i.e. right padding, and ONNX's RNN operators lack some Keras activations. A Bidirectional is one node with `direction=\"bidirectional\"` and the ops of its merge; one node has one operator and one `hidden_size`, so a backward layer of another cell or size is unsupported.",
   },
   {
     name: "python-numpy",
     engine: python("python-numpy"),
-    note: "LSTM, GRU (both reset conventions) and SimpleRNN layers written from spec/lstm.md, spec/gru.md and spec/simple-rnn.md in numpy (float64): a layer engine over the JSON-lines protocol.",
+    note: "LSTM, GRU (both reset conventions) and SimpleRNN layers written from spec/lstm.md, spec/gru.md and spec/simple-rnn.md in numpy (float64): a layer engine over the JSON-lines protocol (the suite composes Bidirectional from its layer calls).",
   },
   {
     name: "python-torch",
     engine: python("python-torch"),
     note:
-      "`torch.nn.LSTM`, `nn.GRU` and `nn.RNN` as a layer engine: `nn.LSTM` and `nn.GRU` have tanh/sigmoid built in (`nn.RNN` tanh or relu), `nn.GRU` is Keras's `reset_after=True` GRU only (its r, z, n blocks reordered, `b_hn` inside the reset product), and the example implements no masking (`pack_padded_sequence` could express right padding only).",
+      "`torch.nn.LSTM`, `nn.GRU` and `nn.RNN` as a layer engine: `nn.LSTM` and `nn.GRU` have tanh/sigmoid built in (`nn.RNN` tanh or relu), `nn.GRU` is Keras's `reset_after=True` GRU only (its r, z, n blocks reordered, `b_hn` inside the reset product), and the example implements no masking (`pack_padded_sequence` could express right padding only). Bidirectional is composed by the suite from its layer calls.",
   },
-  { name: "python-keras", engine: python("python-keras"), note: "Real Keras (Keras 3 for `keras3` cases, tf_keras for `tf-keras` cases) over the protocol: the corpus checked against the Keras that made it." },
+  { name: "python-keras", engine: python("python-keras"), note: "Real Keras (Keras 3 for `keras3` cases, tf_keras for `tf-keras` cases) over the protocol, `keras.layers.Bidirectional` with the case's backward layer: the corpus checked against the Keras that made it." },
 ];
 
 export const RESULTS_DIR = "results/engines";
