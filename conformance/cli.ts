@@ -10,7 +10,9 @@ import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.ts";
 import { HELP_TEXT } from "./cli-help.ts";
 import { parseExpectations, type Expectations } from "./expectations.ts";
-import { requiredFeatures } from "./features.ts";
+import type { FixtureCase } from "./case.ts";
+import { GRADIENTS_FEATURE, requiredFeatures } from "./features.ts";
+import { isGradientCase, type GradientCase } from "./gradients/case.ts";
 import { formatLoadError, loadFixtures } from "./fixtures/load.ts";
 import { EngineModuleError, isSuiteEngine, loadEngine } from "./engines/registry.ts";
 import { createWorkerEngine } from "./engines/worker-engine.ts";
@@ -239,22 +241,27 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
     }
     // Every filter must select something: a misspelt one would otherwise quietly run less (or nothing).
     const properties = await propertyIds();
-    const idle = filters.filter((f) => !loaded.cases.some((c) => matchesIdPattern(c.id, f)) && !properties.some((p) => matchesIdPattern(p, f)) && !matchesIdPattern("property", f));
+    // spec/gradients.md §7: gradient cases are selected, listed and run like forward ones.
+    const everyCase: readonly (FixtureCase | GradientCase)[] = [...loaded.cases, ...(loaded.gradientCases ?? [])];
+    const idle = filters.filter((f) => !everyCase.some((c) => matchesIdPattern(c.id, f)) && !properties.some((p) => matchesIdPattern(p, f)) && !matchesIdPattern("property", f));
     if (idle.length > 0) {
       throw new UsageError(`${idle.map((f) => `--filter ${f}`).join(", ")} matches no case and no property (property ids: ${properties.join(", ")})`);
     }
-    const selected = selectCases(loaded.cases, filters, shard);
+    const selectedAll = selectCases(everyCase, filters, shard);
+    const selected = selectedAll.filter((c): c is FixtureCase => !isGradientCase(c));
+    const selectedGradients = selectedAll.filter(isGradientCase);
     // Properties run once (in shard 1 of n), and only when no filter excludes the `property/` family.
     const wantsProperties = numRuns > 0 && (shard === null || shard.index === 1) && (filters.length === 0 || filters.some((f) => matchesIdPattern("property", f) || f.startsWith("property/")));
     // An empty shard still runs (and reports no evidence), so that merge finds every shard.
-    if (selected.length === 0 && !wantsProperties && shard === null) {
+    if (selectedAll.length === 0 && !wantsProperties && shard === null) {
       io.err(`nothing to run: ${filters.map((f) => `--filter ${f}`).join(" ")} selects only property-based tests, and --properties is 0\n`);
       return EXIT_USAGE;
     }
 
     if (values.list) {
       for (const c of selected) io.out(`${c.id}  ${requiredFeatures(c).join(" ")}\n`);
-      io.out(`${selected.length} case(s)${wantsProperties ? `, plus the property-based tests (${numRuns} runs each)` : ""}\n`);
+      for (const c of selectedGradients) io.out(`${c.id}  ${[...requiredFeatures(c), GRADIENTS_FEATURE].sort().join(" ")}\n`);
+      io.out(`${selectedAll.length} case(s)${wantsProperties ? `, plus the property-based tests (${numRuns} runs each)` : ""}\n`);
       return loadErrors.length > 0 ? EXIT_USAGE : EXIT_CONFORMANT;
     }
 
@@ -280,9 +287,10 @@ export async function runCommand(argv: readonly string[], io: CliIO = processIO)
         fixtures: values.fixtures ?? [],
         filters,
         shard,
-        casesLoaded: loaded.cases.length,
+        casesLoaded: everyCase.length,
+        gradientCases: selectedGradients,
         diagnose: values["no-diagnose"] !== true,
-        allIds: loaded.cases.map((c) => c.id),
+        allIds: everyCase.map((c) => c.id),
         warnUnmatchedExpectations: values.fixtures === undefined,
         properties: wantsProperties ? { numRuns, seed, fixtures: loaded.cases, ...(values.counterexamples !== undefined ? { counterexampleDir: values.counterexamples } : {}) } : undefined,
         loadErrors,

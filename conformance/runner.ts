@@ -8,9 +8,11 @@ import { compareTensors, describeComparison, toleranceExcess } from "./compare.t
 import { diagnose } from "./diagnose.ts";
 import { DetailBudget, failureDetail, type FailureDetail } from "./failure-detail.ts";
 import { findFirstDivergence } from "./divergence.ts";
-import type { Engine, EngineOutputs } from "./engine.ts";
+import type { Engine, EngineGradients, EngineOutputs } from "./engine.ts";
 import { expectationFor, unmatchedExpectations, type Expectations } from "./expectations.ts";
-import { missingFeatures, requiredFeatures } from "./features.ts";
+import { GRADIENTS_FEATURE, missingFeatures, requiredFeatures } from "./features.ts";
+import { gradientFamilyOf, isGradientCase, type GradientCase, type GradientRequest } from "./gradients/case.ts";
+import { compareGradients } from "./gradients/compare.ts";
 import { isCoreCase, type ConformanceLevel } from "./levels.ts";
 import { checkOutputs, outputNames, type ReturnedTensor } from "./outputs.ts";
 import { packageVersion } from "./package-paths.ts";
@@ -67,6 +69,11 @@ export interface RunOptions {
   readonly warnUnmatchedExpectations?: boolean;
   /** Fixture load errors, formatted: they are part of the result and make it red (spec/adapter.md §4.3). */
   readonly loadErrors?: readonly string[];
+  /**
+   * Gradient cases (spec/gradients.md §5), already selected; run after the forward cases. Judged only
+   * for an engine with the `gradients` feature (and method): out of scope for any other (§7.1).
+   */
+  readonly gradientCases?: readonly GradientCase[];
   /** The level the run must reach for exit code 0 (`--level`); default core. */
   readonly requiredLevel?: ConformanceLevel;
   /** How many failing cases get a `detail` for the HTML report (failure-detail.ts, spec/adapter.md §6.4); default 20. */
@@ -108,6 +115,11 @@ export async function runWithTimeout<T>(fn: () => T | Promise<T>, timeoutMs: num
 /** What the engine sees: the case without Keras's answers, and a copy, so an engine can neither read nor corrupt them. */
 export function engineView(c: LayerCase): LayerCase {
   return structuredClone({ id: c.id, dialect: c.dialect, layers: c.layers, calls: c.calls });
+}
+
+/** What a gradient engine sees (spec/gradients.md §7.2): the forward part and the cotangents, never Keras's outputs or gradients; a copy. */
+export function gradientView(c: GradientCase): GradientRequest {
+  return structuredClone({ id: c.id, dialect: c.dialect, layers: c.layers, calls: c.calls, cotangents: c.cotangents });
 }
 
 /** Quotes a shell word when it needs it (for copy-paste reproductions). */
@@ -255,6 +267,53 @@ async function safeDiagnose(engine: Engine, c: FixtureCase, actual: EngineOutput
   }
 }
 
+/**
+ * Runs the engine's gradients on a gradient case and judges them (spec/gradients.md §6.3, §7.2),
+ * under the same timeout and untrusted-answer handling as `run`. The message names the worst tensor.
+ */
+async function runGradientOne(engine: Engine, c: GradientCase, timeoutMs: number, background: BackgroundErrors): Promise<Ran> {
+  const started = performance.now();
+  const none = { comparison: null, firstDivergence: null, diagnosis: null } as const;
+  const method = engine.gradients;
+  if (typeof method !== "function") {
+    return { outcome: "error", message: `the engine declares the feature ${GRADIENTS_FEATURE} but has no gradients() method (spec/gradients.md §7.2)`, ...none, timeMs: 0 };
+  }
+  let answers: EngineGradients;
+  try {
+    const request = gradientView(c);
+    answers = detach(await runWithTimeout(() => method.call(engine, request), timeoutMs));
+    const thrown = await background.take();
+    if (thrown.length > 0) throw new BackgroundError(thrown);
+  } catch (e) {
+    const timeMs = performance.now() - started;
+    const reason = unsupportedReason(e);
+    if (reason !== null) return { outcome: "unsupported", message: `engine cannot compute this case's gradients: ${reason}`, ...none, timeMs };
+    const message = e instanceof TimeoutError || e instanceof BackgroundError || e instanceof EngineFault ? e.message : `engine's gradients() threw: ${describeThrown(e, true)}`;
+    return { outcome: "error", message, ...none, timeMs };
+  }
+  const timeMs = performance.now() - started;
+  if (!Array.isArray(answers)) {
+    return { outcome: "error", message: `gradients() returned ${answers === null ? "null" : typeof answers}; expected one answer per call, { layers, x, initialState? } (spec/gradients.md §7.2)`, ...none, timeMs };
+  }
+  const bad = answers.findIndex((a) => typeof a !== "object" || a === null || !Array.isArray((a as { layers?: unknown }).layers));
+  if (bad >= 0) return { outcome: "error", message: `gradients() answer for call ${bad} is not { layers: [...], x, initialState? } (spec/gradients.md §7.2)`, ...none, timeMs };
+  const judgement = compareGradients(c, answers);
+  let maxAbs = 0, maxRel = 0;
+  for (const k of judgement.checks) {
+    if (!k.comparison) continue;
+    maxAbs = Math.max(maxAbs, k.comparison.maxAbs);
+    maxRel = Math.max(maxRel, k.comparison.maxRel);
+  }
+  const comparison: Comparison = { ok: judgement.pass, maxAbs, maxRel, worst: null, message: "" };
+  if (judgement.pass) return { outcome: "pass", message: "", comparison, firstDivergence: null, diagnosis: null, timeMs };
+  // The worst failing tensor: the largest max abs in units of its own tolerance; a missing or extra tensor when none was compared.
+  const failed = judgement.checks.filter((k) => !k.pass);
+  const ratio = (k: (typeof failed)[number]): number => (k.comparison ? (Number.isNaN(k.comparison.maxAbs) ? Infinity : k.comparison.maxAbs / (k.tolerance.atol || 1)) : -1);
+  const worst = failed.reduce((w, k) => (ratio(k) > ratio(w) ? k : w), failed[0]!);
+  const message = `${failed.length} of ${judgement.checks.length} gradient tensor(s) outside the tolerance; worst: ${worst.problem ?? worst.name}`;
+  return { outcome: "fail", message, comparison: { ...comparison, message }, firstDivergence: null, diagnosis: null, timeMs };
+}
+
 /** Runs `cases` (already selected) and, when asked, the properties. */
 export async function runSuite(engine: Engine, cases: readonly FixtureCase[], options: RunOptions = {}): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
@@ -268,11 +327,13 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
   const background = new BackgroundErrors().start();
   const budget = new DetailBudget(options.detailedFailures);
   let properties: PropertyResult[] = [];
+  // spec/gradients.md §7: gradient cases after the forward ones, through the same verdict machinery.
+  const all: readonly (FixtureCase | GradientCase)[] = [...cases, ...(options.gradientCases ?? [])];
   try {
-    for (const c of cases) {
+    for (const c of all) {
       const verdict = await judgeCase(engine, c, options, timeoutMs, engineArgs, background, budget);
       verdicts.push(verdict);
-      options.onCase?.(verdict, verdicts.length, cases.length);
+      options.onCase?.(verdict, verdicts.length, all.length);
     }
     // a case the engine declined is no anchor for a fixture-anchored relation (its variants may test what it cannot express)
     const declined = new Set(verdicts.filter((v) => v.status === "unsupported").map((v) => v.id));
@@ -292,7 +353,7 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
     background.stop();
   }
   // an entry may name a property (`property/<name>`), whether or not properties ran this time
-  const knownIds = [...(options.allIds ?? cases.map((c) => c.id)), ...(options.expectations ? await propertyIds() : [])];
+  const knownIds = [...(options.allIds ?? all.map((c) => c.id)), ...(options.expectations ? await propertyIds() : [])];
   if (options.warnUnmatchedExpectations ?? true) warnings.unshift(...unmatchedExpectations(options.expectations, knownIds));
   const loadErrors = [...(options.loadErrors ?? [])];
   const requiredLevel = options.requiredLevel ?? "core";
@@ -306,7 +367,7 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
       fixtures: [...(options.fixtures ?? [])],
       filters: [...filters],
       shard: options.shard ?? null,
-      casesLoaded: options.casesLoaded ?? cases.length,
+      casesLoaded: options.casesLoaded ?? all.length,
       propertyRuns: options.properties?.numRuns ?? 0,
       seed: options.properties?.seed ?? null,
     },
@@ -325,16 +386,18 @@ export async function runSuite(engine: Engine, cases: readonly FixtureCase[], op
   };
 }
 
-async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, timeoutMs: number, engineArgs: string, background: BackgroundErrors, budget: DetailBudget): Promise<CaseVerdict> {
-  const features = requiredFeatures(c);
+async function judgeCase(engine: Engine, c: FixtureCase | GradientCase, options: RunOptions, timeoutMs: number, engineArgs: string, background: BackgroundErrors, budget: DetailBudget): Promise<CaseVerdict> {
+  const gradient = isGradientCase(c);
+  // spec/gradients.md §7.1: a gradient case needs its forward's features and `gradients`, and is never core.
+  const features = gradient ? [...requiredFeatures(c), GRADIENTS_FEATURE].sort() : requiredFeatures(c);
   const expectation = expectationFor(options.expectations, c.id);
   const base = {
     id: c.id,
-    family: familyOf(c.id),
+    family: gradient ? gradientFamilyOf(c.id) : familyOf(c.id),
     description: c.description,
     file: c.file,
     features,
-    core: isCoreCase(features, engine.features), // a cell the engine does not implement is not core for it (levels.ts)
+    core: !gradient && isCoreCase(features, engine.features), // a cell the engine does not implement is not core for it (levels.ts)
     tolerance: c.tolerance,
     missingFeatures: [],
     maxAbs: null,
@@ -350,10 +413,13 @@ async function judgeCase(engine: Engine, c: FixtureCase, options: RunOptions, ti
   }
   const missing = missingFeatures(features, engine.features);
   if (missing.length > 0) {
-    return { ...base, status: "unsupported", missingFeatures: missing, message: `engine does not implement: ${missing.join(", ")}` };
+    const why = missing.includes(GRADIENTS_FEATURE) ? " (no gradient capability: Engine.gradients, a layer engine's *Gradients functions, or protocol 3's; spec/gradients.md §7)" : "";
+    return { ...base, status: "unsupported", missingFeatures: missing, message: `engine does not implement: ${missing.join(", ")}${why}` };
   }
   // known failures are not detailed: the budget is for the failures a porter has to fix
-  const ran = await runOne(engine, c, timeoutMs, options.diagnose ?? true, background, expectation?.kind === "fail" ? null : budget);
+  const ran = gradient
+    ? await runGradientOne(engine, c, timeoutMs, background)
+    : await runOne(engine, c, timeoutMs, options.diagnose ?? true, background, expectation?.kind === "fail" ? null : budget);
   let status: CaseStatus = ran.outcome;
   let message = ran.message;
   if (expectation?.kind === "fail" && ran.outcome !== "unsupported") {

@@ -16,15 +16,19 @@ import {
   type EngineOutputs,
   type Feature,
   type LayerEngine,
+  type LayerGradients,
+  type RecurrentGradientCall,
   type LayerTensor,
   type RecurrentLayerCall,
   type RecurrentLayerOutputs,
 } from "../engine.ts";
-import { BIDIRECTIONAL_FEATURE } from "../features.ts";
+import { BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE } from "../features.ts";
+import type { GradientRequest } from "../gradients/case.ts";
+import { GRADIENT_FUNCTION_OF, layerGradients } from "./layer-gradients.ts";
 import { CORE_FEATURES } from "../levels.ts";
 import { formatShape, sizeOf, type Tensor } from "../tensor.ts";
 
-type Values = Float32Array | Float64Array;
+export type Values = Float32Array | Float64Array;
 
 /** Features that describe one layer call; the others are the model's, which the suite composes. */
 const LAYER_FEATURES: readonly Feature[] = ["go_backwards", "mask", "initial_state", "zero_output_for_mask", "use_bias_false", "dialect:tf-keras", ...CELL_FEATURES, ...CELL_OPTION_FEATURES];
@@ -68,7 +72,7 @@ function isFloatTensor(t: unknown): t is LayerTensor {
  * the composition reads is checked here; the outputs the case returns are checked by the runner
  * like any engine's (spec/adapter.md §3).
  */
-function replyFrom(r: unknown, layer: RecurrentLayer, x: ModelTensor, where: string): LayerReply<Values> {
+export function replyFrom(r: unknown, layer: RecurrentLayer, x: ModelTensor, where: string): LayerReply<Values> {
   const cell = cellOf(layer);
   const fields = cell.states.join(", ");
   const expected = `expected { sequence, ${fields} } or { output, ${fields} } (spec/adapter.md §1.2)`;
@@ -96,7 +100,7 @@ function replyFrom(r: unknown, layer: RecurrentLayer, x: ModelTensor, where: str
   return { output: { shape: [B, u], data: last }, states };
 }
 
-function layerCall(c: LayerCase, req: LayerRequest<Layer, Values>): RecurrentLayerCall {
+export function layerCallOf(c: LayerCase, req: LayerRequest<Layer, Values>): RecurrentLayerCall {
   const [B = 0, T = 0] = req.x.shape;
   const common = {
     dialect: c.dialect,
@@ -121,6 +125,11 @@ function layerCall(c: LayerCase, req: LayerRequest<Layer, Values>): RecurrentLay
   }
 }
 
+/** How messages name a layer call's reply: `lstm() for layer 1 (backward), call 0`. */
+export function describeLayerCall(caller: string | undefined, req: LayerRequest<Layer, Values>): string {
+  return `${caller ?? `${FUNCTION_OF[req.layer.className]}()`} for layer ${req.layerIndex}${req.direction ? ` (${req.direction})` : ""}, call ${req.callIndex}`;
+}
+
 export interface RunLayersOptions {
   /** False when the layer keeps stateful layers' state itself (it declares `stateful`). */
   readonly carryState: boolean;
@@ -143,10 +152,8 @@ export async function runLayers(
   let next = model.next();
   while (!next.done) {
     const req = next.value;
-    const reply = await compute(layerCall(c, req));
-    const caller = options.caller ?? `${FUNCTION_OF[req.layer.className]}()`;
-    const where = `${caller} for layer ${req.layerIndex}${req.direction ? ` (${req.direction})` : ""}, call ${req.callIndex}`;
-    next = model.next(replyFrom(reply, req.layer, req.x, where));
+    const reply = await compute(layerCallOf(c, req));
+    next = model.next(replyFrom(reply, req.layer, req.x, describeLayerCall(options.caller, req)));
   }
   // Float64 outputs are valid outputs (spec/adapter.md §3), though EngineOutputs names only Float32Array.
   return next.value as EngineOutputs;
@@ -168,6 +175,36 @@ function cellFeaturesOf(def: LayerEngine, declared: readonly Feature[]): Feature
     if (declared.includes(cell.feature) && !cells.includes(cell)) throw new Error(`layer engine "${def.name}" declares ${cell.feature} but has no ${FUNCTION_OF[cell.className]}() (spec/adapter.md §1.2)`);
   }
   return cells.length === 1 && cells[0]!.className === "LSTM" ? [] : cells.map((cell) => cell.feature);
+}
+
+/**
+ * The backward of a layer engine (spec/gradients.md §7.2), or undefined when it has no gradient
+ * function. A gradient function without the cell's forward, or `gradients` declared without any
+ * gradient function, is a mistake the definition is refused for.
+ */
+function gradientFunctionsOf(def: LayerEngine, declared: readonly Feature[]): ((call: RecurrentGradientCall) => LayerGradients | Promise<LayerGradients>) | undefined {
+  const has = CELL_LIST.filter((cell) => typeof def[GRADIENT_FUNCTION_OF[cell.className]] === "function");
+  if (has.length === 0) {
+    if (declared.includes(GRADIENTS_FEATURE)) throw new Error(`layer engine "${def.name}" declares gradients but has none of lstmGradients(), gruGradients(), simpleRnnGradients() (spec/gradients.md §7.2)`);
+    return undefined;
+  }
+  for (const cell of has) {
+    if (typeof def[FUNCTION_OF[cell.className]] !== "function") throw new Error(`layer engine "${def.name}" has ${GRADIENT_FUNCTION_OF[cell.className]}() but no ${FUNCTION_OF[cell.className]}(): the suite runs the forward with it (spec/gradients.md §7.2)`);
+  }
+  return (call) => {
+    switch (call.className) {
+      case "LSTM":
+        if (def.lstmGradients) return def.lstmGradients(call);
+        break;
+      case "GRU":
+        if (def.gruGradients) return def.gruGradients(call);
+        break;
+      case "SimpleRNN":
+        if (def.simpleRnnGradients) return def.simpleRnnGradients(call);
+        break;
+    }
+    throw new UnsupportedCaseError(`the layer engine has no ${GRADIENT_FUNCTION_OF[call.className]}(): it does not compute the ${call.className} layer's gradients`);
+  };
 }
 
 /**
@@ -196,11 +233,13 @@ export function layerEngine(def: LayerEngine): Engine {
         return def.simpleRnn ? def.simpleRnn(call) : missing();
     }
   };
+  const backward = gradientFunctionsOf(def, declared);
   const engine: Engine = {
     name: def.name,
     version: def.version,
-    features: layerEngineFeatures([...new Set([...declared, ...cells])]),
+    features: [...layerEngineFeatures([...new Set([...declared, ...cells])]), ...(backward ? [GRADIENTS_FEATURE] : [])],
     run: (c) => runLayers(c, compute, { carryState }),
+    ...(backward ? { gradients: (req: GradientRequest) => layerGradients(req, compute, backward) } : {}),
   };
   return def.close === undefined ? engine : { ...engine, close: () => def.close!() };
 }

@@ -7,10 +7,12 @@ import { activationNames, lstmLayerFast, runModel, type ModelCall, type ModelLay
 import type { Layer, LayerCase, RecurrentLayer } from "../case.ts";
 import { CELL_FEATURES, CELL_OPTION_FEATURES } from "../cells.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
-import { activationFeatures, BIDIRECTIONAL_FEATURE, OPTION_FEATURES } from "../features.ts";
+import { activationFeatures, BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE, OPTION_FEATURES } from "../features.ts";
+import { referenceGradients } from "../gradients/reference-gradients.ts";
 
-// every cell and its options, every option of the layer and the model, the Bidirectional wrapper, every activation the reference knows
-const features: Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, BIDIRECTIONAL_FEATURE, ...activationFeatures(activationNames)];
+// every cell and its options, every option of the layer and the model, the Bidirectional wrapper,
+// every activation the reference knows, and gradients (reference/gradients/, spec/gradients.md §4)
+const features: Feature[] = [...CELL_FEATURES, ...CELL_OPTION_FEATURES, ...OPTION_FEATURES, BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE, ...activationFeatures(activationNames)];
 
 /** A case's layer as the reference's model takes it: the same config, the weights' data in get_weights() order. */
 function modelLayer(l: Layer): ModelLayer {
@@ -45,5 +47,6 @@ function run(c: LayerCase): EngineOutputs {
   return runModel(c.layers.map(modelLayer), calls, c.dialect, lstmLayerFast).map((r) => r.outputs.map((t) => ({ shape: t.shape, data: Float32Array.from(t.data) })));
 }
 
-export const referenceEngine: Engine = { name: "reference", version: "0.1.0", features, run };
+// Its gradients are float64 BPTT (spec/gradients.md §4), answered as they are: float64 is a valid answer (spec/adapter.md §3).
+export const referenceEngine: Engine = { name: "reference", version: "0.1.0", features, run, gradients: referenceGradients };
 export default referenceEngine;

@@ -67,3 +67,15 @@ export interface GradientAnswer<T extends { readonly shape: readonly number[]; r
 export interface GradientRequest extends LayerCase {
   readonly cotangents: readonly (readonly Tensor[])[];
 }
+
+/** Whether a case of a run is a gradient case (it carries cotangents) rather than a forward one. */
+export const isGradientCase = (c: object): c is GradientCase => "cotangents" in c && "expected" in c;
+
+/**
+ * A gradient case's family for reports: the cell, `gradients` and the option family
+ * (`lstm/gradients/masking`, spec/gradients.md §7.4) — one segment deeper than a forward family,
+ * since every gradient case of a cell would otherwise be one family.
+ */
+export function gradientFamilyOf(id: string): string {
+  return id.split("/").slice(0, 3).join("/");
+}

@@ -6,16 +6,17 @@
 import type { ModelLayer } from "../../reference/model.ts";
 import { modelGradients } from "../../reference/gradients/model.ts";
 import type { ReferenceTensor } from "../../reference/model.ts";
-import type { GradientAnswer, GradientCase } from "./case.ts";
+import type { GradientAnswer, GradientRequest } from "./case.ts";
 
 /** The case's layers as the reference's model takes them: the same config, the weights' data. */
-function modelLayer(l: GradientCase["layers"][number]): ModelLayer {
+function modelLayer(l: GradientRequest["layers"][number]): ModelLayer {
   if (l.className === "Masking" || l.className === "Bidirectional") return l as ModelLayer;
   const { kernel, recurrent_kernel, bias } = l.weights;
   return { className: l.className, config: l.config, weights: { kernel: kernel.data, recurrent_kernel: recurrent_kernel.data, ...(bias ? { bias: bias.data } : {}) } } as ModelLayer;
 }
 
-export function referenceGradients(c: GradientCase): GradientAnswer<ReferenceTensor>[] {
+/** Takes a request (the forward part and cotangents, what any engine gets) or a whole case. */
+export function referenceGradients(c: GradientRequest): GradientAnswer<ReferenceTensor>[] {
   const calls = c.calls.map((call, n) => {
     const [B = 0, T = 0, D = 0] = call.x.shape;
     return {
