@@ -23,6 +23,7 @@ export const HOSTILE = [
   `<script>document.title = "pwned"</script>`,
   `" onmouseover="alert(1)`,
   "\u202eTNAMROFNOC\u202c",
+  "\u001b[2K\r\u001b[32mCONFORMANT\u001b[0m \u0000\ud800",
 ].join("\n");
 
 export const HOSTILE_NAME = `evil<script>alert(1)</script> "CONFORMANT"`;

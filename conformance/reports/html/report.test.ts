@@ -56,6 +56,8 @@ describe("the HTML report", () => {
     expect(tags.filter((t) => /\son\w+\s*=/i.test(t.attributes))).toEqual([]);
     expect(tags.filter((t) => t.name === "script")).toHaveLength(0);
     expect(page).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    // eslint-disable-next-line no-control-regex -- finding them is the point
+    expect(page).not.toMatch(/[\u0000\u001b\u009b\r]|[\ud800-\udfff]/u);
     expect(page).not.toContain('"CONFORMANT"');
     // …and they are all there, escaped
     expect(page).toContain("evil&lt;script&gt;alert(1)&lt;/script&gt; &quot;CONFORMANT&quot;");
