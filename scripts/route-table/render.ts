@@ -94,9 +94,9 @@ function divergenceOf(result: RouteResult, v: CaseVerdict): string | undefined {
 }
 
 /** A shard is a deterministic part of the corpus (`--shard`): said, so that its counts are not read as the corpus's. */
-function partial(report: RouteResult["report"]): string {
-  const s = report.selection.shard;
-  return s ? ` **Partial run**: shard ${s.index}/${s.count} of the corpus (${report.cases.length} of ${report.selection.casesLoaded} cases), the route being the slowest to convert.` : "";
+function partial(result: RouteResult): string {
+  const s = result.report.selection.shard;
+  return s ? ` **Partial run**: shard ${s.index}/${s.count} of the corpus (${result.report.cases.length} of ${result.report.selection.casesLoaded} cases)${result.route.partial ? ` — ${result.route.partial}` : ""}.` : "";
 }
 
 function routeSection(result: RouteResult): string[] {
@@ -104,7 +104,7 @@ function routeSection(result: RouteResult): string[] {
   const c = report.counts;
   const out = [
     `**${route.name}** — ${route.what}. ${c.pass} of ${report.cases.length} pass; ${c.fail + c["unexpected-pass"]} fail, ${c.unsupported} unsupported, ${c.error} errors. ` +
-      `Version: ${cell(report.engine.version)}. Timings: ${timings(result)}. What the wrapper needed: ${route.needed}.${partial(report)}`,
+      `Version: ${cell(report.engine.version)}. Timings: ${timings(result)}. What the wrapper needed: ${route.needed}.${partial(result)}`,
     "",
   ];
   const lowerings = loweringSummary(report.cases, result.evidence);
@@ -126,7 +126,50 @@ function routeSection(result: RouteResult): string[] {
       if (ev.length > 0) out.splice(out.length - (lines.length > 1 ? 1 : 0), 0, ...ev);
     }
   }
+  for (const w of report.warnings) out.push(`- note: ${cell(w)}`);
   if (out[out.length - 1] !== "") out.push("");
+  return out;
+}
+
+/** The Keras options of the matrix, in a porter's order; a case counts under every option it needs (its features). */
+const OPTIONS: readonly (readonly [string, (f: readonly string[]) => boolean])[] = [
+  ["default layer (tanh, sigmoid; no mask, state or stack)", (f) => !f.some((x) => /^(mask|masking_layer|initial_state|stateful|stacked|go_backwards|use_bias_false|zero_output_for_mask|gru:reset_after_false)$/.test(x) || /^(recurrent_)?activation:(?!tanh$|sigmoid$)/.test(x))],
+  ["another activation", (f) => f.some((x) => /^(recurrent_)?activation:(?!tanh$|sigmoid$)/.test(x))],
+  ["`go_backwards`", (f) => f.includes("go_backwards")],
+  ["`mask=`", (f) => f.includes("mask")],
+  ["Masking layer", (f) => f.includes("masking_layer")],
+  ["`zero_output_for_mask`", (f) => f.includes("zero_output_for_mask")],
+  ["`initial_state`", (f) => f.includes("initial_state")],
+  ["`return_state`", (f) => f.includes("return_state")],
+  ["stack", (f) => f.includes("stacked")],
+  ["`stateful`", (f) => f.includes("stateful")],
+  ["GRU `reset_after=False`", (f) => f.includes("gru:reset_after_false")],
+  ["Bidirectional", (f) => f.includes("bidirectional")],
+  ["tf-keras model", (f) => f.includes("dialect:tf-keras")],
+];
+
+/** kept (every case that ran passed), lost (some failed: how many), refused (none ran), with the counts. */
+export function optionCell(verdicts: readonly CaseVerdict[]): string {
+  const n = (s: CaseVerdict["status"]) => verdicts.filter((v) => v.status === s).length;
+  const pass = n("pass");
+  const fail = n("fail") + n("unexpected-pass") + n("known-failure");
+  const error = n("error");
+  const unsupported = n("unsupported");
+  if (verdicts.length === 0) return "—";
+  const rest = [unsupported > 0 ? `${unsupported} refused` : "", error > 0 ? `${error} errors` : ""].filter((x) => x !== "").join(", ");
+  if (fail > 0) return `**lost** in ${fail} of ${pass + fail}${rest ? `; ${rest}` : ""}`;
+  if (pass > 0) return `kept (${pass})${rest ? `; ${rest}` : ""}`;
+  return error > 0 && unsupported === 0 ? `${error} errors` : `refused (${unsupported})${error > 0 ? `; ${error} errors` : ""}`;
+}
+
+export function optionMatrix(results: readonly RouteResult[]): string[] {
+  const converters = results.filter((r) => !r.route.control);
+  const out = [`| Keras option | ${converters.map((r) => cell(r.route.name)).join(" | ")} |`, `| --- |${converters.map(() => " --- |").join("")}`];
+  for (const [label, has] of OPTIONS) {
+    // A stateful case counts under `stateful` only: its failures would otherwise show under every option it also uses.
+    const counted = (v: CaseVerdict) => has(v.features) && (label === "`stateful`" || !v.features.includes("stateful"));
+    out.push(`| ${label} | ${converters.map((r) => optionCell(r.report.cases.filter(counted))).join(" | ")} |`);
+  }
   return out;
 }
 
@@ -142,6 +185,10 @@ export function renderRouteTable(results: readonly RouteResult[]): string {
       "*lowering* is what the converter put in the file, read from the file. The two control rows are the same wrapper with the conversion switched off: " +
       `their passes are what make the other rows' failures the converters'. Rerun everything with \`${REGENERATE}\` (one route: \`npx tsx scripts/route-table.ts --only <route>\`; ` +
       `the table alone: \`${RENDER_ONLY}\`); the reports and evidence are in \`results/routes/\`.`,
+    "",
+    "Which route keeps which Keras option — *kept*: every case with the option that the route ran passed; *lost*: some failed; *refused*: the converter refused them all (counts of cases; a case counts under each option it uses, a stateful case under `stateful` only):",
+    "",
+    ...optionMatrix(results),
     "",
     "| route | cases | passed | failed | unsupported | errors | corpus time |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",

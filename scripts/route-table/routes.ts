@@ -31,7 +31,13 @@ export interface Route {
   readonly needed: string;
   /** The control: the wrapper with the conversion switched off. Its results gate the others'. */
   readonly control?: boolean;
+  /** In CI's sample (`scripts/route-table.ts --sample`): one route per converter; its variants (dynamic batch, a setting) only in the full run. */
+  readonly sample?: boolean;
   readonly divergences: readonly Divergence[];
+  /** The control whose passes make this route's failures the converter's (default keras-model). */
+  readonly controlledBy?: string;
+  /** Why the committed run is a shard of the corpus (`--shard`), when it is one. */
+  readonly partial?: string;
 }
 
 const STATEFUL_FROZEN =
@@ -40,6 +46,7 @@ const STATEFUL_FROZEN =
 export const ROUTES: readonly Route[] = [
   {
     name: "keras-model",
+    sample: true,
     control: true,
     what: "control: the wrapper's functional model (x, mask and initial states as inputs) run by Keras itself, no conversion",
     needed: "nothing beyond Keras; each case's model is built anew, so a stateful case starts from zeros",
@@ -49,11 +56,13 @@ export const ROUTES: readonly Route[] = [
     name: "keras-model-tf-keras",
     control: true,
     what: "control for the tf_keras-built routes: every case's model built by tf_keras and run by it, no conversion",
+    partial: "the shard tflite-tf-keras ran: building a tf_keras model is the slowest step of this wrapper on the shared machine",
     needed: "Keras 3 configs translated for tf_keras (dtype policy to a string; initializers, regularizers, constraints and seed dropped: the weights are set); cases whose meaning tf_keras changes (hard_sigmoid, the Masking mask with initial_state) unsupported",
     divergences: [],
   },
   {
     name: "tf2onnx-ort",
+    sample: true,
     what: "`tf2onnx.convert.from_keras` (opset 15, static batch) → ONNX Runtime (CPU)",
     needed: "an input signature naming x, mask, h0, c0 (`tf.TensorSpec` per model input)",
     divergences: [{ pattern: "", instead: STATEFUL_FROZEN }],
@@ -66,6 +75,7 @@ export const ROUTES: readonly Route[] = [
   },
   {
     name: "keras-export-onnx",
+    sample: true,
     what: 'Keras 3 `model.export(path, format="onnx")` (tf2onnx from the model\'s concrete function, batch as declared: dynamic) → ONNX Runtime',
     needed: "`input_signature` passed explicitly: export_onnx refuses a model that has never been called, and calling it would move a stateful layer's state",
     divergences: [{ pattern: "", instead: STATEFUL_FROZEN.replace("tf2onnx freezes", "model.export (tf2onnx inside) freezes") }],
@@ -80,18 +90,21 @@ export const ROUTES: readonly Route[] = [
   },
   {
     name: "onnx-openvino-f32",
+    sample: true,
     what: "the same, compiled with `INFERENCE_PRECISION_HINT: f32`: OpenVINO's import of the file, without its precision default",
     needed: "the precision hint",
     divergences: [{ pattern: "", instead: STATEFUL_FROZEN }],
   },
   {
     name: "onnx-onnx2torch",
+    sample: true,
     what: "tf2onnx's ONNX file → `onnx2torch.convert` → a torch.fx module",
     needed: "a separate process without TensorFlow (torch beside TF 2.21 crashed) and a torchvision stub: PyPI's torchvision is the CUDA build and cannot load beside the CPU torch",
     divergences: [],
   },
   {
     name: "tflite-keras3",
+    sample: true,
     what: "`tf.lite.TFLiteConverter.from_keras_model` (default settings, static batch) on the Keras 3 model → LiteRT interpreter (ai-edge-litert)",
     needed: "the signature runner (outputs output_0, output_1, … in the model's order); one interpreter per case, so variables live as long as the case",
     divergences: [],
@@ -104,12 +117,16 @@ export const ROUTES: readonly Route[] = [
   },
   {
     name: "tflite-tf-keras",
+    sample: true,
     what: "`tf.lite.TFLiteConverter.from_keras_model` (default settings) on the model built by tf_keras → LiteRT",
     needed: "as keras-model-tf-keras for the model; the signature's outputs named after the model's outputs (`model.output_names`)",
+    controlledBy: "keras-model-tf-keras",
+    partial: "the TFLite converter took 10–30 s per tf_keras model on the shared 2-core machine (about 5× a Keras 3 model), so the committed run is a quarter; `npm run routes` runs it whole",
     divergences: [],
   },
   {
     name: "keras-export-litert",
+    sample: true,
     what: 'Keras 3 `model.export(path, format="litert")` (SavedModel → TFLite converter with SELECT_TF_OPS and resource variables) → LiteRT',
     needed: "`input_signature` passed explicitly, as for keras-export-onnx",
     divergences: [],

@@ -15,10 +15,37 @@ from typing import Optional
 
 import numpy as np
 
-from keras_rnn_conformance import Case, Unsupported
+import keras_rnn_conformance
+from keras_rnn_conformance import Case, Layer, Unsupported, array_from_wire
 
 RECURRENT = ("LSTM", "GRU", "SimpleRNN")
+BIDIRECTIONAL = "Bidirectional"
 _STATE_NAMES = {"LSTM": ("h0", "c0"), "GRU": ("h0",), "SimpleRNN": ("h0",)}
+
+
+def case_from_wire(m: dict) -> Case:
+    """The helper's case, with each Bidirectional layer's two recurrent layers kept (spec/fixture-format.md
+    §3.1: `forward` and `backward`, each a class name, a config and weights), which the helper drops."""
+    case = keras_rnn_conformance_case_from_message(m)
+    for layer, wire in zip(case.layers, m["layers"]):
+        if layer.class_name == BIDIRECTIONAL:
+            for direction in ("forward", "backward"):
+                sub = wire[direction]
+                setattr(layer, direction, Layer(sub["class_name"], sub["config"], {w["name"]: array_from_wire(w) for w in sub.get("weights", [])}))
+    return case
+
+
+keras_rnn_conformance_case_from_message = keras_rnn_conformance.case_from_message
+
+
+def directions(layer) -> list:
+    """The recurrent layers of a case layer: itself, or a Bidirectional's forward and backward."""
+    return [layer.forward, layer.backward] if layer.class_name == BIDIRECTIONAL else [layer]
+
+
+def cell_config(layer) -> dict:
+    """The recurrent config a layer's states and units follow (a Bidirectional's: its forward layer's)."""
+    return directions(layer)[0].config
 
 _tf_keras = None
 
@@ -46,7 +73,7 @@ class ModelInputs:
 
 def first_recurrent(case: Case):
     for layer in case.layers:
-        if layer.class_name in RECURRENT:
+        if layer.class_name in RECURRENT or layer.class_name == BIDIRECTIONAL:
             return layer
     raise Unsupported("the case has no recurrent layer")
 
@@ -58,21 +85,30 @@ def model_inputs(case: Case) -> ModelInputs:
         # One model has one input signature; a case whose calls differ would need two models.
         raise Unsupported("the case's calls differ in whether they pass a mask or an initial state: one converted model has one signature")
     has_states = states == {True}
-    names = _STATE_NAMES[first_recurrent(case).class_name] if has_states else ()
+    first = first_recurrent(case)
+    # A Bidirectional takes Keras's flat list: the forward layer's states, then the backward layer's (spec/bidirectional.md).
+    names = tuple(f"{n}{suffix}" for d, suffix in zip(directions(first), ("", "_backward") if first.class_name == BIDIRECTIONAL else ("",))
+                  for n in _STATE_NAMES[d.class_name]) if has_states else ()
     if has_states and len(case.calls[0].initial_state) != len(names):
-        raise ValueError(f"case {case.id}: initial_state has {len(case.calls[0].initial_state)} tensors, a {first_recurrent(case).class_name} takes {len(names)}")
+        raise ValueError(f"case {case.id}: initial_state has {len(case.calls[0].initial_state)} tensors, a {first.class_name} takes {len(names)}")
     return ModelInputs(mask=masks == {True}, states=names)
 
 
 def is_stateful(case: Case) -> bool:
-    return any(bool(l.config.get("stateful")) for l in case.layers if l.class_name in RECURRENT)
+    return any(bool(d.config.get("stateful")) for l in case.layers if l.class_name != "Masking" for d in directions(l))
 
 
 def check_layers(case: Case) -> None:
     for layer in case.layers:
-        if layer.class_name == "Bidirectional":
-            raise Unsupported("Bidirectional: not yet in the converter routes (its fixtures were not committed when they were built)")
-        if layer.class_name not in RECURRENT and layer.class_name != "Masking":
+        if layer.class_name == BIDIRECTIONAL and not hasattr(layer, "forward"):
+            raise ValueError(f"case {case.id}: a Bidirectional layer without its forward and backward layers (read the case with case_from_wire)")
+        if layer.class_name == BIDIRECTIONAL and layer.forward.config.get("return_state") and \
+                len(_STATE_NAMES[layer.forward.class_name]) != len(_STATE_NAMES[layer.backward.class_name]):
+            # Keras 3.15.1 builds the symbolic outputs as if both layers had the forward's states: its
+            # functional Model then refuses the call ("Output with path `4` is not connected to `inputs`").
+            raise Unsupported("a Bidirectional returning the states of two cells with different state counts: Keras 3.15.1's functional Model refuses to call it "
+                              "(\"Output with path `4` is not connected to `inputs`\"), so no route can start from such a model")
+        if layer.class_name not in RECURRENT and layer.class_name not in ("Masking", BIDIRECTIONAL):
             raise Unsupported(f"layer class {layer.class_name}")
 
 
@@ -107,17 +143,22 @@ def build_model(case: Case, builder: str, batch: Optional[int]):
         inputs.append(mask)
     states = []
     if spec.states:
-        units = first_recurrent(case).config["units"]
+        units = cell_config(first_recurrent(case))["units"]
         states = [k.Input(batch_shape=(batch, units), name=n, dtype="float32") for n in spec.states]
         inputs.extend(states)
     y = x
     first = True
     built = []
+    classes = {"LSTM": k.layers.LSTM, "GRU": k.layers.GRU, "SimpleRNN": k.layers.SimpleRNN, "Masking": k.layers.Masking}
     for layer in case.layers:
-        cls = {"LSTM": k.layers.LSTM, "GRU": k.layers.GRU, "SimpleRNN": k.layers.SimpleRNN, "Masking": k.layers.Masking}[layer.class_name]
-        keras_layer = cls.from_config(layer_config(layer, builder, case.dialect))
+        if layer.class_name == BIDIRECTIONAL:
+            # Keras's own wrapper around the two layers Keras built (their configs say go_backwards etc.).
+            forward, backward = (classes[d.class_name].from_config(layer_config(d, builder, case.dialect)) for d in directions(layer))
+            keras_layer = k.layers.Bidirectional(forward, backward_layer=backward, merge_mode=layer.config.get("merge_mode"), name=layer.config.get("name"))
+        else:
+            keras_layer = classes[layer.class_name].from_config(layer_config(layer, builder, case.dialect))
         kwargs = {}
-        if layer.class_name in RECURRENT and first:
+        if layer.class_name != "Masking" and first:
             if mask is not None:
                 kwargs["mask"] = mask
             if states:
@@ -130,8 +171,9 @@ def build_model(case: Case, builder: str, batch: Optional[int]):
     outputs = list(y) if isinstance(y, (list, tuple)) else [y]
     model = k.Model(inputs=inputs, outputs=outputs)
     for layer, keras_layer in built:
-        if layer.class_name in RECURRENT:
-            keras_layer.set_weights(layer.weight_list())
+        if layer.class_name != "Masking":
+            # Bidirectional.get_weights() is the forward layer's, then the backward layer's.
+            keras_layer.set_weights([w for d in directions(layer) for w in d.weight_list()])
     return model, spec
 
 
@@ -154,8 +196,9 @@ def case_key(case: Case, route: str, batch: Optional[int]) -> str:
     spec = model_inputs(case)
     payload = {
         "route": route, "batch": batch, "dialect": case.dialect, "x": list(first.x.shape), "mask": spec.mask, "states": list(spec.states),
-        "layers": [{"class_name": l.class_name, "config": l.config,
-                    "weights": {n: hashlib.sha256(np.ascontiguousarray(w).tobytes()).hexdigest() + str(w.shape) for n, w in l.weights.items()}}
+        "layers": [[{"class_name": d.class_name, "config": d.config,
+                     "weights": {n: hashlib.sha256(np.ascontiguousarray(w).tobytes()).hexdigest() + str(w.shape) for n, w in d.weights.items()}}
+                    for d in ([l, *directions(l)] if l.class_name == BIDIRECTIONAL else [l])]
                    for l in case.layers],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]

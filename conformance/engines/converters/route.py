@@ -120,9 +120,9 @@ class Route:
 def tf_keras_meaning_gap(case: Case) -> str:
     """Where tf_keras computes a Keras 3 case differently (spec/lstm.md §3.5.7, spec/porting.md §17.1)."""
     for layer in case.layers:
-        c = layer.config
-        if layer.class_name in keras_model.RECURRENT and "hard_sigmoid" in (c.get("activation"), c.get("recurrent_activation")):
-            return "tf_keras's hard_sigmoid is 0.2x+0.5, Keras 3's x/6+0.5"
+        for d in keras_model.directions(layer) if layer.class_name != "Masking" else []:
+            if "hard_sigmoid" in (d.config.get("activation"), d.config.get("recurrent_activation")):
+                return "tf_keras's hard_sigmoid is 0.2x+0.5, Keras 3's x/6+0.5"
     masking = any(l.class_name == "Masking" for l in case.layers)
     if masking and any(c.initial_state is not None for c in case.calls):
         return "Keras 3 drops the Masking layer's mask when initial_state is passed (spec/lstm.md §3.5.7); tf_keras applies it"

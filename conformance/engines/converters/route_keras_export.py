@@ -50,7 +50,7 @@ class KerasExport(Route):
             proto = onnx.load(path)
             record.lowering = onnx_graph.lowering(proto)
             if keras_model.is_stateful(case):
-                record.evidence.append(onnx_graph.state_evidence(proto, int(case.calls[0].x.shape[0]), keras_model.first_recurrent(case).config["units"]))
+                record.evidence.append(onnx_graph.state_evidence(proto, int(case.calls[0].x.shape[0]), keras_model.cell_config(keras_model.first_recurrent(case))["units"]))
             return path
         with open(path, "rb") as f:
             content = f.read()

@@ -31,8 +31,11 @@ def _stub_torchvision() -> None:
 
 def case_to_message(case: Case) -> dict:
     def layer(l):
-        return {"class_name": l.class_name, "config": l.config,
-                "weights": [{"name": n, **array_to_wire(w)} for n, w in l.weights.items()]}
+        wire = {"class_name": l.class_name, "config": l.config, "weights": [{"name": n, **array_to_wire(w)} for n, w in l.weights.items()]}
+        for direction in ("forward", "backward"):  # a Bidirectional's two layers (keras_model.case_from_wire)
+            if hasattr(l, direction):
+                wire[direction] = layer(getattr(l, direction))
+        return wire
 
     def call(c):
         m = {"x": array_to_wire(c.x)}

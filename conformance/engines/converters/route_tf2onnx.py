@@ -37,7 +37,7 @@ def onnx_file(model, case, batch, record: Evidence) -> str:
     proto = onnx.load(path)
     record.lowering = onnx_graph.lowering(proto)
     if keras_model.is_stateful(case):
-        units = keras_model.first_recurrent(case).config["units"]
+        units = keras_model.cell_config(keras_model.first_recurrent(case))["units"]
         record.evidence.append(onnx_graph.state_evidence(proto, int(case.calls[0].x.shape[0]), units))
         with open(path + ".warnings", encoding="utf-8") as f:
             said = [w for w in f.read().splitlines() if "freez" in w.lower() or "assignvariable" in w.lower()]
