@@ -10,25 +10,36 @@
  */
 import { gradientHypotheses, type GradientHypothesis } from "../hypotheses/gradients/index.ts";
 import type { Diagnosis } from "../verdict.ts";
-import type { CallGradients, ExpectedGradientCall, GradientAnswer, GradientCase } from "./case.ts";
+import type { LayerCase, Tolerance } from "../case.ts";
+import type { CallGradients, GradientAnswer, GradientCase } from "./case.ts";
 import { compareGradients, type GradientJudgement } from "./compare.ts";
 
 type AnyTensor = { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
 
 const f32 = (t: AnyTensor) => ({ shape: [...t.shape], data: Float32Array.from(t.data) });
 
-/** `c` with `predicted` standing in for Keras's gradients (its outputs stay Keras's). */
-function asExpected(c: GradientCase, predicted: readonly CallGradients<AnyTensor>[]): GradientCase {
-  const expected: ExpectedGradientCall[] = c.expected.map((e, n) => {
-    const p = predicted[n]!;
-    return {
-      outputs: e.outputs,
+/**
+ * Judges `answers` against `expected` gradients under the gradient rule (§6.3) with `tol` — the
+ * comparator of conformance/gradients/compare.ts with `expected` standing in for Keras's: a
+ * hypothesis's prediction (here), or the relation a property checks (conformance/properties/gradient-properties.ts).
+ */
+export function compareWithGradients(c: LayerCase, tol: Tolerance, expected: readonly CallGradients<AnyTensor>[], answers: readonly GradientAnswer<AnyTensor>[]): GradientJudgement {
+  const stand: GradientCase = {
+    ...c,
+    description: c.id,
+    seed: 0,
+    file: "(relation)",
+    cotangents: [],
+    tolerance: tol,
+    backends: {},
+    expected: expected.map((p) => ({
+      outputs: [],
       layers: p.layers.map((l) => ({ layer: l.layer, kernel: f32(l.kernel), recurrent_kernel: f32(l.recurrent_kernel), ...(l.bias ? { bias: f32(l.bias) } : {}) })),
       x: f32(p.x),
       ...(p.initialState ? { initialState: p.initialState.map(f32) } : {}),
-    };
-  });
-  return { ...c, expected };
+    })),
+  };
+  return compareGradients(stand, answers.map(({ outputs: _outputs, ...rest }) => rest));
 }
 
 const worstAbs = (j: GradientJudgement): number => j.checks.reduce((m, k) => Math.max(m, k.comparison?.maxAbs ?? Infinity), 0);
@@ -36,7 +47,7 @@ const worstAbs = (j: GradientJudgement): number => j.checks.reduce((m, k) => Mat
 /** Whether `answers` are `predicted` under the gradient rule; the largest |difference| when they are. */
 function matches(c: GradientCase, predicted: readonly CallGradients<AnyTensor>[], answers: readonly GradientAnswer<AnyTensor>[]): number | null {
   if (predicted.length !== c.expected.length) return null;
-  const j = compareGradients(asExpected(c, predicted), answers);
+  const j = compareWithGradients(c, c.tolerance, predicted, answers);
   return j.pass ? worstAbs(j) : null;
 }
 
