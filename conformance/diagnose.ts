@@ -179,19 +179,24 @@ function closenessTo(actual: Float64Array, predicted: Float64Array, tol: Pick<To
   return { matching, squared };
 }
 
-/** Whether `t` (untrusted) is a tensor of `like`'s shape holding only finite values. */
-function sameShapeFinite(t: Tensor | undefined, like: Tensor): boolean {
+/** Whether `t` (untrusted) is a tensor whose data fills its shape, holding only finite values. */
+function finiteTensor(t: Tensor | undefined): t is Tensor {
   if (!t || !Array.isArray(t.shape) || !t.data) return false;
   const shape: readonly number[] = t.shape;
-  return shape.length === like.shape.length && shape.every((d, i) => d === like.shape[i]) && t.data.length === like.data.length && t.data.every(Number.isFinite);
+  return t.data.length === shape.reduce((n, d) => n * d, 1) && t.data.every(Number.isFinite);
 }
 
-/** Whether `actual` has the shapes of `expected` and only finite values: otherwise no prediction can match it. */
+/**
+ * Whether `actual` has, call by call, the shapes of `expected` — in any order: a port that returns
+ * a Bidirectional's states backward first, of layers of other sizes (spec/bidirectional.md §5, §8),
+ * returns the same tensors in another order — and only finite values: otherwise no prediction can match it.
+ */
 function comparable(actual: EngineOutputs, expected: EngineOutputs): boolean {
   if (!Array.isArray(actual) || actual.length !== expected.length) return false;
+  const shapes = (outputs: readonly Tensor[]): string => outputs.map((t) => t.shape.join("x")).sort().join(",");
   return expected.every((outputs, call) => {
     const a = actual[call];
-    return Array.isArray(a) && a.length === outputs.length && outputs.every((t, k) => sameShapeFinite(a[k], t));
+    return Array.isArray(a) && a.length === outputs.length && a.every(finiteTensor) && shapes(a) === shapes(outputs);
   });
 }
 
