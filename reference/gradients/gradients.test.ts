@@ -239,7 +239,7 @@ describe("stateful calls (spec/gradients.md §3.4)", () => {
       const d: Draw = { cells: [cell], units: [3, 1], B: 2, T: 4, D: 2, rs: true, rst: true, goBackwards: [false, false], useBias: true, zofm: false, mask: "none", initialState: false, activation: "tanh", recurrentActivation: "sigmoid", seed: 99 };
       const b = build(d);
       const stateful = b.layers.map((l) => ({ ...l, config: { ...l.config, stateful: true } }) as ModelLayer);
-      const call2: GradientCall = { ...b.calls[0]!, x: b.calls[0]!.x.map((v) => -v) };
+      const call2: GradientCall = { ...b.calls[0]!, x: Array.from(b.calls[0]!.x, (v) => -v) };
       const [g1, g2] = modelGradients(stateful, [b.calls[0]!, call2]);
       // The state carried into call 2 is what call 1 returned (return_state: outputs 1..).
       const carried = runModel(b.layers, [b.calls[0]!])[0]!.outputs.slice(1).map((o) => Array.from(o.data));
