@@ -12,7 +12,7 @@ import { TONE_WORDS, toneOf, type Tone } from "./tone.ts";
 
 /** Cells in the order the README's engine table gives them; families of other prefixes follow. */
 const CELL_ORDER = ["lstm", "gru", "simple_rnn"] as const;
-const CELL_TITLES: Readonly<Record<string, string>> = { lstm: "LSTM", gru: "GRU", simple_rnn: "SimpleRNN" };
+const CELL_TITLES: Readonly<Record<string, string>> = { lstm: "LSTM", gru: "GRU", simple_rnn: "SimpleRNN", bidirectional: "Bidirectional" };
 
 const cellOf = (family: string): string => family.split("/")[0]!;
 

@@ -222,9 +222,7 @@ export async function toHtmlReport(result: SuiteResult, options: HtmlReportOptio
       : `<h2 id="cases">Failing cases in detail (${cards.length} of ${problems})</h2>
 <p class="small muted">Heatmap colours: how many tolerances (atol + rtol·|Keras|, spec/tolerance.md) the engine is from Keras; green is within. ${cards.length < problems ? "The other failing cases are rows of the tables above." : ""}</p>
 ${cardHtml.join("\n")}`;
-  const body = [
-    banner(result),
-    `<nav class="small"><a href="#families">families</a> · <a href="#problems">problems</a> · <a href="#cases">cases</a> · <a href="#known">known failures</a> · <a href="#unsupported">unsupported</a> · <a href="#skipped">skipped</a> · <a href="#properties">properties</a></nav>`,
+  const sections = [
     listSection("load-errors", "Fixtures that did not load", result.loadErrors),
     familyTable(result),
     problemTables(result, cardIds),
@@ -232,6 +230,13 @@ ${cardHtml.join("\n")}`;
     notRunSections(result),
     propertySection(result, options.maxCounterexample ?? 20_000),
     listSection("warnings", "Warnings", result.warnings),
+  ].join("\n");
+  // a link for each section the page has, named by its heading
+  const nav = [...sections.matchAll(/<h2 id="([\w-]+)">([^<(]+)/g)].map((m) => `<a href="#${m[1]}">${m[2]!.trim().replace(/,.*$/, "")}</a>`).join(" · ");
+  const body = [
+    banner(result),
+    `<nav class="small">${nav}</nav>`,
+    sections,
     `<footer class="small muted"><p>keras-rnn-conformance ${h(result.suite.version)} · started ${h(result.startedAt)} · ${(result.durationMs / 1000).toFixed(1)} s · ${result.cases.length} cases, ${result.selection.casesLoaded} loaded${result.selection.filters.length > 0 ? ` · filters ${result.selection.filters.map((f) => `<code>${h(f)}</code>`).join(" ")}` : ""}${result.selection.shard ? ` · shard ${result.selection.shard.index}/${result.selection.shard.count}` : ""} · charts by Vega-Lite, rendered to SVG when the report was written</p></footer>`,
   ];
   return htmlPage(`${VERDICT_WORDS[result.verdict]} — ${result.engine.name} ${result.engine.version} — keras-rnn-conformance`, body.filter((b) => b !== "").join("\n"));
