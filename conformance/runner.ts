@@ -13,6 +13,7 @@ import { expectationFor, unmatchedExpectations, type Expectations } from "./expe
 import { GRADIENTS_FEATURE, missingFeatures, requiredFeatures } from "./features.ts";
 import { gradientFamilyOf, isGradientCase, type GradientCase, type GradientRequest } from "./gradients/case.ts";
 import { compareGradients } from "./gradients/compare.ts";
+import { diagnoseGradients } from "./gradients/diagnose.ts";
 import { isCoreCase, type ConformanceLevel } from "./levels.ts";
 import { checkOutputs, outputNames, type ReturnedTensor } from "./outputs.ts";
 import { packageVersion } from "./package-paths.ts";
@@ -271,7 +272,7 @@ async function safeDiagnose(engine: Engine, c: FixtureCase, actual: EngineOutput
  * Runs the engine's gradients on a gradient case and judges them (spec/gradients.md §6.3, §7.2),
  * under the same timeout and untrusted-answer handling as `run`. The message names the worst tensor.
  */
-async function runGradientOne(engine: Engine, c: GradientCase, timeoutMs: number, background: BackgroundErrors): Promise<Ran> {
+async function runGradientOne(engine: Engine, c: GradientCase, timeoutMs: number, withDiagnosis: boolean, background: BackgroundErrors): Promise<Ran> {
   const started = performance.now();
   const none = { comparison: null, firstDivergence: null, diagnosis: null } as const;
   const method = engine.gradients;
@@ -311,7 +312,16 @@ async function runGradientOne(engine: Engine, c: GradientCase, timeoutMs: number
   const ratio = (k: (typeof failed)[number]): number => (k.comparison ? (Number.isNaN(k.comparison.maxAbs) ? Infinity : k.comparison.maxAbs / (k.tolerance.atol || 1)) : -1);
   const worst = failed.reduce((w, k) => (ratio(k) > ratio(w) ? k : w), failed[0]!);
   const message = `${failed.length} of ${judgement.checks.length} gradient tensor(s) outside the tolerance; worst: ${worst.problem ?? worst.name}`;
-  return { outcome: "fail", message, comparison: { ...comparison, message }, firstDivergence: null, diagnosis: null, timeMs };
+  // a diagnosis must never turn a verdict into a crash (as safeDiagnose)
+  let diagnosis: Diagnosis | null = null;
+  if (withDiagnosis) {
+    try {
+      diagnosis = diagnoseGradients(c, answers);
+    } catch {
+      diagnosis = null;
+    }
+  }
+  return { outcome: "fail", message, comparison: { ...comparison, message }, firstDivergence: null, diagnosis, timeMs };
 }
 
 /** Runs `cases` (already selected) and, when asked, the properties. */
@@ -418,7 +428,7 @@ async function judgeCase(engine: Engine, c: FixtureCase | GradientCase, options:
   }
   // known failures are not detailed: the budget is for the failures a porter has to fix
   const ran = gradient
-    ? await runGradientOne(engine, c, timeoutMs, background)
+    ? await runGradientOne(engine, c, timeoutMs, options.diagnose ?? true, background)
     : await runOne(engine, c, timeoutMs, options.diagnose ?? true, background, expectation?.kind === "fail" ? null : budget);
   let status: CaseStatus = ran.outcome;
   let message = ran.message;
