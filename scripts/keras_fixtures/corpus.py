@@ -50,6 +50,8 @@ def count_cases(path: str) -> int:
         doc = json.load(f)
     if isinstance(doc.get("cases"), list):
         return len(doc["cases"])
+    if isinstance(doc.get("gradient_cases"), list):  # spec/gradients.md §5.1
+        return len(doc["gradient_cases"])
     if isinstance(doc.get("models"), list):
         return len(doc["models"])
     return 1
