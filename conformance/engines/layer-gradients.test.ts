@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { modelGradients } from "../../reference/gradients/model.ts";
 import type { ModelLayer } from "../../reference/model.ts";
-import type { LayerEngine, LayerGradients, RecurrentGradientCall, RecurrentLayerCall, RecurrentLayerOutputs } from "../engine.ts";
+import type { GruLayerOutputs, LayerEngine, LayerGradients, LstmLayerOutputs, RecurrentGradientCall, RecurrentLayerCall, RecurrentLayerOutputs } from "../engine.ts";
 import { loadGradientDir } from "../gradients/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
 import { runSuite } from "../runner.ts";
@@ -45,9 +45,9 @@ const def = (name: string, back: (call: RecurrentGradientCall) => LayerGradients
   name,
   version: "0",
   features: referenceEngine.features,
-  lstm: forward,
-  gru: forward,
-  simpleRnn: forward,
+  lstm: (call) => forward(call) as LstmLayerOutputs,
+  gru: (call) => forward(call) as GruLayerOutputs,
+  simpleRnn: (call) => forward(call) as GruLayerOutputs,
   lstmGradients: back,
   gruGradients: back,
   simpleRnnGradients: back,
@@ -103,7 +103,7 @@ describe("a layer engine's gradients, composed by the suite", () => {
     const c = cases.find((k) => k.id.startsWith("gru/gradients/stacked/"))!;
     const transposed = layerEngine(def("transposed", (call) => {
       const g = backward(call);
-      return { ...g, kernel: { shape: [...g.kernel.shape].reverse(), data: g.kernel.data } };
+      return { ...g, kernel: { shape: [...g.kernel.shape].reverse(), data: Float64Array.from(g.kernel.data) } };
     }));
     const [v] = (await runSuite(transposed, [], { gradientCases: [c] })).cases;
     expect(v!.status).toBe("error");
@@ -111,9 +111,9 @@ describe("a layer engine's gradients, composed by the suite", () => {
   });
 
   it("features: gradients only with a gradient function; refused when declared without one, or a gradient function without the forward", () => {
-    expect(layerEngine({ name: "plain", version: "0", lstm: forward }).features).not.toContain("gradients");
-    expect(() => layerEngine({ name: "claims", version: "0", features: ["gradients"], lstm: forward })).toThrow(/declares gradients but has none of lstmGradients/);
-    expect(() => layerEngine({ name: "half", version: "0", lstm: forward, gruGradients: backward })).toThrow(/has gruGradients\(\) but no gru\(\)/);
+    expect(layerEngine({ name: "plain", version: "0", lstm: def("p", backward).lstm! }).features).not.toContain("gradients");
+    expect(() => layerEngine({ name: "claims", version: "0", features: ["gradients"], lstm: def("p", backward).lstm! })).toThrow(/declares gradients but has none of lstmGradients/);
+    expect(() => layerEngine({ name: "half", version: "0", lstm: def("p", backward).lstm!, gruGradients: backward })).toThrow(/has gruGradients\(\) but no gru\(\)/);
   });
 
   it("a cell without a gradient function is unsupported (the engine declared the scope)", async () => {
