@@ -138,7 +138,7 @@ describe.skipIf(CHROMIUM === undefined)(`the HTML pages in headless Chromium${CH
     const c = runs.failing!.counts;
     expect(c.fail).toBeGreaterThan(100);
     expect(await page.locator("#verdict-line").textContent()).toMatch(new RegExp(`— 0 passed, ${c.fail} failed, 0 errors, ${c.unsupported} unsupported, `));
-    expect(await page.locator("#problems ~ h3").first().textContent()).toMatch(/^gate-order:iofc — \d+ case\(s\)$/);
+    expect((await page.locator("#problems ~ h3").allTextContents()).some((t) => /^gate-order:iofc — \d+ case\(s\)$/.test(t))).toBe(true);
     const cards = page.locator("section.case");
     expect(await cards.count()).toBe(20);
     for (let i = 0; i < 20; i++) {
