@@ -1,10 +1,10 @@
 /**
  * The worker thread an in-process engine runs in (worker-engine.ts, spec/adapter.md §1.1): it loads
- * the engine module and answers `run` and `close` messages. Whatever the engine does here — exit,
+ * the engine module and answers `run`, `gradients` and `close` messages. Whatever the engine does here — exit,
  * patch globals, loop forever, throw in the background — stays in this thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { Engine, EngineOutputs } from "../engine.ts";
+import type { Engine } from "../engine.ts";
 import { unsupportedReason } from "../unsupported-case.ts";
 import { describeThrown, unreadableOutputs } from "../untrusted.ts";
 import { EngineModuleError, loadEngine } from "./registry.ts";
@@ -25,16 +25,22 @@ async function answer(engine: Engine, m: ToWorker): Promise<void> {
     post({ type: "closed", error });
     return;
   }
-  let outputs: EngineOutputs;
+  let reply: FromWorker;
   try {
-    outputs = await engine.run(m.case);
+    if (m.type === "run") {
+      reply = { type: "result", seq: m.seq, outputs: await engine.run(m.case) };
+    } else {
+      if (typeof engine.gradients !== "function") throw new Error("the engine has no gradients() method (spec/gradients.md §7.2)");
+      reply = { type: "gradients-result", seq: m.seq, gradients: await engine.gradients(m.request) };
+    }
   } catch (e) {
-    post({ type: "threw", seq: m.seq, message: `engine threw: ${describeThrown(e, true)}`, unsupported: unsupportedReason(e) });
+    const what = m.type === "run" ? "engine threw" : "engine's gradients() threw";
+    post({ type: "threw", seq: m.seq, message: `${what}: ${describeThrown(e, true)}`, unsupported: unsupportedReason(e) });
     return;
   }
   try {
-    // Posting copies the outputs (structured clone): a Proxy or a throwing getter fails here, in the engine's thread.
-    post({ type: "result", seq: m.seq, outputs });
+    // Posting copies the answer (structured clone): a Proxy or a throwing getter fails here, in the engine's thread.
+    post(reply);
   } catch (e) {
     post({ type: "threw", seq: m.seq, message: unreadableOutputs(e), unsupported: null });
   }
@@ -44,7 +50,7 @@ try {
   const engine = await loadEngine(spec, cwd);
   const features = Array.isArray(engine.features) ? engine.features.filter((f): f is string => typeof f === "string") : [];
   port.on("message", (m: ToWorker) => void answer(engine, m));
-  post({ type: "ready", name: String(engine.name), version: String(engine.version), features });
+  post({ type: "ready", name: String(engine.name), version: String(engine.version), features, gradients: typeof engine.gradients === "function" });
 } catch (e) {
   post({ type: "load-error", message: e instanceof EngineModuleError ? e.message : describeThrown(e, true), moduleError: e instanceof EngineModuleError });
 }

@@ -11,7 +11,8 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { LayerCase } from "../case.ts";
-import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
+import { UnsupportedCaseError, type Engine, type EngineGradients, type EngineOutputs, type Feature } from "../engine.ts";
+import type { GradientRequest } from "../gradients/case.ts";
 import { isFeature } from "../features.ts";
 import { describeThrown, EngineFault } from "../untrusted.ts";
 import { EngineModuleError } from "./registry.ts";
@@ -131,15 +132,30 @@ class ThreadedEngine implements WorkerEngine {
     readonly features: readonly Feature[],
     private readonly spec: string,
     private readonly options: Required<Pick<WorkerEngineOptions, "timeoutMs" | "startupTimeoutMs" | "closeTimeoutMs" | "cwd">>,
-  ) {}
+    hasGradients: boolean,
+  ) {
+    if (hasGradients) this.gradients = (req) => this.enqueue(() => this.ask({ type: "gradients", seq: 0, request: req }, req.id, "gradients-result").then((m) => m.gradients));
+  }
+
+  /** Present exactly when the engine in the worker has gradients() (spec/gradients.md §7.2): it crosses the thread as run does. */
+  readonly gradients?: (req: GradientRequest) => Promise<EngineGradients>;
 
   run(c: LayerCase): Promise<EngineOutputs> {
-    const next = this.queue.then(() => this.runNow(c));
+    return this.enqueue(() => this.ask({ type: "run", seq: 0, case: c }, c.id, "result").then((m) => m.outputs));
+  }
+
+  private enqueue<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(f);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(c: LayerCase): Promise<EngineOutputs> {
+  /** Sends one request (its seq set here) and waits for its answer of type `want`, under the case timeout. */
+  private async ask<K extends "result" | "gradients-result">(
+    request: Extract<ToWorker, { type: "run" | "gradients" }>,
+    id: string,
+    want: K,
+  ): Promise<Extract<FromWorker, { type: K }>> {
     let restarted = "";
     if (this.thread.ended !== undefined) {
       // What ended the last worker ended it between cases, or in a case already reported: say so, and start afresh.
@@ -148,11 +164,11 @@ class ThreadedEngine implements WorkerEngine {
       this.starts++;
     }
     const seq = ++this.seq;
-    this.thread.post({ type: "run", seq, case: c });
-    const m = await this.thread.next(this.options.timeoutMs, `case ${c.id}`);
-    if (m.type === "result" && m.seq === seq) {
+    this.thread.post({ ...request, seq });
+    const m = await this.thread.next(this.options.timeoutMs, `case ${id}`);
+    if (m.type === want && "seq" in m && m.seq === seq) {
       if (restarted !== "") throw new EngineFault(`the engine's worker had crashed before this case${restarted}`);
-      return m.outputs;
+      return m as Extract<FromWorker, { type: K }>;
     }
     if (m.type === "threw" && m.seq === seq) {
       if (m.unsupported !== null) throw new UnsupportedCaseError(m.unsupported);
@@ -206,5 +222,5 @@ export async function createWorkerEngine(spec: string, options: WorkerEngineOpti
   };
   const { thread, ready } = await startThread(spec, full);
   const features = ready.features.filter(isFeature);
-  return new ThreadedEngine(thread, ready.name, ready.version, features, spec, full);
+  return new ThreadedEngine(thread, ready.name, ready.version, features, spec, full, ready.gradients === true);
 }
