@@ -15,7 +15,7 @@ import { cellOf, type CellKind } from "../cells.ts";
 import { diagnose } from "../diagnose.ts";
 import type { Engine, EngineOutputs, Feature } from "../engine.ts";
 import { referenceEngine } from "../engines/reference.ts";
-import { BIDIRECTIONAL_FEATURE, missingFeatures, requiredFeatures } from "../features.ts";
+import { BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE, missingFeatures, requiredFeatures } from "../features.ts";
 import { loadFixtureFile, parseFixtureJson } from "../fixtures/load.ts";
 import { checkOutputs } from "../outputs.ts";
 import { DEFAULT_TIMEOUT_MS, engineView, runWithTimeout, shellQuote } from "../runner.ts";
@@ -25,6 +25,7 @@ import { buildCase, caseSpecArbitrary, cellOfKind, implementedCells, type CaseSp
 import { counterexampleFixture, describeCase, oracleNote, writeCounterexample, type Oracle } from "./counterexample.ts";
 import { Anchors, fixtureProperties } from "./fixture-anchored.ts";
 import { metamorphicProperties } from "./metamorphic.ts";
+import { gradientProperties } from "./gradient-properties.ts";
 import { BASE_TOLERANCE } from "../tolerance-policy.ts";
 import { differences, MalformedOutputsError, type FixtureProperty, type GeneratedProperty, type Property, type Violation } from "./property.ts";
 import { describeThrown, detach } from "../untrusted.ts";
@@ -201,7 +202,7 @@ class Checker {
   }
 }
 
-export const properties: readonly Property[] = [...metamorphicProperties, ...fixtureProperties];
+export const properties: readonly Property[] = [...metamorphicProperties, ...fixtureProperties, ...gradientProperties];
 
 const base = (p: Property, seed: number) => ({ id: p.id, seed, referenceChecked: p.referenceChecked, evidence: p.evidence, specSection: p.specSection });
 
@@ -418,7 +419,9 @@ export async function runProperties(engine: Engine, options: RunPropertiesOption
     const missing = missingFeatures(p.requires, engine.features);
     let result: PropertyResult;
     if (missing.length > 0) {
-      result = { ...base(p, options.seed), status: "unsupported", runs: 0, message: `engine does not implement: ${missing.join(", ")}` };
+      // Without `gradients` a gradient property is out of scope (levels.ts SCOPE_FEATURES), like a gradient case.
+      const scope = missing.includes(GRADIENTS_FEATURE) ? { missingFeatures: [GRADIENTS_FEATURE] } : {};
+      result = { ...base(p, options.seed), status: "unsupported", runs: 0, message: `engine does not implement: ${missing.join(", ")}`, ...scope };
     } else {
       try {
         result = p.kind === "generated" ? await runGenerated(ctx, p) : await runFixtureAnchored(ctx, p);

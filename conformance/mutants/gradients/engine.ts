@@ -12,7 +12,7 @@ import type { GradientRequest } from "../../gradients/case.ts";
 import { variantGradients, type BpttFlaws } from "../../hypotheses/gradients/bptt-variant.ts";
 
 /** The reference's features but the Bidirectional (its gradients are not in gradient format 1, §3.6), plus `gradients`. */
-export const gradientMutantFeatures: readonly Feature[] = [...referenceEngine.features.filter((f) => f !== "bidirectional"), GRADIENTS_FEATURE];
+export const gradientMutantFeatures: readonly Feature[] = [...new Set([...referenceEngine.features.filter((f) => f !== "bidirectional"), GRADIENTS_FEATURE])];
 
 /** An engine whose gradients are `answer`'s; `flaws`: the BPTT's, when the mistake is one of the loop or the cell. */
 export interface GradientMutantEngine extends Engine {
