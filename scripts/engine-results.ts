@@ -6,6 +6,7 @@
  *     npx tsx scripts/engine-results.ts                # every engine
  *     npx tsx scripts/engine-results.ts --only tfjs    # one engine (repeatable); the others' reports are kept
  *     npx tsx scripts/engine-results.ts --render-only  # only the README block, from the committed reports
+ *     npx tsx scripts/engine-results.ts --timeout 60000  # per-case timeout for the CLI (default its own, 10 s): a loaded machine
  *
  * No property-based tests (`--properties 0`): the table is about the Keras fixtures. Exit 1 when an
  * engine could not be run (its previous report is kept and the README is still regenerated).
@@ -23,21 +24,24 @@ import { stableReport } from "./engine-results/stable-report.ts";
 
 const root = packageRoot();
 
-function cliArgs(run: EngineRun, out: string): string[] {
+function cliArgs(run: EngineRun, out: string, timeout: string | undefined): string[] {
   const engine = "builtIn" in run.engine ? ["--engine", run.engine.builtIn] : ["--engine-cmd", run.engine.command];
   const expectations = run.expectations ? ["--expectations", run.expectations] : [];
-  return ["conformance/cli.ts", ...engine, ...expectations, "--properties", "0", "--report", "json", "--out", out];
+  // A case that times out is an error in the report: on a machine shared with other jobs a slow engine
+  // (real Keras) can exceed the CLI's default, which says nothing about the engine's results.
+  const timeouts = timeout !== undefined ? ["--timeout", timeout] : [];
+  return ["conformance/cli.ts", ...engine, ...expectations, ...timeouts, "--properties", "0", "--report", "json", "--out", out];
 }
 
 /** Runs one engine; returns an error message, or null when its report was written. */
-function runEngine(run: EngineRun, scratch: string): string | null {
+function runEngine(run: EngineRun, scratch: string, timeout: string | undefined): string | null {
   if ("command" in run.engine && !existsSync(join(root, PYTHON))) {
     return `${run.name} needs the Python venv at ${join(root, PYTHON)}; create it with \`bash scripts/keras-env.sh true\` (it installs numpy, torch 2.13.0, Keras and tf_keras), then rerun`;
   }
   const tmp = join(scratch, `${run.name}.json`);
   const started = performance.now();
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  const r = spawnSync(tsx, cliArgs(run, tmp), { cwd: root, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(tsx, cliArgs(run, tmp, timeout), { cwd: root, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
   const wall = performance.now() - started;
   // Exit 0 conformant, 1 not conformant: both are results. 2 (usage or load error) or a signal is not.
   if (r.error || (r.status !== 0 && r.status !== 1) || !existsSync(tmp)) {
@@ -53,7 +57,7 @@ function runEngine(run: EngineRun, scratch: string): string | null {
 }
 
 function main(): number {
-  const { values } = parseArgs({ options: { only: { type: "string", multiple: true }, "render-only": { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({ options: { only: { type: "string", multiple: true }, "render-only": { type: "boolean" }, timeout: { type: "string" } }, strict: true });
   const names = ENGINE_RUNS.map((r) => r.name);
   const unknown = (values.only ?? []).filter((n) => !names.includes(n));
   if (unknown.length > 0) {
@@ -66,7 +70,7 @@ function main(): number {
   const problems: string[] = [];
   try {
     for (const run of selected) {
-      const problem = runEngine(run, scratch);
+      const problem = runEngine(run, scratch, values.timeout);
       if (problem !== null) problems.push(problem);
     }
   } finally {
