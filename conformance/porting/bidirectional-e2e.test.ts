@@ -14,13 +14,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hasBidirectional, sequenceLayers, type FixtureCase, type Layer, type LayerCase } from "../case.ts";
+import { hasBidirectional, sequenceLayers, type FixtureCase, type LayerCase } from "../case.ts";
 import { compareTensors, describeComparison } from "../compare.ts";
 import { UnsupportedCaseError, type EngineOutputs } from "../engine.ts";
 import { onnxNodePlan, onnxNodeWeights, type OnnxNodePlan } from "../engines/onnx-model.ts";
 import { engine as onnxRuntime } from "../engines/onnxruntime.ts";
 import { referenceEngine } from "../engines/reference.ts";
-import { asBidirectional } from "../engines/testdata/bidirectional-cases.ts";
+import { asBidirectional, swapDirections } from "../engines/testdata/bidirectional-cases.ts";
 import { expectationFor, parseExpectations } from "../expectations.ts";
 import { missingFeatures, requiredFeatures } from "../features.ts";
 import { formatLoadError, loadFixtureDir } from "../fixtures/load.ts";
@@ -97,8 +97,7 @@ describe("porting a Bidirectional to PyTorch: one module with bidirectional=True
     expect(problems).toEqual([]);
     // A port that put the backward layer in _l0 and the forward one in _l0_reverse is caught.
     const c = cases[0]!;
-    const swap = (l: Layer): Layer => (l.className === "Bidirectional" ? { ...l, forward: { ...l.forward, weights: l.backward.weights }, backward: { ...l.backward, weights: l.forward.weights } } as Layer : l);
-    const [swapped] = runTorch([{ id: "swapped", x: c.calls[0]!.x, layers: torchLayers({ ...c, layers: c.layers.map(swap) }, "input") }]);
+    const [swapped] = runTorch([{ id: "swapped", x: c.calls[0]!.x, layers: torchLayers(swapDirections(c), "input") }]);
     const cmp = compareTensors(swapped!.outputs![0]!, (await referenceEngine.run(c))[0]![0]!, BASE_TOLERANCE);
     expect(cmp.mismatches).toBeGreaterThan(0);
   });

@@ -60,3 +60,9 @@ export function asBidirectional(c: LayerCase, o: BidirectionalOptions = {}): Lay
   const suffix = o.idSuffix ?? `/bidirectional_${mode ?? "none"}${o.toggled ? "_toggled" : ""}`;
   return { ...c, id: `${c.id}${suffix}`, layers, calls };
 }
+
+/** The case with each Bidirectional's two weight sets exchanged: what a port that swapped them computes. */
+export function swapDirections(c: LayerCase): LayerCase {
+  const layers = c.layers.map((l): Layer => (l.className === "Bidirectional" ? { ...l, forward: withWeights(l.forward, l.backward.weights), backward: withWeights(l.backward, l.forward.weights) } : l));
+  return { ...c, layers };
+}
