@@ -57,6 +57,19 @@ export function isOutOfScope(c: { readonly status: string; readonly missingFeatu
   return c.status === "unsupported" && (c.missingFeatures ?? []).some((f) => SCOPE_FEATURES.includes(f));
 }
 
+/**
+ * What a level does not speak for: per scope feature the engine lacks, how many cases and
+ * properties it left out of scope (a case missing two scope features counts under each).
+ */
+export function outOfScope(r: LevelInput): { readonly feature: Feature; readonly count: number }[] {
+  const counts = new Map<Feature, number>();
+  for (const v of [...r.cases, ...r.properties]) {
+    if (!isOutOfScope(v)) continue;
+    for (const f of v.missingFeatures ?? []) if (SCOPE_FEATURES.includes(f)) counts.set(f, (counts.get(f) ?? 0) + 1);
+  }
+  return SCOPE_FEATURES.filter((f) => counts.has(f)).map((feature) => ({ feature, count: counts.get(feature)! }));
+}
+
 export function levelReached(r: LevelInput): ConformanceLevel {
   const cases = r.cases.filter((c) => !isOutOfScope(c));
   const properties = r.properties.filter((p) => !isOutOfScope(p));
@@ -71,5 +84,5 @@ export function levelReached(r: LevelInput): ConformanceLevel {
 export const LEVEL_DESCRIPTIONS: Readonly<Record<ConformanceLevel, string>> = {
   none: "no core case ran, or not every core case passed",
   core: "every core case (default options: tanh, sigmoid, one layer, of each cell the engine implements) passed",
-  full: "every case (of the cells the engine implements) and every property passed, evidence properties among them",
+  full: "every case and property within the engine's scope (the cells it implements, Bidirectional and gradients if it does) passed, evidence properties among them",
 };

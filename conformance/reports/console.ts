@@ -4,7 +4,7 @@
  * do about them, the known failures, unsupported and skipped cases with their reasons, then a
  * summary table per family and the conformance level. Progress lines are written only on a TTY.
  */
-import { LEVEL_DESCRIPTIONS } from "../levels.ts";
+import { LEVEL_DESCRIPTIONS, outOfScope } from "../levels.ts";
 import type { CaseVerdict, SuiteResult } from "../verdict.ts";
 import { indentContinuation, terminalLine, terminalText } from "./escape.ts";
 import {
@@ -132,6 +132,9 @@ export function formatConsoleReport(result: SuiteResult, options: ConsoleOptions
   out.push("");
   const partial = result.selection.filters.length > 0 || result.selection.shard !== null ? " (of the selected cases only)" : "";
   out.push(`Conformance level: ${result.level}${partial} — ${LEVEL_DESCRIPTIONS[result.level]}`);
+  // The level speaks for what the engine implements; say what that leaves out (levels.ts SCOPE_FEATURES).
+  const scope = outOfScope(result);
+  if (scope.length > 0) out.push(`Not judged (the engine does not implement them): ${scope.map((s) => `${s.feature} (${s.count})`).join(", ")}`);
   out.push(verdictLine(result));
   return out.join("\n");
 }
