@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isOutOfScope, levelReached, SCOPE_FEATURES } from "./levels.ts";
+import { isOutOfScope, levelReached, outOfScope, SCOPE_FEATURES } from "./levels.ts";
 
 const pass = { status: "pass", core: true };
 const evidence = { status: "pass", evidence: true };
@@ -29,5 +29,21 @@ describe("scope: cells and the Bidirectional wrapper (levels.ts SCOPE_FEATURES)"
   it("out-of-scope results alone are no evidence", () => {
     const bidiProperty = { status: "unsupported", evidence: true, missingFeatures: ["bidirectional" as const] };
     expect(levelReached({ cases: [pass], properties: [bidiProperty] })).toBe("core");
+  });
+});
+
+describe("outOfScope: what a level does not speak for", () => {
+  it("counts the unsupported cases and properties per scope feature, and nothing else", () => {
+    const r = {
+      cases: [
+        { status: "unsupported", core: false, missingFeatures: ["cell:gru" as const, "bidirectional" as const] },
+        { status: "unsupported", core: false, missingFeatures: ["bidirectional" as const] },
+        { status: "unsupported", core: false, missingFeatures: ["mask" as const] },
+        { status: "fail", core: false, missingFeatures: ["gradients" as const] },
+        pass,
+      ],
+      properties: [{ status: "unsupported", missingFeatures: ["bidirectional" as const] }],
+    };
+    expect(outOfScope(r)).toEqual([{ feature: "cell:gru", count: 1 }, { feature: "bidirectional", count: 3 }]);
   });
 });
