@@ -6,7 +6,7 @@
  * engine gets a diagnosis on a GRU, SimpleRNN or mixed-stack case.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { FixtureCase, LayerCase } from "../case.ts";
+import { hasBidirectional, type FixtureCase, type LayerCase } from "../case.ts";
 import { diagnose, matchWithin, multiplyAddsOf } from "../diagnose.ts";
 import { referenceEngine } from "../engines/reference.ts";
 import { cellOnly, corpusCases, lstmOnly } from "../mutants/gallery-cases.ts";
@@ -158,8 +158,10 @@ describe("the pair budget", () => {
 
 describe("trivial engines", () => {
   it("an engine that returns zeros, a constant, its input or twice the reference gets no diagnosis on a GRU, SimpleRNN or mixed-stack case", async () => {
-    // every third case, to keep the test fast: the pair search runs to its budget on each
-    const sample = corpus.filter((c) => !c.id.startsWith("lstm/")).filter((_, k) => k % 3 === 0);
+    // every third case, to keep the test fast: the pair search runs to its budget on each; the
+    // Bidirectional cases are judged in mutants/bidirectional-mutants.test.ts (where twice the
+    // reference is, exactly, merge_mode "ave" computed as "sum")
+    const sample = corpus.filter((c) => !c.id.startsWith("lstm/") && !hasBidirectional(c)).filter((_, k) => k % 3 === 0);
     expect(sample.some((c) => c.layers.some((l) => l.className === "LSTM"))).toBe(true);
     for (const engine of trivialEngines) {
       for (const c of sample) {
@@ -167,5 +169,6 @@ describe("trivial engines", () => {
         expect(d, `${engine.name} on ${c.id}`).toBeNull();
       }
     }
-  });
+    // ~70,000 oracle calls: a minute alone, more on a loaded machine
+  }, 240_000);
 });

@@ -170,4 +170,17 @@ describe("trivial engines on Bidirectional cases", () => {
       }
     });
   }
+
+  it("twice the reference is diagnosed only where it is exactly merge_mode \"ave\" computed as \"sum\": one Bidirectional, ave, no states returned", { timeout: 300_000 }, async () => {
+    const twice = trivialEngines.find((e) => e.name === "trivial:reference-times-2")!;
+    const aveAlone = (c: LayerCase): boolean => {
+      const layers = c.layers.filter((l) => l.className !== "Masking");
+      const only = layers[0];
+      return layers.length === 1 && only?.className === "Bidirectional" && only.config.merge_mode === "ave" && !only.forward.config.return_state;
+    };
+    for (const c of cases.filter((k, n) => aveAlone(k) || n % 4 === 0)) {
+      const d = await diagnose(twice, c, await twice.run(c));
+      expect(d?.hypothesis ?? null, c.id).toBe(aveAlone(c) ? "bidirectional:ave-as-sum" : null);
+    }
+  });
 });
