@@ -38,9 +38,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BidirectionalLayer, CallInputs, GruLayer, LayerCase, MaskingLayer, RecurrentConfig, RecurrentLayer } from "../case.ts";
-import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature } from "../engine.ts";
+import { UnsupportedCaseError, type Engine, type EngineGradients, type EngineOutputs, type Feature } from "../engine.ts";
+import type { GradientAnswer, GradientRequest } from "../gradients/case.ts";
 import { CELL_FEATURES } from "../cells.ts";
-import { activationFeatures, BIDIRECTIONAL_FEATURE, OPTION_FEATURES } from "../features.ts";
+import { activationFeatures, BIDIRECTIONAL_FEATURE, GRADIENTS_FEATURE, OPTION_FEATURES } from "../features.ts";
 import type { Tensor } from "../tensor.ts";
 
 /** Keras activation name → tfjs activation identifier (tfjs-layers src/keras_format/activation_config.ts). */
@@ -261,39 +262,45 @@ function buildModel(c: LayerCase, first: CallInputs): BuiltModel {
 
 /** One call: the layers applied in order, each recurrent layer given the mask the previous layer passes on. */
 function callModel(model: BuiltModel, call: CallInputs): Tensor[] {
-  const results = tf.tidy((): tf.Tensor[] => {
-    let x: tf.Tensor = toTf(call.x);
-    // A mask travels as tfjs's own layers compute it (Masking.computeMask, RNN.computeMask), as
-    // tfjs's model executor does for a loaded model.
-    let mask: tf.Tensor | null = call.mask ? tf.tensor(call.mask.data, [...call.mask.shape], "bool") : null;
-    let firstRecurrent = true;
-    let outputs: tf.Tensor[] = [];
-    for (const layer of model.layers) {
-      if (layer === "masking") {
-        const m = model.masking!;
-        mask = m.computeMask(x, mask ?? undefined) as tf.Tensor;
-        x = m.apply(x) as tf.Tensor;
-        continue;
-      }
-      const kwargs: tf.serialization.ConfigDict = {};
-      // Typed as ConfigDict, but tfjs reads tensors from these keys (RNN.call).
-      const loose = kwargs as Record<string, unknown>;
-      if (mask !== null) loose["mask"] = mask;
-      if (firstRecurrent && call.initialState) loose["initialState"] = call.initialState.map(toTf);
-      const result = layer.apply(x, kwargs) as tf.Tensor | tf.Tensor[];
-      outputs = Array.isArray(result) ? result : [result];
-      const nextMask = layer.computeMask(x, mask ?? undefined);
-      mask = (Array.isArray(nextMask) ? nextMask[0] : nextMask) ?? null;
-      x = outputs[0]!;
-      firstRecurrent = false;
-    }
-    return outputs;
-  });
+  const results = tf.tidy((): tf.Tensor[] => applyModel(model, toTf(call.x), call, call.initialState?.map(toTf)));
   try {
     return results.map(fromTf);
   } finally {
     tf.dispose(results);
   }
+}
+
+/** The model applied to `input` (the call's x, or a variable standing for it) with the call's mask and `initialState`: what Keras returns. */
+function applyModel(model: BuiltModel, input: tf.Tensor, call: CallInputs, initialState: readonly tf.Tensor[] | undefined, differentiated = false): tf.Tensor[] {
+  let x: tf.Tensor = input;
+  // A mask travels as tfjs's own layers compute it (Masking.computeMask, RNN.computeMask), as
+  // tfjs's model executor does for a loaded model.
+  let mask: tf.Tensor | null = call.mask ? tf.tensor(call.mask.data, [...call.mask.shape], "bool") : null;
+  let firstRecurrent = true;
+  let outputs: tf.Tensor[] = [];
+  for (const layer of model.layers) {
+    if (layer === "masking") {
+      const m = model.masking!;
+      // Masking is x ⊙ mask; tfjs computes its mask with tf.any, which has no gradient: under the
+      // tape the mask — a constant of x's values (spec/gradients.md §3.2), computed from a copy of
+      // them — is applied as a product. (Masking is only ever the first layer: x is the call's.)
+      mask = m.computeMask(differentiated ? toTf(call.x) : x, mask ?? undefined) as tf.Tensor;
+      x = differentiated ? tf.mul(x, tf.expandDims(tf.cast(mask, "float32"), -1)) : (m.apply(x) as tf.Tensor);
+      continue;
+    }
+    const kwargs: tf.serialization.ConfigDict = {};
+    // Typed as ConfigDict, but tfjs reads tensors from these keys (RNN.call).
+    const loose = kwargs as Record<string, unknown>;
+    if (mask !== null) loose["mask"] = mask;
+    if (firstRecurrent && initialState) loose["initialState"] = [...initialState];
+    const result = layer.apply(x, kwargs) as tf.Tensor | tf.Tensor[];
+    outputs = Array.isArray(result) ? result : [result];
+    const nextMask = layer.computeMask(x, mask ?? undefined);
+    mask = (Array.isArray(nextMask) ? nextMask[0] : nextMask) ?? null;
+    x = outputs[0]!;
+    firstRecurrent = false;
+  }
+  return outputs;
 }
 
 async function run(c: LayerCase): Promise<EngineOutputs> {
@@ -303,16 +310,75 @@ async function run(c: LayerCase): Promise<EngineOutputs> {
   try {
     return c.calls.map((call) => callModel(model, call));
   } finally {
-    for (const layer of model.layers) {
-      if (layer === "masking" || !layer.built) continue;
-      // A stateful layer keeps its state tensors outside any tidy; dispose() leaves them.
-      for (const rnn of layer instanceof tf.RNN ? [layer] : wrappedLayers(layer)) if (rnn.stateful && rnn.built) tf.dispose(rnn.getStates());
-      // A Bidirectional built by build() (not by its first apply) has no reference count, so
-      // dispose() refuses it ("has not been used yet"): its variables are disposed one by one.
-      if (layer instanceof tf.RNN) layer.dispose();
-      else for (const v of layer.weights) v.dispose();
-    }
-    tf.dispose([...model.weightTensors]);
+    disposeModel(model);
+  }
+}
+
+function disposeModel(model: BuiltModel): void {
+  for (const layer of model.layers) {
+    if (layer === "masking" || !layer.built) continue;
+    // A stateful layer keeps its state tensors outside any tidy; dispose() leaves them.
+    for (const rnn of layer instanceof tf.RNN ? [layer] : wrappedLayers(layer)) if (rnn.stateful && rnn.built) tf.dispose(rnn.getStates());
+    // A Bidirectional built by build() (not by its first apply) has no reference count, so
+    // dispose() refuses it ("has not been used yet"): its variables are disposed one by one.
+    if (layer instanceof tf.RNN) layer.dispose();
+    else for (const v of layer.weights) v.dispose();
+  }
+  tf.dispose([...model.weightTensors]);
+}
+
+/**
+ * Gradients (spec/gradients.md §7.2) by tfjs's own autodiff: per call, `tf.variableGrads` of
+ * L = Σ⟨cotangent, output⟩ over the model as `run` applies it, with respect to every recurrent
+ * layer's trainable weights (tfjs keeps Keras's layout and gate order, so they come back as Keras's),
+ * x and the first layer's starting state. That state is passed as the layer's initialState — the
+ * call's own, or a stateful layer's carried one read with getStates() (tfjs's resetStates clones what
+ * it is given, which would cut the tape) — so within a call it is an input, and nothing flows into
+ * the calls before (§3.4).
+ */
+async function gradients(req: GradientRequest): Promise<EngineGradients> {
+  await ensureBackend();
+  if (req.calls.length === 0) return [];
+  if (req.layers.some((l) => l.className === "Bidirectional")) throw new UnsupportedCaseError("a Bidirectional's gradients are not in gradient format 1 (spec/gradients.md §3.6)");
+  const model = buildModel(req, req.calls[0]!);
+  try {
+    // Builds every layer with its weights (they are set when a layer is first applied); stateful layers then start again from zeros.
+    const first = req.calls[0]!;
+    tf.dispose(tf.tidy(() => applyModel(model, toTf(first.x), first, first.initialState?.map(toTf))));
+    for (const l of model.layers) if (l instanceof tf.RNN && l.stateful) l.resetStates();
+    return req.calls.map((call, n) => callGradients(model, call, req.cotangents[n]!));
+  } finally {
+    disposeModel(model);
+  }
+}
+
+function callGradients(model: BuiltModel, call: CallInputs, cotangents: readonly Tensor[]): GradientAnswer {
+  const recurrent = model.layers.flatMap((l, i) => (l instanceof tf.RNN ? [{ index: i, rnn: l }] : []));
+  const firstRnn = recurrent[0]!.rnn;
+  const x = tf.variable(toTf(call.x), true);
+  const given = call.initialState?.map(toTf) ?? (firstRnn.stateful ? firstRnn.getStates().map((s) => s.clone()) : undefined);
+  const states = given?.map((s) => tf.variable(s, true));
+  tf.dispose(given ?? []);
+  const weights = recurrent.map(({ rnn }) => rnn.trainableWeights.map((w) => w.read() as tf.Variable));
+  const cots = cotangents.map(toTf);
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const outputs = applyModel(model, x, call, states, true);
+      return tf.addN(outputs.map((o, k) => tf.sum(tf.mul(o, cots[k]!)))) as tf.Scalar;
+    }, [x, ...(states ?? []), ...weights.flat()]);
+    const g = (v: tf.Variable): Tensor => fromTf(grads[v.name] ?? tf.zerosLike(v));
+    const answer: GradientAnswer = {
+      layers: recurrent.map(({ index }, k) => {
+        const [kernel, recurrentKernel, bias] = weights[k]!;
+        return { layer: index, kernel: g(kernel!), recurrent_kernel: g(recurrentKernel!), ...(bias ? { bias: g(bias) } : {}) };
+      }),
+      x: g(x),
+      ...(states ? { initialState: states.map(g) } : {}),
+    };
+    tf.dispose([value, ...Object.values(grads)]);
+    return answer;
+  } finally {
+    tf.dispose([x, ...(states ?? []), ...cots]);
   }
 }
 
@@ -320,8 +386,9 @@ async function run(c: LayerCase): Promise<EngineOutputs> {
 export const engine: Engine = {
   name: "tfjs",
   version: `@tensorflow/tfjs ${tf.version.tfjs}`,
-  features,
+  features: [...features, GRADIENTS_FEATURE],
   run,
+  gradients,
 };
 
 export default engine;
