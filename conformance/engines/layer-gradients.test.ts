@@ -5,22 +5,15 @@
  * stateful calls and initial states composed by the suite alone — and one mistake in it fails.
  */
 import { describe, expect, it } from "vitest";
-import { modelGradients } from "../../reference/gradients/model.ts";
-import type { ModelLayer } from "../../reference/model.ts";
 import type { GruLayerOutputs, LayerEngine, LayerGradients, LstmLayerOutputs, RecurrentGradientCall, RecurrentLayerCall, RecurrentLayerOutputs } from "../engine.ts";
 import { loadGradientDir } from "../gradients/load.ts";
 import { defaultFixturesDir } from "../package-paths.ts";
 import { runSuite } from "../runner.ts";
 import { layerEngine } from "./layer-engine.ts";
 import { referenceEngine } from "./reference.ts";
+import { referenceLayerGradients } from "./testdata/reference-layer-gradients.ts";
 
 const { cases, errors } = loadGradientDir(defaultFixturesDir());
-
-/** One layer call as a one-layer model returning its output and states, for the reference. */
-function oneLayer(call: RecurrentLayerCall): ModelLayer {
-  const { kernel, recurrent_kernel, bias } = call.weights;
-  return { className: call.className, config: { ...call.config, return_state: true }, weights: { kernel: kernel.data, recurrent_kernel: recurrent_kernel.data, bias: bias?.data ?? null } } as ModelLayer;
-}
 
 function forward(call: RecurrentLayerCall): RecurrentLayerOutputs {
   const [out] = referenceEngine.run({
@@ -33,13 +26,7 @@ function forward(call: RecurrentLayerCall): RecurrentLayerOutputs {
   return (c ? { output: output!, h: h!, c } : { output: output!, h: h! }) as RecurrentLayerOutputs;
 }
 
-function backward(call: RecurrentGradientCall): LayerGradients {
-  const [B = 0, T = 0, D = 0] = call.x.shape;
-  const cot = call.cotangents as { output: { data: Float32Array }; h: { data: Float32Array }; c?: { data: Float32Array } };
-  const [g] = modelGradients([oneLayer(call)], [{ x: call.x.data, shape: [B, T, D], ...(call.mask ? { mask: call.mask.data } : {}), ...(call.initialState ? { initialState: call.initialState.map((s) => s.data) } : {}), cotangents: [cot.output.data, cot.h.data, ...(cot.c ? [cot.c.data] : [])] }], call.dialect);
-  const l = g!.layers[0]!;
-  return { kernel: l.kernel, recurrent_kernel: l.recurrent_kernel, ...(l.bias ? { bias: l.bias } : {}), x: g!.x, ...(g!.initialState ? { initialState: g!.initialState } : {}) };
-}
+const backward = referenceLayerGradients;
 
 const def = (name: string, back: (call: RecurrentGradientCall) => LayerGradients): LayerEngine => ({
   name,

@@ -7,16 +7,29 @@
  */
 import { delimiter, join } from "node:path";
 import type { LayerCase } from "../case.ts";
-import { UnsupportedCaseError, type Engine, type EngineOutputs, type Feature, type RecurrentLayerCall, type RecurrentLayerOutputs } from "../engine.ts";
-import { isFeature } from "../features.ts";
+import {
+  UnsupportedCaseError,
+  type Engine,
+  type EngineGradients,
+  type EngineOutputs,
+  type Feature,
+  type LayerGradients,
+  type RecurrentGradientCall,
+  type RecurrentLayerCall,
+  type RecurrentLayerOutputs,
+} from "../engine.ts";
+import { GRADIENTS_FEATURE, isFeature } from "../features.ts";
+import type { GradientRequest } from "../gradients/case.ts";
+import { gradientsFromWire, gradientsMessage, layerGradientsFromWire, layerGradientsMessage } from "../protocol/gradient-message.ts";
 import { packageRoot } from "../package-paths.ts";
 import type { Tensor } from "../tensor.ts";
 import { layerCallMessage, layerOutputsFromWire } from "../protocol/layer-message.ts";
-import { PROTOCOL_VERSIONS, type HelloMessage, type LayerCallMessage, type MessageType, type RunMessage } from "../protocol/messages.ts";
+import { GRADIENTS_PROTOCOL, PROTOCOL_VERSIONS, type HelloMessage, type MessageType, type RequestMessage } from "../protocol/messages.ts";
 import { runMessage } from "../protocol/run-message.ts";
 import { protocolViolation } from "../protocol/validate.ts";
 import { tensorFromWire } from "../protocol/wire-tensor.ts";
 import { EngineProcess, type LineEvent } from "./engine-process.ts";
+import { layerGradients } from "./layer-gradients.ts";
 import { keepsOwnState, layerEngineFeatures, runLayers } from "./layer-engine.ts";
 
 export interface ProcessEngineOptions {
@@ -121,9 +134,12 @@ interface CaseLogDraft {
   readonly engineNotes: string[];
 }
 
-/** The replies an engine may give to `message` (§8.4, §8.9); `unsupported` only in protocol 2. */
-function replyTypes(message: RunMessage | LayerCallMessage, protocol: number): string[] {
-  return [message.type === "run" ? "result" : "layer_result", "error", ...(protocol >= 2 ? ["unsupported"] : [])];
+/** The answer each request asks for (§8.4, §8.9, spec/gradients.md §7.3). */
+const ANSWER_OF: Readonly<Record<RequestMessage["type"], string>> = { run: "result", layer_call: "layer_result", gradients: "gradients_result", layer_gradients: "layer_gradients_result" };
+
+/** The replies an engine may give to `message` (§8.4, §8.9); `unsupported` from protocol 2. */
+function replyTypes(message: RequestMessage, protocol: number): string[] {
+  return [ANSWER_OF[message.type], "error", ...(protocol >= 2 ? ["unsupported"] : [])];
 }
 
 /** The reply types as a message names them: `"result", "error" or "unsupported"`. */
@@ -161,20 +177,35 @@ class ProtocolEngine implements ProcessEngine {
     this.name = hello.engine.name;
     this.version = hello.engine.version;
     const unknown = hello.capabilities.filter((c) => !isFeature(c));
-    const capabilities = hello.capabilities.filter(isFeature);
+    let capabilities = hello.capabilities.filter(isFeature);
+    // spec/gradients.md §7.3: the gradient messages are protocol 3's; an older engine never receives
+    // them, so a `gradients` it declares is dropped (its gradient cases are then out of its scope).
+    if (hello.protocol < GRADIENTS_PROTOCOL && capabilities.includes(GRADIENTS_FEATURE)) {
+      capabilities = capabilities.filter((f) => f !== GRADIENTS_FEATURE);
+      this.pendingNotes.push(`engine declared ${GRADIENTS_FEATURE} in a protocol ${hello.protocol} hello: ignored, the gradient messages need protocol ${GRADIENTS_PROTOCOL} (spec/gradients.md §7.3)`);
+    }
+    const gradients = capabilities.includes(GRADIENTS_FEATURE);
     this.kind = hello.kind ?? "model";
     // A layer engine's capabilities are the layer's; the composition adds the model's (§8.9, §1.2).
-    this.features = this.kind === "layer" ? layerEngineFeatures(capabilities) : capabilities;
+    this.features = this.kind === "layer" ? [...layerEngineFeatures(capabilities), ...(gradients ? [GRADIENTS_FEATURE] : [])] : capabilities;
     this.carryState = !keepsOwnState(capabilities);
     if (unknown.length > 0) this.pendingNotes.push(`engine declared unknown capabilities, ignored: ${unknown.join(", ")}`);
+    if (gradients) this.gradients = (req) => this.enqueue(() => this.withCase(req, (p, deadline, log) => this.gradientsNow(p, req, deadline, log)));
   }
+
+  /** Protocol 3 engines that declare `gradients` (spec/gradients.md §7.3). */
+  readonly gradients?: (req: GradientRequest) => Promise<EngineGradients>;
 
   caseLog(caseId: string): ProcessCaseLog | undefined {
     return this.logs.get(caseId);
   }
 
   run(c: LayerCase): Promise<EngineOutputs> {
-    const next = this.queue.then(() => this.runNow(c));
+    return this.enqueue(() => this.withCase(c, (p, deadline, log) => this.runNow(p, c, deadline, log)));
+  }
+
+  private enqueue<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(f);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -201,7 +232,8 @@ class ProtocolEngine implements ProcessEngine {
     return p.send(JSON.stringify(message));
   }
 
-  private async runNow(c: LayerCase): Promise<EngineOutputs> {
+  /** One case's exchanges with a live process (restarted when it is not), under one deadline, logged under the case's id. */
+  private async withCase<T>(c: { readonly id: string }, work: (p: EngineProcess, deadline: number, log: CaseLogDraft) => Promise<T>): Promise<T> {
     const log: CaseLogDraft = { notes: this.pendingNotes, engineNotes: [] };
     this.pendingNotes = [];
     let p = this.process;
@@ -211,17 +243,47 @@ class ProtocolEngine implements ProcessEngine {
         p = await this.restart(log.notes);
       }
       mark = p.stderrMark;
-      const started = p;
       // --timeout is per case (§4.1): a layer engine's calls share it.
-      const deadline = Date.now() + this.timeoutMs;
-      if (this.kind === "layer") {
-        const layer = (call: RecurrentLayerCall): Promise<RecurrentLayerOutputs> => this.layerCall(started, c, call, deadline, log);
-        return await runLayers(c, layer, { carryState: this.carryState, caller: "the engine's layer_result" });
-      }
-      const reply = await this.exchange(started, runMessage(c), `case ${c.id}`, deadline, log, "");
-      return outputsOf(c, reply);
+      return await work(p, Date.now() + this.timeoutMs, log);
     } finally {
       this.logs.set(c.id, { stderr: p === undefined ? "" : p.stderrSince(mark), notes: log.notes, engineNotes: log.engineNotes });
+    }
+  }
+
+  private async runNow(p: EngineProcess, c: LayerCase, deadline: number, log: CaseLogDraft): Promise<EngineOutputs> {
+    if (this.kind === "layer") {
+      const layer = (call: RecurrentLayerCall): Promise<RecurrentLayerOutputs> => this.layerCall(p, c, call, deadline, log);
+      return await runLayers(c, layer, { carryState: this.carryState, caller: "the engine's layer_result" });
+    }
+    const reply = await this.exchange(p, runMessage(c), `case ${c.id}`, deadline, log, "");
+    return outputsOf(c, reply);
+  }
+
+  /** A gradient case (spec/gradients.md §7.3): one `gradients` message, or a layer engine's forward and `layer_gradients` per layer call. */
+  private async gradientsNow(p: EngineProcess, req: GradientRequest, deadline: number, log: CaseLogDraft): Promise<EngineGradients> {
+    if (this.kind === "layer") {
+      const forward = (call: RecurrentLayerCall): Promise<RecurrentLayerOutputs> => this.layerCall(p, req, call, deadline, log);
+      const backward = (call: RecurrentGradientCall): Promise<LayerGradients> => this.layerGradientCall(p, req, call, deadline, log);
+      return await layerGradients(req, forward, backward, { caller: "the engine's layer_gradients_result" });
+    }
+    const what = `case ${req.id} (gradients)`;
+    const reply = await this.exchange(p, gradientsMessage(req), what, deadline, log, "");
+    try {
+      return gradientsFromWire(reply, req.calls.length);
+    } catch (err) {
+      throw new Error(`${what}: gradients_result ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** One layer call's backward of a layer engine (spec/gradients.md §7.3). */
+  private async layerGradientCall(p: EngineProcess, c: LayerCase, call: RecurrentGradientCall, deadline: number, log: CaseLogDraft): Promise<LayerGradients> {
+    const where = `layer ${call.layerIndex}, call ${call.callIndex}`;
+    const what = `case ${c.id} (gradients of ${where})`;
+    const reply = await this.exchange(p, layerGradientsMessage(`${c.id}#${++this.layerCalls}`, call), what, deadline, log, `${where}: `);
+    try {
+      return layerGradientsFromWire(reply);
+    } catch (err) {
+      throw new Error(`${what}: layer_gradients_result ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -264,7 +326,7 @@ class ProtocolEngine implements ProcessEngine {
    * the case's verdict — when the engine answered with an error, declined (`unsupported`, protocol
    * 2) or broke the protocol; the process is killed when its stream can no longer be trusted (§8.7).
    */
-  private async exchange(p: EngineProcess, message: RunMessage | LayerCallMessage, what: string, deadline: number, log: CaseLogDraft, notePrefix: string): Promise<Record<string, unknown>> {
+  private async exchange(p: EngineProcess, message: RequestMessage, what: string, deadline: number, log: CaseLogDraft, notePrefix: string): Promise<Record<string, unknown>> {
     if (!this.sendChecked(p, message, message.type)) {
       throw new Error(`engine process is not accepting input${stderrTailNote(p)}`);
     }
@@ -302,7 +364,7 @@ class ProtocolEngine implements ProcessEngine {
     }
   }
 
-  private async interpretReply(p: EngineProcess, sent: RunMessage | LayerCallMessage, message: unknown, line: string, what: string, log: CaseLogDraft, notePrefix: string): Promise<Record<string, unknown>> {
+  private async interpretReply(p: EngineProcess, sent: RequestMessage, message: unknown, line: string, what: string, log: CaseLogDraft, notePrefix: string): Promise<Record<string, unknown>> {
     const m = (typeof message === "object" && message !== null ? message : {}) as Record<string, unknown>;
     const allowed = replyTypes(sent, this.hello.protocol);
     if (typeof m["type"] !== "string" || !allowed.includes(m["type"])) {
@@ -310,8 +372,9 @@ class ProtocolEngine implements ProcessEngine {
       throw new Error(`${what}: expected a ${listTypes(allowed)} message, got ${quoteLine(line)}`);
     }
     if (m["id"] !== sent.id) {
-      await this.discard(p, `engine killed after it answered for another ${sent.type === "run" ? "case" : "message"}`, log.notes);
-      const instead = sent.type === "run" ? `for case ${JSON.stringify(m["id"])} instead` : `to message ${JSON.stringify(m["id"])} instead of ${JSON.stringify(sent.id)}`;
+      const perCase = sent.type === "run" || sent.type === "gradients";
+      await this.discard(p, `engine killed after it answered for another ${perCase ? "case" : "message"}`, log.notes);
+      const instead = perCase ? `for case ${JSON.stringify(m["id"])} instead` : `to message ${JSON.stringify(m["id"])} instead of ${JSON.stringify(sent.id)}`;
       throw new Error(`${what}: engine replied ${instead}`);
     }
     if (this.hello.protocol >= 2) this.keepNotes(m["notes"], log, notePrefix);

@@ -7,10 +7,16 @@
 import type { Dialect } from "../case.ts";
 
 /** The newest protocol version this runner speaks (spec/adapter.md §8.1). */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
-/** Every version this runner speaks: 2 only adds to 1 (layer engines, `unsupported`, notes), so 1 keeps working. */
-export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+/**
+ * Every version this runner speaks: 2 only adds to 1 (layer engines, `unsupported`, notes), 3 only
+ * adds to 2 (the gradient messages, spec/gradients.md §7.3), so 1 and 2 keep working.
+ */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3];
+
+/** The first version with the gradient messages (spec/gradients.md §7.3). */
+export const GRADIENTS_PROTOCOL = 3;
 
 /** A float value on the wire: a JSON number, or one of these strings for non-finite values. */
 export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";
@@ -127,11 +133,55 @@ export interface LayerResultMessage extends Notes {
   readonly c?: WireFloatTensor;
 }
 
+/** runner → model engine, protocol 3 (spec/gradients.md §7.3): the `run` message plus the cotangents, one list per call. */
+export interface GradientsMessage extends Omit<RunMessage, "type"> {
+  readonly type: "gradients";
+  readonly cotangents: readonly (readonly WireFloatTensor[])[];
+}
+
+/** One recurrent layer's weight gradients on the wire: named as its weights (kernel, recurrent_kernel, bias?), in Keras's shapes. */
+export interface WireLayerGradients {
+  readonly layer: number;
+  readonly weights: readonly WireFloatTensor[];
+}
+
+/** One call's gradients on the wire, as a gradient fixture records them (spec/gradients.md §5.2). */
+export interface WireCallGradients {
+  readonly layers: readonly WireLayerGradients[];
+  readonly x: WireFloatTensor;
+  readonly initial_state?: readonly WireFloatTensor[];
+}
+
+/** model engine → runner, protocol 3: per call its gradients; optionally the forward's outputs, per call. */
+export interface GradientsResultMessage extends Notes {
+  readonly type: "gradients_result";
+  readonly id: string;
+  readonly gradients: readonly WireCallGradients[];
+  readonly outputs?: readonly (readonly WireFloatTensor[])[];
+}
+
+/** runner → layer engine, protocol 3: a layer_call's fields plus the cotangents of what the layer returned (spec/gradients.md §7.2). */
+export interface LayerGradientsMessage extends Omit<LayerCallMessage, "type"> {
+  readonly type: "layer_gradients";
+  readonly cotangents: { readonly output: WireFloatTensor; readonly h: WireFloatTensor; readonly c?: WireFloatTensor };
+}
+
+/** layer engine → runner, protocol 3: the layer call's backward. */
+export interface LayerGradientsResultMessage extends Notes {
+  readonly type: "layer_gradients_result";
+  readonly id: string;
+  readonly weights: readonly WireFloatTensor[];
+  readonly x: WireFloatTensor;
+  readonly initial_state?: readonly WireFloatTensor[];
+}
+
 /** runner → engine (§8.5). */
 export interface ShutdownMessage {
   readonly type: "shutdown";
 }
 
-export type EngineMessage = HelloMessage | ResultMessage | ErrorMessage | UnsupportedMessage | LayerResultMessage;
-export type RunnerMessage = RunMessage | LayerCallMessage | ShutdownMessage;
+export type EngineMessage = HelloMessage | ResultMessage | ErrorMessage | UnsupportedMessage | LayerResultMessage | GradientsResultMessage | LayerGradientsResultMessage;
+export type RunnerMessage = RunMessage | LayerCallMessage | GradientsMessage | LayerGradientsMessage | ShutdownMessage;
+/** The runner's messages that ask for a reply. */
+export type RequestMessage = Exclude<RunnerMessage, ShutdownMessage>;
 export type MessageType = (EngineMessage | RunnerMessage)["type"];

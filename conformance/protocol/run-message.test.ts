@@ -34,7 +34,7 @@ describe("run message (spec/adapter.md §8.3)", () => {
     m.calls[0]!.x.dtype = "float16";
     expect(protocolViolation(m)).toMatch(/not a valid "run" message: \/calls\/0\/x\/dtype must be equal to constant/);
     expect(protocolViolation({ type: "hello", protocol: 1, engine: { name: "e" }, capabilities: [] })).toMatch(/\/engine must have required property 'version'/);
-    expect(protocolViolation({ type: "goodbye" })).toMatch(/"type" must be one of hello, run, layer_call, result, layer_result, error, unsupported, shutdown; got "goodbye"/);
+    expect(protocolViolation({ type: "goodbye" })).toMatch(/"type" must be one of hello, run, layer_call, result, layer_result, error, unsupported, shutdown, gradients, gradients_result, layer_gradients, layer_gradients_result; got "goodbye"/);
     expect(protocolViolation({ type: "shutdown" })).toBeUndefined();
   });
 });

@@ -28,6 +28,10 @@ function compile(): Validators {
     error: get("#/$defs/error"),
     unsupported: get("#/$defs/unsupported"),
     shutdown: get("#/$defs/shutdown"),
+    gradients: get("#/$defs/gradients"),
+    gradients_result: get("#/$defs/gradients_result"),
+    layer_gradients: get("#/$defs/layer_gradients"),
+    layer_gradients_result: get("#/$defs/layer_gradients_result"),
   };
 }
 
