@@ -100,7 +100,7 @@ def is_stateful(case: Case) -> bool:
 
 def check_layers(case: Case) -> None:
     for layer in case.layers:
-        if layer.class_name == BIDIRECTIONAL and not hasattr(layer, "forward"):
+        if layer.class_name == BIDIRECTIONAL and getattr(layer, "forward", None) is None:
             raise ValueError(f"case {case.id}: a Bidirectional layer without its forward and backward layers (read the case with case_from_wire)")
         if layer.class_name == BIDIRECTIONAL and layer.forward.config.get("return_state") and \
                 len(_STATE_NAMES[layer.forward.class_name]) != len(_STATE_NAMES[layer.backward.class_name]):

@@ -33,7 +33,7 @@ def case_to_message(case: Case) -> dict:
     def layer(l):
         wire = {"class_name": l.class_name, "config": l.config, "weights": [{"name": n, **array_to_wire(w)} for n, w in l.weights.items()]}
         for direction in ("forward", "backward"):  # a Bidirectional's two layers (keras_model.case_from_wire)
-            if hasattr(l, direction):
+            if getattr(l, direction, None) is not None:
                 wire[direction] = layer(getattr(l, direction))
         return wire
 
