@@ -4,10 +4,13 @@
  * (their gradient cases are out of scope, "gradients" dropped from their capabilities); a wrong
  * answer over the wire fails.
  */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadGradientDir } from "../gradients/load.ts";
-import { defaultFixturesDir } from "../package-paths.ts";
+import { defaultFixturesDir, packageRoot } from "../package-paths.ts";
 import { protocolViolation } from "../protocol/validate.ts";
 import { gradientsMessage, layerGradientsMessage } from "../protocol/gradient-message.ts";
 import { runSuite } from "../runner.ts";
@@ -89,5 +92,42 @@ describe("protocol 3: gradient messages", () => {
     expect(protocolViolation({ ...lm, cotangents: { output: lm.cotangents.output } }, "layer_gradients")).toMatch(/h/);
     expect(protocolViolation({ type: "gradients_result", id: c.id, gradients: [{ layers: [{ layer: 0, weights: [] }], x: lm.x }] }, "gradients_result")).toMatch(/weights/);
     expect(protocolViolation({ type: "layer_gradients_result", id: "m#1", weights: lm.layer.weights, x: lm.x }, "layer_gradients_result")).toBeUndefined();
+  });
+});
+
+const python = process.env.KERAS_RNN_CONFORMANCE_PYTHON ?? join(packageRoot(), ".venv", "bin", "python");
+const noPython = existsSync(python) && spawnSync(python, ["-c", "import numpy"]).status === 0 ? null : `no Python with numpy at ${python} (set KERAS_RNN_CONFORMANCE_PYTHON)`;
+if (noPython !== null) console.warn(`skipping the Python protocol-3 tests: ${noPython}`);
+
+describe.skipIf(noPython !== null)("protocol 3 from Python (python/keras_rnn_conformance.py)", () => {
+  const script = testdata("simple_rnn_gradients.py");
+  it("a numpy SimpleRNN with its own BPTT, as a layer engine, passes every SimpleRNN gradient case it supports; the rest is unsupported by feature", async () => {
+    const engine = await open(`"${python}" "${script}"`);
+    expect(engine.hello.protocol).toBe(3);
+    expect(engine.features).toEqual(expect.arrayContaining(["gradients", "cell:simple_rnn", "stacked", "masking_layer", "stateful"]));
+    const simple = cases.filter((c) => c.id.startsWith("simple_rnn/"));
+    const result = await runSuite(engine, [], { gradientCases: simple, diagnose: false });
+    const ran = result.cases.filter((v) => v.status !== "unsupported");
+    expect(ran.length).toBeGreaterThan(30);
+    expect(ran.filter((v) => v.status !== "pass").map((v) => `${v.id}: ${v.message}`)).toEqual([]);
+    expect(result.cases.filter((v) => v.status === "unsupported").every((v) => v.missingFeatures.length > 0)).toBe(true);
+  }, 180_000);
+
+  it("a Python model engine answering zeros fails every gradient case", async () => {
+    const engine = await open(`"${python}" "${script}" model-zeros`);
+    expect(engine.hello.protocol).toBe(3);
+    const result = await runSuite(engine, [], { gradientCases: sample, diagnose: false });
+    expect(result.cases.filter((v) => v.status === "pass").map((v) => v.id)).toEqual([]);
+    expect(result.cases.filter((v) => v.status === "fail").length).toBeGreaterThan(sample.length / 2);
+  }, 120_000);
+
+  it("without gradient functions the helper's hello is unchanged: protocol 2, no gradients", () => {
+    const code = "import keras_rnn_conformance as k\nk.serve_layer('plain', '0', [], simple_rnn=lambda call: None)";
+    const r = spawnSync(python, ["-c", code], { input: "", encoding: "utf8", env: { ...process.env, PYTHONPATH: join(packageRoot(), "python") } });
+    const hello = JSON.parse(r.stdout.split("\n")[0]!) as { protocol: number; capabilities: string[] };
+    expect(hello.protocol).toBe(2);
+    expect(hello.capabilities).not.toContain("gradients");
+    const bad = spawnSync(python, ["-c", "import keras_rnn_conformance as k\nk.serve_layer('x', '0', [], lstm_gradients=lambda call: {})"], { input: "", encoding: "utf8", env: { ...process.env, PYTHONPATH: join(packageRoot(), "python") } });
+    expect(bad.stderr).toMatch(/lstm_gradients needs the lstm function/);
   });
 });
