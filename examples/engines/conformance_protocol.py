@@ -88,11 +88,18 @@ def case_from_message(m: dict) -> Case:
     return Case(m["id"], m["dialect"], layers, calls)
 
 
+def raise_as_error(send, case_id: str, e: Exception) -> None:
+    send({"type": "error", "id": case_id, "message": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()})
+
+
 class Unsupported(Exception):
     """Raise for a case the engine cannot compute; it becomes an "error" message naming the reason."""
 
 
-def serve(name: str, version: str, capabilities: list, run_case: Callable[[Case], list]) -> None:
+def serve(name: str, version: str, capabilities: list, run_case: Callable[[Case], list],
+          gradients_case: Optional[Callable[[Case, list], list]] = None) -> None:
+    """With ``gradients_case(case, cotangents)`` — per call, the gradients in the fixture's encoding
+    (spec/gradients.md §5.2, §7.3) — the engine speaks protocol 3 and declares ``gradients``."""
     # stdout is the protocol channel: anything a library prints goes to stderr instead (§8.1).
     out = sys.stdout
     sys.stdout = sys.stderr
@@ -101,8 +108,10 @@ def serve(name: str, version: str, capabilities: list, run_case: Callable[[Case]
         out.write(json.dumps(message, allow_nan=False) + "\n")
         out.flush()
 
-    send({"type": "hello", "protocol": PROTOCOL_VERSION, "engine": {"name": name, "version": version, "language": "python"},
-          "capabilities": capabilities})
+    # spec/gradients.md §7.3: the gradient messages are protocol 3's (which keeps run/result as they are)
+    protocol, declared = (3, [*capabilities, "gradients"]) if gradients_case else (PROTOCOL_VERSION, capabilities)
+    send({"type": "hello", "protocol": protocol, "engine": {"name": name, "version": version, "language": "python"},
+          "capabilities": declared})
     for line in sys.stdin:  # EOF on stdin ends the engine too (§8.5)
         if not line.strip():
             continue
@@ -111,7 +120,16 @@ def serve(name: str, version: str, capabilities: list, run_case: Callable[[Case]
             break
         case_id = message.get("id", "?")
         try:
+            if message["type"] == "gradients" and gradients_case:
+                cotangents = [[array_from_wire(t) for t in call] for call in message["cotangents"]]
+                send({"type": "gradients_result", "id": case_id, "gradients": gradients_case(case_from_message(message), cotangents)})
+                continue
             outputs = run_case(case_from_message(message))
             send({"type": "result", "id": case_id, "outputs": [[array_to_wire(t) for t in call] for call in outputs]})
+        except Unsupported as e:
+            if protocol < 2:
+                raise_as_error(send, case_id, e)
+            else:  # protocol 2: a case the engine cannot express (§8.4)
+                send({"type": "unsupported", "id": case_id, "reason": str(e)})
         except Exception as e:  # one case's failure must not end the engine
             send({"type": "error", "id": case_id, "message": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()})

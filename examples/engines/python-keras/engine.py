@@ -25,7 +25,7 @@ if keras.backend.backend() == "tensorflow":
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the examples
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from conformance_protocol import Unsupported, serve  # noqa: E402
+from conformance_protocol import Unsupported, array_to_wire, serve  # noqa: E402
 
 _tf_keras = None
 
@@ -108,7 +108,8 @@ def reset_state(layer) -> None:
         layer.reset_states()  # tf_keras
 
 
-def run_case(case) -> list:
+def build_model(case) -> list:
+    """The case's layers as Keras layers, given the case's weights: [(class_name, layer)], in order."""
     first_x = case.calls[0].x
     batch = first_x.shape[0]
     model = []
@@ -132,23 +133,79 @@ def run_case(case) -> list:
                 reset_state(built)  # a reused layer must not carry state from another case
             input_dim = layer.config["units"]
         model.append((layer.class_name, built))
+    return model
+
+
+def call_model(case, model: list, call, x, initial_state) -> list:
+    """One call of the model on x (a tensor) with the call's mask and `initial_state` (tensors or None): what Keras returns."""
+    y = x
+    first_recurrent = True
+    for class_name, built in model:
+        kwargs = {}
+        if (class_name in RECURRENT or class_name == "Bidirectional") and first_recurrent:
+            if call.mask is not None:
+                kwargs["mask"] = to_tensor(case.dialect, call.mask)
+            if initial_state is not None:
+                kwargs["initial_state"] = initial_state
+            first_recurrent = False
+        # A mask from Masking, or from a recurrent layer with return_sequences, travels on the tensor itself.
+        y = built(y, **kwargs)
+    return list(y) if isinstance(y, (list, tuple)) else [y]
+
+
+def run_case(case) -> list:
+    model = build_model(case)
     results = []
     for call in case.calls:
-        y = to_tensor(case.dialect, call.x)
-        first_recurrent = True
-        for class_name, built in model:
-            kwargs = {}
-            if (class_name in RECURRENT or class_name == "Bidirectional") and first_recurrent:
-                if call.mask is not None:
-                    kwargs["mask"] = to_tensor(case.dialect, call.mask)
-                if call.initial_state is not None:
-                    kwargs["initial_state"] = [to_tensor(case.dialect, s) for s in call.initial_state]
-                first_recurrent = False
-            # A mask from Masking, or from a recurrent layer with return_sequences, travels on the tensor itself.
-            y = built(y, **kwargs)
-        outputs = list(y) if isinstance(y, (list, tuple)) else [y]
-        results.append([np.asarray(t) for t in outputs])
+        initial = [to_tensor(case.dialect, s) for s in call.initial_state] if call.initial_state is not None else None
+        results.append([np.asarray(t) for t in call_model(case, model, call, to_tensor(case.dialect, call.x), initial)])
     return results
+
+
+WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")  # get_weights() order, as the layer's trainable_weights
+
+
+def gradients_case(case, cotangents: list) -> list:
+    """spec/gradients.md §2, §7.3 — what the gradient fixtures hold, computed as scripts/generate_gradients.py
+    does: per call, tf.GradientTape over the eager call, L = Σ⟨cotangent, output⟩, w.r.t. every recurrent
+    layer's trainable weights, x and the first layer's starting state (the given initial_state, or a
+    stateful layer's state variables, watched: within a call the carried state is an input, §3.4)."""
+    if keras.backend.backend() != "tensorflow" and case.dialect == "keras3":
+        raise Unsupported(f"gradients by tf.GradientTape need the TensorFlow backend, not {keras.backend.backend()}")
+    if any(l.class_name == "Bidirectional" for l in case.layers):
+        raise Unsupported("a Bidirectional's gradients are not in gradient format 1 (spec/gradients.md §3.6)")
+    import tensorflow as tf
+
+    def raw(v):  # a Keras 3 variable wraps a tf.Variable; tf_keras's are tf.Variables
+        return getattr(v, "value", v)
+
+    model = build_model(case)
+    recurrent = [(position, built) for position, (class_name, built) in enumerate(model) if class_name in RECURRENT]
+    first = recurrent[0][1]
+    answers = []
+    for n, call in enumerate(case.calls):
+        x = tf.convert_to_tensor(call.x)
+        given = [tf.convert_to_tensor(s) for s in call.initial_state] if call.initial_state is not None else None
+        carried = [raw(v) for v in first.states] if given is None and first.stateful else []
+        weights = [[raw(w) for w in built.trainable_weights] for _, built in recurrent]
+        with tf.GradientTape() as tape:
+            tape.watch([x, *(given or []), *carried])
+            outputs = call_model(case, model, call, x, given)
+            loss = tf.add_n([tf.reduce_sum(o * c) for o, c in zip(outputs, cotangents[n])])
+        starts = given if given is not None else carried
+        sources = [x, *starts, *[w for ws in weights for w in ws]]
+        g = tape.gradient(loss, sources, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        dx, dstates, dweights = g[0], g[1:1 + len(starts)], g[1 + len(starts):]
+        layers, k = [], 0
+        for (position, _), ws in zip(recurrent, weights):
+            named = [{**array_to_wire(np.asarray(dweights[k + j])), "name": WEIGHT_NAMES[j]} for j in range(len(ws))]
+            k += len(ws)
+            layers.append({"layer": position, "weights": named})
+        answer = {"layers": layers, "x": array_to_wire(np.asarray(dx))}
+        if given is not None or first.stateful:
+            answer["initial_state"] = [array_to_wire(np.asarray(s)) for s in dstates]
+        answers.append(answer)
+    return answers
 
 
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "linear", "relu", "relu6", "softsign", "softplus", "exponential",
@@ -161,4 +218,4 @@ CAPABILITIES = [
 ]
 
 if __name__ == "__main__":
-    serve("python-keras", f"keras {keras.__version__} ({keras.backend.backend()})", CAPABILITIES, run_case)
+    serve("python-keras", f"keras {keras.__version__} ({keras.backend.backend()})", CAPABILITIES, run_case, gradients_case)
