@@ -4,8 +4,17 @@
  */
 export type {
   Engine,
+  EngineGradients,
   EngineOutputs,
   Feature,
+  GruCotangents,
+  GruGradientCall,
+  LayerGradients,
+  LstmCotangents,
+  LstmGradientCall,
+  RecurrentGradientCall,
+  SimpleRnnCotangents,
+  SimpleRnnGradientCall,
   GruLayerCall,
   GruLayerOutputs,
   LayerEngine,
@@ -19,6 +28,9 @@ export type {
 } from "./engine.ts";
 export { UnsupportedCaseError } from "./engine.ts";
 export { layerEngine, layerEngineFeatures } from "./engines/layer-engine.ts";
+// spec/gradients.md §7: the gradient capability — what an engine receives and returns, and the suite's composition for layer engines.
+export type { GradientAnswer, GradientRequest } from "./gradients/case.ts";
+export { layerGradients } from "./engines/layer-gradients.ts";
 export type { BoolTensor, Tensor } from "./tensor.ts";
 export { tensor, sizeOf, sameShape, formatShape } from "./tensor.ts";
 export type {

@@ -47,3 +47,23 @@ describe("outOfScope: what a level does not speak for", () => {
     expect(outOfScope(r)).toEqual([{ feature: "cell:gru", count: 1 }, { feature: "bidirectional", count: 3 }]);
   });
 });
+
+describe("scope: the gradient capability (spec/gradients.md §7.1)", () => {
+  const pass = { status: "pass", core: true };
+  const evidence = { status: "pass", evidence: true };
+  it("gradient cases an engine cannot compute are out of its scope: they block no level", () => {
+    expect(SCOPE_FEATURES).toContain("gradients");
+    const gradientCase = { status: "unsupported", core: false, missingFeatures: ["gradients" as const] };
+    expect(isOutOfScope(gradientCase)).toBe(true);
+    expect(levelReached({ cases: [pass, gradientCase], properties: [evidence] })).toBe("full");
+  });
+  it("an engine that declares gradients is judged on them toward full, never core: one failing, erroring or declined blocks full", () => {
+    for (const status of ["fail", "error", "unsupported"]) {
+      const gradientCase = { status, core: false, missingFeatures: [] };
+      expect(isOutOfScope(gradientCase), status).toBe(false);
+      expect(levelReached({ cases: [pass, gradientCase], properties: [evidence] }), status).toBe("core");
+    }
+    // gradient cases alone are no core: a run with only them reaches no level
+    expect(levelReached({ cases: [{ status: "pass", core: false }], properties: [evidence] })).toBe("none");
+  });
+});
