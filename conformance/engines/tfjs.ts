@@ -347,6 +347,10 @@ async function gradients(req: GradientRequest): Promise<EngineGradients> {
     tf.dispose(tf.tidy(() => applyModel(model, toTf(first.x), first, first.initialState?.map(toTf))));
     for (const l of model.layers) if (l instanceof tf.RNN && l.stateful) l.resetStates();
     return req.calls.map((call, n) => callGradients(model, call, req.cotangents[n]!));
+  } catch (e) {
+    // tfjs's Unpack gradient stacks the per-step gradients and throws when one is missing, as it is for a one-step sequence.
+    if (e instanceof Error && e.message.startsWith("Argument tensors passed to stack must be")) throw new UnsupportedCaseError(`tfjs ${tf.version.tfjs} cannot differentiate this case: its Unpack gradient throws "${e.message}" (a one-step sequence)`);
+    throw e;
   } finally {
     disposeModel(model);
   }
