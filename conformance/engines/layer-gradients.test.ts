@@ -110,3 +110,11 @@ describe("a layer engine's gradients, composed by the suite", () => {
     expect(result.cases.every((v) => v.status === "unsupported" && /no gruGradients\(\)/.test(v.message))).toBe(true);
   });
 });
+
+describe("an engine module's gradients (registry.ts)", () => {
+  it("a gradients that is not a function is refused by name", async () => {
+    const { engineFromModule } = await import("./registry.ts");
+    await expect(engineFromModule({ default: { ...referenceEngine, gradients: "yes" } }, "g.ts")).rejects.toThrow(/has a `gradients` that is not a function/);
+    expect(typeof (await engineFromModule({ default: referenceEngine }, "r.ts")).gradients).toBe("function");
+  });
+});

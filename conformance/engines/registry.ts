@@ -75,6 +75,7 @@ function problemWith(value: unknown): string | null {
   if (isLayerEngine(value)) return e["features"] === undefined || Array.isArray(e["features"]) ? null : "has a `features` that is not an array";
   if (!Array.isArray(e["features"])) return "has no `features` array";
   if (typeof e["run"] !== "function") return "has no `run(case)` function (an engine) nor `lstm(call)` (a layer engine)";
+  if (e["gradients"] !== undefined && typeof e["gradients"] !== "function") return "has a `gradients` that is not a function (spec/gradients.md §7.2)";
   return null;
 }
 
