@@ -56,8 +56,8 @@ function runRoute(route: Route, scratch: string, cache: string): string | null {
   return null;
 }
 
-/** CI's sample (spec/porting.md §17.4): per cell family one case — a stateful LSTM (tf2onnx's divergence), a masked GRU (a Loop), a SimpleRNN stack with initial states. */
-const SAMPLE = ["lstm/stateful/twice/001", "gru/masking/start/001", "simple_rnn/stacked/initial_state/001"];
+/** CI's sample (spec/porting.md §17.4): per family one case — a stateful LSTM (tf2onnx's divergence), a masked GRU (a Loop), a SimpleRNN stack with initial states, a Bidirectional GRU. */
+const SAMPLE = ["lstm/stateful/twice/001", "gru/masking/start/001", "simple_rnn/stacked/initial_state/001", "bidirectional/merge/gru_ave/001"];
 
 /**
  * Runs the sample on every route and compares each case's status with the committed report's: a
