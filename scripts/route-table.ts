@@ -8,7 +8,7 @@
  *     npm run routes                                    # every route (about an hour on 2 shared cores)
  *     npx tsx scripts/route-table.ts --only tf2onnx-ort # one route (repeatable); the others' files are kept
  *     npx tsx scripts/route-table.ts --render-only      # only the README block, from the committed files
- *     npx tsx scripts/route-table.ts --sample           # CI: one case per cell family per converter, checked
+ *     npx tsx scripts/route-table.ts --sample [--only r] # CI: one case per family per converter, checked
  *                                                       # against the committed reports (exit 1 on any change)
  *
  * The routes reading tf2onnx's file (onnx-openvino, onnx-onnx2torch) share one fresh conversion cache
@@ -64,10 +64,10 @@ const SAMPLE = ["lstm/stateful/twice/001", "gru/masking/start/001", "simple_rnn/
  * converter or wrapper whose behaviour moved (a pass becoming a failure, or a failure a pass — a
  * fixed converter, or a wrapper that stopped converting) fails CI until the table is regenerated.
  */
-function runSample(scratch: string): number {
+function runSample(scratch: string, only: readonly string[] | undefined): number {
   const committed = new Map(loadCommittedRoutes().map((r) => [r.route.name, r.report]));
   const mismatches: string[] = [];
-  for (const route of ROUTES.filter((r) => r.sample)) {
+  for (const route of ROUTES.filter((r) => r.sample && (only === undefined || only.includes(r.name)))) {
     const tmp = join(scratch, `${route.name}.json`);
     const started = performance.now();
     const want = committed.get(route.name)!.cases;
@@ -104,7 +104,7 @@ function main(): number {
   if (values.sample) {
     const scratch = mkdtempSync(join(tmpdir(), "route-sample-"));
     try {
-      return runSample(scratch);
+      return runSample(scratch, values.only);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
