@@ -176,8 +176,9 @@ def gradients_case(case, cotangents: list) -> list:
         raise Unsupported("a Bidirectional's gradients are not in gradient format 1 (spec/gradients.md §3.6)")
     import tensorflow as tf
 
-    def raw(v):  # a Keras 3 variable wraps a tf.Variable; tf_keras's are tf.Variables
-        return getattr(v, "value", v)
+    def raw(v):  # a Keras 3 variable wraps a tf.Variable in .value; tf_keras's are tf.Variables (whose .value is a method)
+        inner = getattr(v, "value", v)
+        return v if callable(inner) else inner
 
     model = build_model(case)
     recurrent = [(position, built) for position, (class_name, built) in enumerate(model) if class_name in RECURRENT]
