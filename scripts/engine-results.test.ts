@@ -20,7 +20,9 @@ describe("README engine results", () => {
   });
 
   it("comes from reports of the current corpus (every shipped case, no other)", () => {
-    const corpus = loadFixtureDir(defaultFixturesDir()).cases.map((c) => c.id).sort();
+    const loaded = loadFixtureDir(defaultFixturesDir());
+    // every shipped case: the forward fixtures and the gradient cases (spec/gradients.md §5)
+    const corpus = [...loaded.cases, ...(loaded.gradientCases ?? [])].map((c) => c.id).sort();
     for (const { name, report } of loadCommittedReports()) {
       expect(report.cases.map((v) => v.id).sort(), `results/engines/${name}.json is from another corpus: run \`${REGENERATE}\``).toEqual(corpus);
     }

@@ -6,7 +6,8 @@ import type { LayerCase } from "../../case.ts";
 import type { Engine, EngineOutputs } from "../../engine.ts";
 import { referenceEngine } from "../../engines/reference.ts";
 
-export const features = referenceEngine.features;
+// Not `gradients`: a hostile engine has no gradients(); its hostility is in run() (spec/gradients.md §7.1).
+export const features = referenceEngine.features.filter((f) => f !== "gradients");
 
 export const correct = (c: LayerCase): EngineOutputs => referenceEngine.run(c) as EngineOutputs;
 

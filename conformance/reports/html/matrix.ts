@@ -1,6 +1,6 @@
 /**
  * The engine matrix (spec/adapter.md §6.4): several engines' JSON reports as one page — a row per
- * family (conformance/verdict.ts `familyOf`), a column per engine, each cell coloured by its cases'
+ * family (each verdict's `family`), a column per engine, each cell coloured by its cases'
  * results (tone.ts) and linking to what did not pass there and why. Each engine's verdict and level
  * are its own report's (run-verdict.ts); the page recomputes nothing.
  */
