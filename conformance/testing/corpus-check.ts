@@ -25,7 +25,7 @@ export interface CorpusCheck {
 export async function checkCorpus(engine: Engine, expectationsFile: string, unsupported: RegExp, fixturesDir = defaultFixturesDir()): Promise<CorpusCheck> {
   const loaded = loadFixtureDir(fixturesDir);
   const parsed = parseExpectations(readFileSync(expectationsFile, "utf8"), expectationsFile);
-  const result = await runSuite(engine, loaded.cases, { expectations: parsed.expectations, diagnose: false, timeoutMs: 60_000 });
+  const result = await runSuite(engine, loaded.cases, { ...(loaded.gradientCases ? { gradientCases: loaded.gradientCases } : {}), expectations: parsed.expectations, diagnose: false, timeoutMs: 60_000 });
   const problems = [
     ...loaded.errors.map(formatLoadError),
     ...parsed.errors,
