@@ -107,9 +107,9 @@ describe("npm run bench --quick", () => {
       if (c.sameAs) expect(c.results).toEqual(r.forward.find((e) => e.name === c.sameAs)!.results);
     }
     expect(r.corpus.runs.map((x) => x.engine)).toEqual(["reference"]);
-    // The case loop per cell family covers every case once.
+    // The case loop per family of ids (each cell, and the Bidirectional cases) covers every case once.
     const perCell = r.corpus.runs[0]!.perCell;
-    expect(perCell.map((f) => f.prefix).sort()).toEqual(["gru", "lstm", "simple_rnn"]);
+    expect(perCell.map((f) => f.prefix).sort()).toEqual(["bidirectional", "gru", "lstm", "simple_rnn"]);
     expect(perCell.reduce((n, f) => n + f.cases, 0)).toBe(r.corpus.cases);
     expect(r.corpus.defaultRun?.command).toBe("npx tsx conformance/cli.ts");
     expect(r.corpus.defaultRun?.wallMs).toBeGreaterThan(0);
