@@ -80,10 +80,10 @@ describe("examples/user-project, installed from the packed tarball", () => {
     expect(existsSync(join(project, "node_modules", "keras-rnn-conformance", "python", "keras_rnn_conformance.py"))).toBe(true);
     const python = process.env["KERAS_RNN_CONFORMANCE_PYTHON"] ?? join(root, ".venv", "bin", "python");
     if (existsSync(python)) {
-      for (const f of ["engine.py", "numpy_lstm.py"]) copyFileSync(join(root, "examples", "engines", "python-numpy", f), join(project, f));
+      for (const f of ["engine.py", "numpy_lstm.py", "numpy_gradients.py"]) copyFileSync(join(root, "examples", "engines", "python-numpy", f), join(project, f));
       const smoke = run("npx", ["keras-rnn-conformance", "smoke", "--engine-cmd", `"${python}" engine.py`], project);
       expect(smoke.code, smoke.output).toBe(0);
-      expect(smoke.output).toMatch(/protocol 2/);
+      expect(smoke.output).toMatch(/protocol 3/); // a layer engine with gradient functions (spec/adapter.md §8.11);
     }
   });
 });
