@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".venv/", "examples/*/node_modules/", "fixtures/"] },
+  { ignores: ["node_modules/", "dist/", ".venv/", ".venv-converters/", "reports/", "examples/*/node_modules/", "fixtures/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
