@@ -118,29 +118,35 @@ interface PreparedLayer {
   run(input: RnnInput, computeLstm: LstmLayerFunction): RnnResult;
 }
 
-/** A missing key takes Keras's default; an explicit null is "linear" (keras/src/activations/__init__.py `get`). */
-const activationName = (name: unknown, kerasDefault: string): string =>
-  name === undefined ? kerasDefault : typeof name === "string" ? name : "linear";
-
-function prepare(index: number, layer: RecurrentModelLayer, inputDim: number, dialect: Dialect): PreparedLayer {
-  const { config, weights } = layer;
+/**
+ * A layer's weights checked against its cell's layout and read as float64: every weight
+ * get_weights() has for this config, with its shape (chapter §1.1); a bias given to a layer without
+ * use_bias is not read. Shared with the reference's gradients (reference/gradients/model.ts).
+ */
+export function layerWeights(index: number, layer: RecurrentModelLayer, inputDim: number): { kernel: Float64Array; recurrentKernel: Float64Array; bias: Float64Array | null } {
   const layout = CELL_LAYOUTS[layer.className];
-  const u = config.units;
-  if (config.time_major) throw new Error(`layer ${index}: time_major=true is not implemented by the reference`);
-  // Every weight get_weights() has for this config, with its shape (chapter §1.1); a bias given
-  // to a layer without use_bias is not read.
   const values = new Map<string, Float64Array>();
-  for (const { name, shape } of layout.weights(config, inputDim)) {
-    const got = weights[name];
+  for (const { name, shape } of layout.weights(layer.config, inputDim)) {
+    const got = layer.weights[name];
     const n = shape.reduce((a, b) => a * b, 1);
     if (!got || got.length !== n) {
       throw new Error(`layer ${index}: ${layer.className} ${name} must have shape (${shape.join(", ")}) (${n} values), got ${got ? got.length : "none"} (${layout.chapter} §1.1)`);
     }
     values.set(name, Float64Array.from(got));
   }
-  const kernel = values.get("kernel")!;
-  const recurrentKernel = values.get("recurrent_kernel")!;
-  const bias = values.get("bias") ?? null;
+  return { kernel: values.get("kernel")!, recurrentKernel: values.get("recurrent_kernel")!, bias: values.get("bias") ?? null };
+}
+
+/** A missing key takes Keras's default; an explicit null is "linear" (keras/src/activations/__init__.py `get`). */
+export const activationName = (name: unknown, kerasDefault: string): string =>
+  name === undefined ? kerasDefault : typeof name === "string" ? name : "linear";
+
+function prepare(index: number, layer: RecurrentModelLayer, inputDim: number, dialect: Dialect): PreparedLayer {
+  const { config } = layer;
+  const layout = CELL_LAYOUTS[layer.className];
+  const u = config.units;
+  if (config.time_major) throw new Error(`layer ${index}: time_major=true is not implemented by the reference`);
+  const { kernel, recurrentKernel, bias } = layerWeights(index, layer, inputDim);
   const act = activationByName(activationName(config.activation, layout.activations.activation!), dialect);
   const recAct = (): Activation => activationByName(activationName(config["recurrent_activation"], layout.activations.recurrent_activation!), dialect);
   const options: LayerOptions = {

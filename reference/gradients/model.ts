@@ -9,7 +9,7 @@
  */
 import { activationByName, type Dialect } from "../activations.ts";
 import { CELL_LAYOUTS, isCellClassName, type CellLayout } from "../cells/layout.ts";
-import { composeModel, type ComposableCall, type ModelCall, type ModelLayer, type ReferenceTensor } from "../model.ts";
+import { activationName, composeModel, layerWeights, type ComposableCall, type ModelCall, type ModelLayer, type ReferenceTensor } from "../model.ts";
 import type { LayerOptions, RnnInput } from "../rnn.ts";
 import { derivativeByName } from "./activations.ts";
 import type { GradientCell, WeightGradients } from "./cell.ts";
@@ -58,26 +58,13 @@ type CellModelLayer = Extract<ModelLayer, { readonly className: "LSTM" | "GRU" |
 
 const isCellLayer = (l: ModelLayer): l is CellModelLayer => isCellClassName(l.className);
 
-/** As reference/model.ts reads an activation key: missing → Keras's default, null → linear. */
-const activationName = (name: unknown, kerasDefault: string): string => (name === undefined ? kerasDefault : typeof name === "string" ? name : "linear");
 
 function prepare(index: number, layer: CellModelLayer, inputDim: number, dialect: Dialect): GradientLayer {
-  const { config, weights } = layer;
+  const { config } = layer;
   const layout = CELL_LAYOUTS[layer.className];
   const u = config.units;
   if (config.time_major) throw new Error(`layer ${index}: time_major=true is not implemented by the reference's gradients`);
-  const values = new Map<string, Float64Array>();
-  for (const { name, shape } of layout.weights(config, inputDim)) {
-    const got = weights[name];
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (!got || got.length !== n) {
-      throw new Error(`layer ${index}: ${layer.className} ${name} must have shape (${shape.join(", ")}) (${n} values), got ${got ? got.length : "none"} (${layout.chapter} §1.1)`);
-    }
-    values.set(name, Float64Array.from(got));
-  }
-  const kernel = values.get("kernel")!;
-  const recurrentKernel = values.get("recurrent_kernel")!;
-  const bias = values.get("bias") ?? null;
+  const { kernel, recurrentKernel, bias } = layerWeights(index, layer, inputDim);
   const actName = activationName(config.activation, layout.activations.activation!);
   const gates = (): DifferentiableGates => {
     const recName = activationName(config["recurrent_activation"], layout.activations.recurrent_activation!);
